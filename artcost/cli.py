@@ -1,0 +1,79 @@
+"""The `artcost` command: one Typer app; each layer adds its own commands in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from artcost.errors import UserError
+
+app = typer.Typer(
+    name="artcost",
+    help="What does an illustration cost when a machine makes it? Measured, itemised, sourced.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _register() -> None:
+    """Mount each layer's commands; a layer whose module is absent simply adds nothing."""
+    from artcost import cli_cost
+
+    cli_cost.register(app)
+    import importlib
+
+    for module_name, attr, name in (
+        ("artcost.bench.cli", "app", "bench"),
+        ("artcost.model.cli_uncertainty", "register", None),
+        ("artcost.model.cli_market", "register", None),
+        ("artcost.dashboard.cli", "register", None),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        if name:
+            app.add_typer(getattr(module, attr), name=name)
+        else:
+            getattr(module, attr)(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user mistakes become one line each on stderr and exit code 2, never a traceback."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except UserError as exc:
+        for line in exc.problems:
+            err_console.print(f"error: {line}", markup=False, soft_wrap=True, emoji=False, style="red")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("interrupted", markup=False)
+        return 130
+    except typer.Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:  # click raises this for --help
+        return int(exc.code or 0)
+    except Exception as exc:  # click usage errors come as ClickException subclasses
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Abort):
+            err_console.print("aborted", markup=False)
+            return 1
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

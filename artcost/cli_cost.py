@@ -1,0 +1,210 @@
+"""`artcost validate`, `artcost cost` and `artcost compare`: the cost model on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from artcost.errors import UserError
+from artcost.model import costs
+from artcost.model.comparison import comparison
+from artcost.model.loader import LoadedScenario, load_scenario, parse_assignment
+
+console = Console(highlight=False)
+
+SetOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--set", help="Override a field: PATH=VALUE, e.g. --set human.wage_per_hour=40 (repeatable)."),
+]
+CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Show money in this ISO currency (e.g. USD).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+
+
+def load_with_options(
+    file: Path, sets: list[str] | None = None, from_bench: str | None = None, scale_by_flops: bool = False
+) -> LoadedScenario:
+    """Load a scenario with --set overrides and, if asked (or named in the file), a stored benchmark's speed."""
+    overrides: dict[str, Any] = dict(parse_assignment(s) for s in (sets or []))
+    loaded = load_scenario(file, overrides or None)
+    ref = from_bench or loaded.scenario.generation.from_bench
+    if ref is None:
+        return loaded
+    try:
+        from artcost.bench.apply import bench_overrides
+    except ImportError as exc:  # pragma: no cover - the bench layer ships with the package
+        raise UserError(f"--from-bench: the benchmark layer could not be imported ({exc})") from None
+    bench_values, provenance = bench_overrides(ref, loaded.scenario, scale_by_flops)
+    merged = {**bench_values, **overrides}  # an explicit --set still wins over the benchmark
+    reloaded = load_scenario(file, merged, override_label=provenance)
+    for path in overrides:
+        reloaded.overrides[path] = "--set on the command line"
+    return reloaded
+
+
+def _money(x: float, ccy: str) -> str:
+    if abs(x) >= 100:
+        return f"{x:,.0f} {ccy}"
+    if abs(x) >= 1:
+        return f"{x:,.2f} {ccy}"
+    return f"{x:.3f} {ccy}"
+
+
+def _duration(hours: float) -> str:
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
+
+
+def headline(r: dict[str, Any]) -> str:
+    """The one-sentence answer, e.g. 'one usable image: 24 CNY with AI, 2,500 CNY from the artist: 1/104'."""
+    ccy = r["currency"]
+    return (
+        f"One usable image: {_money(r['breakdown']['per_usable_image'], ccy)} with AI"
+        f"{' on ' + r['scenario']['device'] if r['scenario']['device'] else ''}, "
+        f"{_money(r['artist']['per_image'], ccy)} from the artist ({r['scenario']['artist_tier'] or 'artist'}): "
+        f"1/{r['ratio']:,.0f}."
+    )
+
+
+def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
+    ccy = r["currency"]
+    console.print(f"[bold]{r['scenario']['name']}[/]  ({r['scenario']['file']}, as of {r['scenario']['as_of']})")
+    if r["exchange_rate"]:
+        fx = r["exchange_rate"]
+        console.print(f"money converted {fx['from']} -> {fx['to']} x{fx['factor']:.4g} ({fx['source']})")
+    t = Table(title="AI: cost of one job, item by item", title_justify="left")
+    t.add_column("item")
+    t.add_column(f"cost ({ccy})", justify="right")
+    t.add_column("share", justify="right")
+    total = r["breakdown"]["total"]
+    for item in costs.ITEMS:
+        value = r["breakdown"][item]
+        if value == 0 and item in costs.COMPUTE_ITEMS:
+            continue
+        t.add_row(item, _money(value, ccy), f"{value / total:.1%}" if total else "-")
+    t.add_row("[bold]total[/]", f"[bold]{_money(total, ccy)}[/]", "100%")
+    t.add_row("usable images", f"{r['usable_images']:g}", "")
+    t.add_row("[bold]per usable image[/]", f"[bold]{_money(r['breakdown']['per_usable_image'], ccy)}[/]", "")
+    console.print(t)
+
+    g = r["generation"]
+    console.print(
+        f"generation: {g['gpu_seconds'] / 60:,.1f} GPU-min, wall {_duration(g['wall_seconds'] / 3600)}"
+        + (f", {g['energy_kwh']:.3f} kWh at the wall" if g.get("energy_kwh") is not None else "")
+        + f"; speed from: {g['seconds_per_image_source']}"
+    )
+    console.print(
+        f"chance the job yields the finals it needs: {r['p_job_success']:.1%} "
+        f"(expected accepted candidates: {r['expected_accepted']:.2f})"
+    )
+    a = r["artist"]
+    console.print(
+        f"artist: {_money(a['per_image'], ccy)} per image ({_money(a['total'], ccy)} for the job), "
+        f"delivery {_duration(r['delivery']['artist_hours'])}, available in time with probability {a['availability_probability']:.0%}"
+    )
+    console.print(f"AI delivery: {_duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouch turnaround)")
+    console.print(f"[bold]{headline(r)}[/]")
+    for w in r["warnings"]:
+        console.print(f"[yellow]warning:[/] {w}")
+    if show_inputs:
+        ti = Table(title="Inputs (central values) and where they come from", title_justify="left")
+        ti.add_column("field")
+        ti.add_column("value", justify="right")
+        ti.add_column("unit")
+        ti.add_column("source", overflow="fold")
+        for path, info in r["inputs"].items():
+            value = f"{info['value']:,.4g}" + (" ~" if info["uncertain"] else "")
+            ti.add_row(path, value, info["unit"], info["source"])
+        console.print(ti)
+        console.print("~ = uncertain: a distribution in the scenario; its central value is used here (see `artcost simulate`).")
+
+
+def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]) -> None:
+    """Check scenario files against the schema; one line per problem, exit 2 if any is wrong."""
+    problems: list[str] = []
+    for f in files:
+        try:
+            loaded = load_scenario(f)
+        except UserError as exc:
+            problems.extend(exc.problems)
+            continue
+        n = len(loaded.scenario.quantities())
+        unsourced = [p for p, q in loaded.scenario.quantities().items() if not q.source]
+        note = f"; {len(unsourced)} without a source: {', '.join(unsourced)}" if unsourced else ""
+        console.print(f"ok: {f} ({loaded.scenario.meta.name}; {n} figures{note})", markup=False)
+    if problems:
+        raise UserError(problems)
+
+
+def cost(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    set_: SetOpt = None,
+    currency: CurrencyOpt = None,
+    json_out: JsonOpt = False,
+    from_bench: Annotated[
+        Optional[str], typer.Option("--from-bench", help="Take seconds per image (and power) from a stored benchmark: 'latest' or an ID.")
+    ] = None,
+    scale_by_flops: Annotated[
+        bool, typer.Option("--scale-by-flops", help="Allow a benchmark at another resolution/steps, scaled by counted FLOPs.")
+    ] = False,
+    brief: Annotated[bool, typer.Option("--brief", help="Leave out the table of inputs and sources.")] = False,
+) -> None:
+    """Itemised cost of one usable image with AI, against the artist, for one scenario."""
+    loaded = load_with_options(file, set_, from_bench, scale_by_flops)
+    r = comparison(loaded, currency)
+    if json_out:
+        print(json.dumps(r, indent=2, default=str))
+    else:
+        render_cost(r, show_inputs=not brief)
+
+
+def compare(
+    files: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.")],
+    currency: CurrencyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Scenarios side by side, in one currency (default: the first file's)."""
+    loaded = [load_scenario(f) for f in files]
+    target = currency or loaded[0].scenario.meta.currency
+    results = [comparison(x, target) for x in loaded]
+    if json_out:
+        print(json.dumps(results, indent=2, default=str))
+        return
+    t = Table(title=f"Side by side, money in {target}", title_justify="left")
+    t.add_column("")
+    for r in results:
+        t.add_column(Path(r["scenario"]["file"]).stem, justify="right", overflow="fold")
+    def m(x: float) -> str:
+        return _money(x, "").strip()
+
+    rows: list[tuple[str, Any]] = [(item, lambda r, i=item: m(r["breakdown"][i])) for item in costs.ITEMS]
+    rows += [
+        ("total per job", lambda r: m(r["breakdown"]["total"])),
+        ("usable images", lambda r: f"{r['usable_images']:g}"),
+        ("AI per usable image", lambda r: m(r["breakdown"]["per_usable_image"])),
+        ("artist per image", lambda r: m(r["artist"]["per_image"])),
+        ("artist / AI", lambda r: f"{r['ratio']:,.0f}x"),
+        ("AI delivery", lambda r: _duration(r["delivery"]["ai_hours"])),
+        ("artist delivery", lambda r: _duration(r["delivery"]["artist_hours"])),
+    ]
+    for label, fn in rows:
+        t.add_row(label, *[fn(r) for r in results])
+    console.print(t)
+    for r in results:
+        console.print(f"speed in {Path(r['scenario']['file']).stem}: {r['generation']['seconds_per_image_source']}", markup=False)
+    fx = [r["exchange_rate"] for r in results if r["exchange_rate"]]
+    if fx:
+        console.print(f"exchange rates: {fx[0]['source']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("cost")(cost)
+    app.command("compare")(compare)

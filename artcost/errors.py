@@ -1,0 +1,28 @@
+"""User-facing errors: one clear line per problem, exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A mistake in what the user gave us (a file, a flag, a field).
+
+    `problems` holds one line per problem, each already naming file, field and what is wrong,
+    e.g. ``scenarios/x.yaml:12: human.wage_per_hour: must be >= 0 (got -5)``.
+    The CLI prints each line and exits with status 2.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: str | list[str]):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class MissingExtraError(UserError):
+    """A command needs an optional extra (e.g. torch for the benchmark) that is not installed."""
+
+    def __init__(self, extra: str, missing: str, what: str):
+        super().__init__(
+            f"{what} needs the optional '{extra}' extra ({missing} is not installed). "
+            f"Install it with:  pip install 'artcost[{extra}]'   (or from a checkout: make install-{extra})"
+        )

@@ -1,0 +1,111 @@
+"""One scenario's answer as plain data: the itemised AI cost, the artist side, the ratio, and
+where every input came from.  The CLI, the JSON output, the dashboard and the report all
+render this one structure, so each number is computed in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from artcost.model import costs
+from artcost.model.currency import rate_table
+from artcost.model.loader import LoadedScenario
+
+# Inputs that are money (converted with --currency); every other input keeps its unit.
+MONEY_INPUT_SUFFIXES = ("_price", "price_per_image", "_value", "price_per_kwh", "price_per_gpu_hour",
+                        "monthly_fee", "price_per_extra_image", "wage_per_hour", "revision_price_per_image")
+
+
+def _f(x: Any) -> float:
+    return float(np.asarray(x))
+
+
+def is_money(path: str) -> bool:
+    leaf = path.rsplit(".", 1)[-1]
+    return any(leaf.endswith(s) or leaf == s for s in MONEY_INPUT_SUFFIXES)
+
+
+def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str, Any]:
+    """The full answer for one scenario, in `currency` (default: the scenario's own)."""
+    s = loaded.scenario
+    own = s.meta.currency
+    target = currency or own
+    table = rate_table()
+    fx = table.factor(own, target)
+    result = costs.compare(s.values(), s.compute.kind)
+    ai, artist = result["ai"], result["artist"]
+
+    breakdown = {k: _f(ai[k]) * fx for k in costs.ITEMS}
+    breakdown["total"] = _f(ai["total"]) * fx
+    breakdown["per_usable_image"] = _f(ai["per_usable_image"]) * fx
+
+    expected = _f(ai["expected_accepted"])
+    finals = s.job.finals_needed.central
+    warnings = []
+    if bool(ai["shortfall"]):
+        need = int(np.ceil(finals / s.generation.acceptance_rate.central))
+        warnings.append(
+            f"expected usable images {expected:.2f} < finals needed {finals:g}: the scenario needs about "
+            f"{need:,} candidates at an acceptance rate of {s.generation.acceptance_rate.central:g}; "
+            "cost per usable image is computed on the expected usable images"
+        )
+
+    inputs = {
+        path: {
+            "value": q.central * (fx if is_money(path) else 1.0),
+            "unit": target if is_money(path) else _unit(path),
+            "source": loaded.source_of(path),
+            "uncertain": q.uncertain,
+            **({"dist": q.dist.model_dump()} if q.dist is not None else {}),
+        }
+        for path, q in s.quantities().items()
+    }
+    return {
+        "scenario": {"name": s.meta.name, "file": loaded.path, "as_of": str(s.meta.as_of), "compute": s.compute.kind,
+                     "device": s.generation.device, "artist_tier": s.artist.tier},
+        "currency": target,
+        "exchange_rate": None if target == own else {"from": own, "to": target, "factor": fx, "source": table.label},
+        "breakdown": breakdown,
+        "compute_total": _f(ai["compute_total"]) * fx,
+        "human_total": _f(ai["human_total"]) * fx,
+        "usable_images": _f(ai["usable_images"]),
+        "expected_accepted": expected,
+        "p_job_success": _f(ai["p_job_success"]),
+        "generation": {
+            "gpu_seconds": _f(ai["gpu_seconds"]),
+            "wall_seconds": _f(ai["wall_seconds"]),
+            "energy_kwh": _f(ai["energy_kwh"]) if "energy_kwh" in ai else None,
+            "seconds_per_image_source": loaded.source_of("generation.seconds_per_image"),
+        },
+        "artist": {
+            "per_image": _f(artist["per_image"]) * fx,
+            "total": _f(artist["total"]) * fx,
+            "delivery_days": _f(artist["delivery_hours"]) / costs.HOURS_PER_DAY,
+            "availability_probability": _f(artist["availability_probability"]),
+        },
+        "ratio": _f(result["ratio"]),
+        "delivery": {
+            "ai_hours": _f(ai["delivery_hours"]),
+            "artist_hours": _f(artist["delivery_hours"]),
+            "artist_over_ai": _f(result["time_ratio"]),
+        },
+        "warnings": warnings,
+        "inputs": inputs,
+    }
+
+
+_UNITS = {
+    "_seconds": "s", "seconds_per_image": "s", "_minutes_per_job": "min", "_minutes_per_image": "min",
+    "_hours": "h", "_days": "days", "_years": "years", "_per_year": "h/year", "_w": "W", "_share": "share",
+    "_rate": "share", "_efficiency": "share", "_probability": "probability", "_per_candidate": "s", "pue": "ratio",
+}
+
+
+def _unit(path: str) -> str:
+    leaf = path.rsplit(".", 1)[-1]
+    for suffix, unit in _UNITS.items():
+        if leaf.endswith(suffix) or leaf == suffix:
+            return unit
+    return "count"

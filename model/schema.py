@@ -1,0 +1,274 @@
+"""The scenario schema: every figure the cost model reads, with its unit in its name and its source.
+
+A numeric field is written in YAML in one of three ways::
+
+    wage_per_hour: 31                                   # a plain number
+    wage_per_hour: {value: 31, source: "NBS 2022 ..."}  # a number with its source
+    wage_per_hour: {dist: triangular, low: 20, mode: 31, high: 50, source: "..."}
+
+All three become a `Quantity`.  The deterministic model uses `Quantity.central`; the
+uncertainty work samples `Quantity.dist`.  Unknown keys are errors (the loader adds a
+"did you mean" suggestion); bounds are checked against the number *and* against everything
+a distribution can produce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Iterator, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from artcost.model.distributions import DIST_KINDS, DistSpec
+from artcost.model.suggest import did_you_mean
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors, values are not silently coerced from text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quantity(Strict):
+    """A number with an optional source and an optional distribution."""
+
+    value: float | None = None
+    source: str | None = None
+    dist: DistSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if isinstance(data, bool) or data is None:
+            raise ValueError(f"must be a number (got {data!r})")
+        if isinstance(data, (int, float)):
+            return {"value": data}
+        if isinstance(data, str):
+            raise ValueError(
+                f"must be a number, {{value: N, source: ...}} or {{dist: ..., source: ...}} (got text {data!r})"
+            )
+        if isinstance(data, dict) and "dist" in data and not isinstance(data["dist"], dict):
+            kind = data["dist"]
+            if kind not in DIST_KINDS:
+                hint = did_you_mean(str(kind), DIST_KINDS)
+                raise ValueError(
+                    f"unknown distribution {kind!r}{hint}; known: {', '.join(DIST_KINDS)}"
+                )
+            rest = {k: v for k, v in data.items() if k != "source"}
+            return {"dist": rest, "source": data.get("source")}
+        return data
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.value is None) == (self.dist is None):
+            raise ValueError("give either a value or a dist, not both")
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValueError(f"must be a finite number (got {self.value})")
+        return self
+
+    @property
+    def central(self) -> float:
+        """The value the deterministic model uses (see `model.distributions` for each kind's centre)."""
+        return float(self.value) if self.value is not None else float(self.dist.central())
+
+    @property
+    def uncertain(self) -> bool:
+        return self.dist is not None and self.dist.dist != "fixed"
+
+
+def _bounds(*, ge: float | None = None, gt: float | None = None, le: float | None = None):
+    """A validator checking a Quantity's value, or its distribution's whole support, against bounds."""
+
+    def describe(lo: float, hi: float) -> str | None:
+        if ge is not None and lo < ge:
+            return f">= {ge:g}"
+        if gt is not None and lo <= gt:
+            return f"> {gt:g}"
+        if le is not None and hi > le:
+            return f"<= {le:g}"
+        return None
+
+    def check(q: Quantity) -> Quantity:
+        if q.dist is None:
+            need = describe(q.value, q.value)
+            if need:
+                raise ValueError(f"must be {need} (got {q.value:g})")
+        else:
+            lo, hi = q.dist.support()
+            need = describe(lo, hi)
+            if need:
+                raise ValueError(
+                    f"must be {need}, but the {q.dist.dist} distribution can produce values from "
+                    f"{lo:g} to {hi:g}; narrow it or truncate it (low/high)"
+                )
+        return q
+
+    return AfterValidator(check)
+
+
+NonNegative = Annotated[Quantity, _bounds(ge=0)]
+Positive = Annotated[Quantity, _bounds(gt=0)]
+Share = Annotated[Quantity, _bounds(ge=0, le=1)]  # a share that may be zero: 0..1
+Probability = Annotated[Quantity, _bounds(gt=0, le=1)]  # a rate that must be possible: (0, 1]
+AtLeastOne = Annotated[Quantity, _bounds(ge=1)]
+
+
+def default(value: float, why: str):
+    """A default that says where it comes from, so the output can label it."""
+    return Field(default_factory=lambda: Quantity(value=value, source=f"default: {why}"))
+
+
+class Source(Strict):
+    id: str | None = None
+    title: str
+    url: str | None = None
+
+
+class Meta(Strict):
+    name: str
+    description: str = ""
+    currency: str = Field(description="ISO 4217 code of every money figure in this file, e.g. CNY, USD")
+    as_of: dt.date
+    sources: list[str | Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _currency(self):
+        from artcost.model.currency import known_currencies
+
+        known = known_currencies()
+        if self.currency not in known:
+            alias = {"RMB": "CNY", "YUAN": "CNY", "US$": "USD", "EURO": "EUR"}.get(self.currency.upper())
+            hint = f" (use the ISO code {alias!r})" if alias else did_you_mean(self.currency, known)
+            raise ValueError(f"currency: unknown currency {self.currency!r}{hint}; known: {', '.join(known)}")
+        return self
+
+
+class Job(Strict):
+    finals_needed: AtLeastOne = Field(description="final images the job must deliver")
+    jobs_per_month: Positive | None = Field(
+        None, description="jobs a month; spreads a subscription fee (required with compute.subscription)"
+    )
+
+
+class Generation(Strict):
+    seconds_per_image: Positive = Field(description="GPU seconds per image at `batch_size`, end to end")
+    batch_size: int = Field(1, ge=1, description="batch size at which seconds_per_image holds")
+    candidates_per_job: Positive = Field(description="images generated per job, to choose from")
+    acceptance_rate: Probability = Field(description="share of candidates usable as a final, in (0, 1]")
+    gpus: AtLeastOne = default(1, "one GPU")
+    scaling_efficiency: Probability = default(1, "perfect data-parallel scaling across GPUs")
+    arch: str | None = Field(None, description="model architecture the speed refers to (sd15, sdxl, ...)")
+    resolution_px: int | None = Field(None, gt=0, description="image side in pixels the speed refers to")
+    steps: int | None = Field(None, gt=0, description="denoising steps the speed refers to")
+    device: str | None = Field(None, description="device the speed refers to, e.g. 'RTX 3060 Ti'")
+    from_bench: str | None = Field(None, description="take seconds_per_image from a stored benchmark: 'latest' or an ID")
+
+
+class Owned(Strict):
+    purchase_price: NonNegative
+    resale_value: NonNegative = default(0, "no resale")
+    lifetime_years: Positive
+    hours_used_per_year: Positive
+    board_power_w: NonNegative
+    system_power_w: NonNegative = default(0, "GPU board power only")
+    price_per_kwh: NonNegative
+    pue: AtLeastOne = default(1, "no cooling overhead (a home or office machine)")
+
+
+class Cloud(Strict):
+    price_per_gpu_hour: NonNegative
+    billing_granularity_seconds: Positive = default(1, "per-second billing")
+    minimum_billed_seconds: NonNegative = default(0, "no minimum charge")
+    startup_seconds_per_gpu: NonNegative = default(0, "no billed start-up (model load, cold start)")
+
+
+class Subscription(Strict):
+    monthly_fee: NonNegative
+    images_included_per_month: NonNegative
+    price_per_extra_image: NonNegative
+
+
+class Compute(Strict):
+    """Exactly one way of paying for the GPU time."""
+
+    owned: Owned | None = None
+    cloud: Cloud | None = None
+    subscription: Subscription | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [k for k in ("owned", "cloud", "subscription") if getattr(self, k) is not None]
+        if len(given) != 1:
+            got = ", ".join(given) if given else "none"
+            raise ValueError(f"give exactly one of owned, cloud, subscription (got {got})")
+        return self
+
+    @property
+    def kind(self) -> Literal["owned", "cloud", "subscription"]:
+        return next(k for k in ("owned", "cloud", "subscription") if getattr(self, k) is not None)
+
+
+class Human(Strict):
+    wage_per_hour: NonNegative = Field(description="the operator's hourly cost")
+    prompt_tuning_minutes_per_job: NonNegative
+    learning_hours: NonNegative = default(0, "no learning time counted")
+    learning_jobs_amortised: AtLeastOne = default(1, "learning charged to one job")
+    screening_seconds_per_candidate: NonNegative
+    screening_rounds: NonNegative = default(1, "one screening pass")
+    attend_share: Share = default(0, "generation runs unattended")
+    retouch_share: Share = default(0, "no final needs retouching")
+    retouch_price_per_image: NonNegative = default(0, "no retoucher's fee")
+    retouch_minutes_per_image: NonNegative = default(0, "no own retouching time")
+    retouch_lead_time_days: NonNegative = default(0, "retouching adds no delay")
+
+    @model_validator(mode="after")
+    def _retouch_one_way(self):
+        if self.retouch_price_per_image.central > 0 and self.retouch_minutes_per_image.central > 0:
+            raise ValueError(
+                "retouching is either bought (retouch_price_per_image) or done by the operator "
+                "(retouch_minutes_per_image); set one of them, not both"
+            )
+        return self
+
+
+class Artist(Strict):
+    tier: str = Field("", description="label, e.g. 'mid-tier, China 2022'")
+    price_per_image: Positive
+    revision_price_per_image: NonNegative = default(0, "revisions included in the price")
+    lead_time_days: NonNegative
+    availability_probability: Probability = default(1, "the artist is always available in time")
+
+
+class Scenario(Strict):
+    meta: Meta
+    job: Job
+    generation: Generation
+    compute: Compute
+    human: Human
+    artist: Artist
+    market: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _subscription_needs_jobs(self):
+        if self.compute.kind == "subscription" and self.job.jobs_per_month is None:
+            raise ValueError("job.jobs_per_month is required with compute.subscription (it spreads the monthly fee)")
+        return self
+
+    def quantities(self) -> dict[str, Quantity]:
+        """Every numeric field of the active sections by dotted path, e.g. 'human.wage_per_hour'."""
+        return dict(_walk(self, ""))
+
+    def values(self) -> dict[str, float]:
+        """Central values by dotted path: what the deterministic model reads."""
+        return {path: q.central for path, q in self.quantities().items()}
+
+
+def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Quantity]]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, Quantity):
+            yield path, value
+        elif isinstance(value, BaseModel) and not isinstance(value, (Source,)):
+            yield from _walk(value, path + ".")
