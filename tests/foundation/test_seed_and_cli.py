@@ -1,0 +1,99 @@
+"""The default scenario reproduces the seed's reasoning; the CLI's JSON keys are stable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from artcost.cli import main
+from artcost.model import costs
+from artcost.model.loader import load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIOS = REPO / "scenarios"
+SEED = SCENARIOS / "seed-2022-hobbyist-3060ti.yaml"
+
+
+def run_json(capsys, *args) -> dict | list:
+    assert main([*args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_seed_lands_in_the_seeds_range(capsys):
+    r = run_json(capsys, "cost", str(SEED))
+    assert r["currency"] == "CNY"
+    per_image = r["breakdown"]["per_usable_image"]
+    # seed: AI "tens of RMB" per final image (at most 100, under 30 with luck); artist "a low few thousand"
+    assert 10 <= per_image <= 100
+    assert 1000 <= r["artist"]["per_image"] <= 5000
+    # "two orders of magnitude"
+    assert 50 <= r["ratio"] <= 200
+    b = r["breakdown"]
+    # the seed's own check: electricity well under 1 RMB, hardware similar in size; human time dominates
+    assert b["electricity"] < 1 and b["hardware"] < 1
+    human = sum(b[k] for k in costs.HUMAN_ITEMS)
+    assert human > 10 * (b["electricity"] + b["hardware"])
+    # 500 images x 2.75 s = about 23 GPU-minutes, about 0.08-0.12 kWh
+    assert r["generation"]["gpu_seconds"] / 60 == pytest.approx(22.9, abs=0.1)
+    assert 0.05 < r["generation"]["energy_kwh"] < 0.15
+
+
+def test_json_has_stable_keys_and_sources(capsys):
+    r = run_json(capsys, "cost", str(SEED))
+    assert set(r["breakdown"]) == set(costs.ITEMS) | {"total", "per_usable_image"}
+    for key in ("artist", "ratio", "delivery", "inputs", "scenario", "currency"):
+        assert key in r
+    wage = r["inputs"]["human.wage_per_hour"]
+    assert wage["unit"] == "CNY" and "NBS" in wage["source"] and wage["uncertain"]
+    assert r["inputs"]["generation.scaling_efficiency"]["source"].startswith("default:")
+
+
+def test_every_shipped_scenario_validates(capsys):
+    files = sorted(str(p) for p in SCENARIOS.glob("*.yaml"))
+    assert len(files) >= 6
+    assert main(["validate", *files]) == 0
+    assert capsys.readouterr().out.count("ok: ") == len(files)
+
+
+def test_currency_option_converts_money_not_ratios(capsys):
+    cny = run_json(capsys, "cost", str(SEED))
+    usd = run_json(capsys, "cost", str(SEED), "--currency", "USD")
+    assert usd["currency"] == "USD" and usd["exchange_rate"]["source"].startswith("IRS")
+    assert usd["breakdown"]["total"] == pytest.approx(cny["breakdown"]["total"] / 7.189)
+    assert usd["ratio"] == pytest.approx(cny["ratio"])
+    assert usd["inputs"]["human.wage_per_hour"]["value"] == pytest.approx(31 / 7.189)
+
+
+def test_set_override_changes_the_answer_and_is_labelled(capsys):
+    base = run_json(capsys, "cost", str(SEED))
+    more = run_json(capsys, "cost", str(SEED), "--set", "human.wage_per_hour=62")
+    assert more["breakdown"]["screening"] == pytest.approx(2 * base["breakdown"]["screening"])
+    assert more["inputs"]["human.wage_per_hour"]["source"] == "--set on the command line"
+
+
+def test_compare_side_by_side(capsys):
+    files = [str(SEED), str(SCENARIOS / "studio-cloud-h100.yaml")]
+    results = run_json(capsys, "compare", *files, "--currency", "USD")
+    assert [r["currency"] for r in results] == ["USD", "USD"]
+    assert results[1]["breakdown"]["cloud"] > 0
+    assert main(["compare", *files]) == 0
+    out = capsys.readouterr().out
+    assert "artist / AI" in out and "money in CNY" in out
+
+
+def test_artist_tiers_share_the_ai_side():
+    low, mid, high = (load_scenario(SCENARIOS / f) for f in
+                      ("seed-2022-artist-low.yaml", "seed-2022-hobbyist-3060ti.yaml", "seed-2022-artist-high.yaml"))
+    ai = {k: v for k, v in mid.scenario.values().items() if not k.startswith("artist.")}
+    assert {k: v for k, v in low.scenario.values().items() if not k.startswith("artist.")} == ai
+    prices = [x.scenario.artist.price_per_image.central for x in (low, mid, high)]
+    assert prices == sorted(prices) and len(set(prices)) == 3
+
+
+def test_human_readable_output_names_sources(capsys):
+    assert main(["cost", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert "One usable image:" in out and "1/104" in out
+    assert "Beijing residential" in out
