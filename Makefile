@@ -1,0 +1,82 @@
+# artcost: two commands for a fresh machine.
+#   make run   - create .venv, install everything, benchmark this machine, compare costs, start the dashboard
+#   make test  - install what the tests need and run the suite
+# Everything else here is a helper of those two.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# torch is pinned: on a machine without a GPU this version resolves to a CPU build where one is
+# available locally (as on our CI machines), while an unpinned torch pulls a ~5 GB CUDA build.
+# Override for another build, e.g.  make run TORCH_SPEC="torch==2.5.1"
+TORCH_SPEC ?= torch==2.13.0
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+PORT   ?= 8501
+
+# Short real benchmark for `make run`: SD1.5 architecture with synthetic weights.
+# On a CUDA machine the benchmark's own defaults apply (SD1.5 at 512 px); on a CPU a 256 px run of a few steps.
+BENCH_CPU_ARGS  ?= --arch sd15 --resolution 256 --steps 3 --images 1 --min-runs 1 --min-seconds 0 --presets stock
+BENCH_CUDA_ARGS ?= --arch sd15 --resolution 512 --device cuda
+SCENARIO ?= scenarios/seed-2022-hobbyist-3060ti.yaml
+
+.PHONY: run test install install-core install-bench install-cluster bench cost dashboard perf clean browser-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# One stamp per set of extras, redone when pyproject.toml changes.
+$(VENV)/.stamp-core: pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.stamp-bench: pyproject.toml | $(BIN)/python
+	$(PIP) "$(TORCH_SPEC)"
+	$(PIP) -e ".[bench,dev]"
+	touch $@
+
+$(VENV)/.stamp-cluster: pyproject.toml $(VENV)/.stamp-bench
+	$(PIP) -e ".[bench,dev,cluster]"
+	touch $@
+
+install-core: $(VENV)/.stamp-core
+install-bench: $(VENV)/.stamp-bench
+install-cluster: $(VENV)/.stamp-cluster
+install: install-cluster
+
+run: install
+	@echo "== 1/3 benchmark this machine (short run; see 'artcost bench --help' for a full one)"
+	@if $(BIN)/python -c "import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then \
+		$(BIN)/artcost bench $(BENCH_CUDA_ARGS); else $(BIN)/artcost bench $(BENCH_CPU_ARGS); fi
+	@echo "== 2/3 the seed scenario with the speed measured here (labelled with this device)"
+	$(BIN)/artcost cost $(SCENARIO) --from-bench latest --scale-by-flops --brief
+	@echo "== 2/3 the seed scenario as the seed's author stated it"
+	$(BIN)/artcost cost $(SCENARIO)
+	@echo "== 3/3 dashboard on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/artcost dashboard --port $(PORT)
+
+# Browser tests need Debian's chromium; installed when we can (root with apt), skipped otherwise.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "could not install chromium: browser tests will be skipped"; \
+		else echo "no /usr/bin/chromium (install Debian's 'chromium'): browser tests will be skipped"; fi; fi
+
+test: install browser-deps
+	$(BIN)/python -m pytest -q
+
+bench: install-bench
+	$(BIN)/artcost bench
+
+cost: install-core
+	$(BIN)/artcost cost $(SCENARIO)
+
+dashboard: install-core
+	$(BIN)/artcost dashboard --port $(PORT)
+
+perf: install-bench
+	$(BIN)/python -m pytest tests/perf --benchmark-only -p no:cacheprovider -o python_files='bench_*.py' -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info test-output .pytest_cache .benchmarks
