@@ -31,6 +31,7 @@ def _register() -> None:
         ("artcost.model.cli_uncertainty", "register", None),
         ("artcost.model.cli_market", "register", None),
         ("artcost.dashboard.cli", "register", None),
+        ("artcost.bench.cluster_cli", "register", None),
     ):
         try:
             module = importlib.import_module(module_name)
