@@ -19,6 +19,9 @@ app = typer.Typer(
 err_console = Console(stderr=True, highlight=False)
 
 
+_unavailable: dict[str, str] = {}
+
+
 def _register() -> None:
     """Mount each layer's commands; a layer whose module is absent simply adds nothing."""
     from artcost import cli_cost
@@ -37,8 +40,12 @@ def _register() -> None:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             if exc.name == module_name:
-                continue
-            raise
+                continue  # this layer is not part of this build
+            _unavailable[module_name] = f"{type(exc).__name__}: {exc}"
+            continue
+        except Exception as exc:  # a broken optional layer must not take the other commands down
+            _unavailable[module_name] = f"{type(exc).__name__}: {exc}"
+            continue
         if name:
             app.add_typer(getattr(module, attr), name=name)
         else:
@@ -46,6 +53,13 @@ def _register() -> None:
 
 
 _register()
+
+
+@app.callback()
+def _root() -> None:
+    """What does an illustration cost when a machine makes it? Measured, itemised, sourced."""
+    for module_name, why in _unavailable.items():
+        err_console.print(f"warning: commands from {module_name} are unavailable ({why})", markup=False, style="yellow")
 
 
 def main(argv: list[str] | None = None) -> int:
