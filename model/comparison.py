@@ -60,7 +60,7 @@ def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str,
             "uncertain": q.uncertain,
             **({"dist": q.dist.model_dump()} if q.dist is not None else {}),
         }
-        for path, q in s.quantities().items()
+        for path, q in s.cost_quantities().items()
     }
     return {
         "scenario": {"name": s.meta.name, "file": loaded.path, "as_of": str(s.meta.as_of), "compute": s.compute.kind,

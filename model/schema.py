@@ -24,6 +24,10 @@ from artcost.model.distributions import DIST_KINDS, DistSpec
 from artcost.model.suggest import did_you_mean
 
 
+# The sections the cost model reads; `market` feeds the market simulator only.
+COST_SECTIONS = ("job", "generation", "compute", "human", "artist")
+
+
 class Strict(BaseModel):
     """Base for every section: unknown keys are errors, values are not silently coerced from text."""
 
@@ -247,7 +251,7 @@ class Scenario(Strict):
     compute: Compute
     human: Human
     artist: Artist
-    market: dict[str, Any] | None = None
+    market: MarketSection | None = None
 
     @model_validator(mode="after")
     def _subscription_needs_jobs(self):
@@ -258,6 +262,10 @@ class Scenario(Strict):
     def quantities(self) -> dict[str, Quantity]:
         """Every numeric field of the active sections by dotted path, e.g. 'human.wage_per_hour'."""
         return dict(_walk(self, ""))
+
+    def cost_quantities(self) -> dict[str, Quantity]:
+        """The numeric fields the cost model reads (every section but `market`)."""
+        return {p: q for p, q in self.quantities().items() if p.split(".", 1)[0] in COST_SECTIONS}
 
     def values(self) -> dict[str, float]:
         """Central values by dotted path: what the deterministic model reads."""
@@ -272,3 +280,8 @@ def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Quantity]]:
             yield path, value
         elif isinstance(value, BaseModel) and not isinstance(value, (Source,)):
             yield from _walk(value, path + ".")
+
+
+# The market section's models import this module's types; importing them last (and letting
+# market_schema rebuild Scenario) breaks the cycle whichever module is imported first.
+from artcost.model import market_schema as _market_schema  # noqa: E402,F401

@@ -27,7 +27,6 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "p_job_success": ("probability", "chance a job yields its finals"),
 }
 # The sections the cost model reads; others (the market simulator's `market:`) are not its inputs.
-COST_SECTIONS = ("job", "generation", "compute", "human", "artist")
 MAX_DRAWS = 20_000_000  # ~2 GB of float64 per kept output beyond this; refuse rather than swap
 
 
@@ -38,7 +37,7 @@ def scenario_of(scenario: Scenario | LoadedScenario) -> Scenario:
 def cost_quantities(scenario: Scenario | LoadedScenario) -> dict[str, Any]:
     """Dotted path -> Quantity for the fields the cost model reads (not `market.*`)."""
     return {
-        p: q for p, q in scenario_of(scenario).quantities().items() if p.split(".", 1)[0] in COST_SECTIONS
+        p: q for p, q in scenario_of(scenario).cost_quantities().items()
     }
 
 
