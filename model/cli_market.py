@@ -1,0 +1,236 @@
+"""`artcost market` (the market simulator) and `artcost market-fit` (Bass calibration from a CSV)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from artcost.errors import UserError
+from artcost.model import bass
+from artcost.model.market import MarketBands, MarketResult, market_bands, simulate_market
+
+console = Console(highlight=False)
+
+
+def _load(file: Path, sets: list[str] | None):
+    # cli_cost owns the --set / --from-bench handling; reuse it so both commands read files alike
+    from artcost.cli_cost import load_with_options
+
+    return load_with_options(file, sets)
+
+
+def _money(x: float, ccy: str) -> str:
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.2f}M {ccy}"
+    if abs(x) >= 100:
+        return f"{x:,.0f} {ccy}"
+    return f"{x:,.2f} {ccy}"
+
+
+def _yearly(df: pd.DataFrame) -> pd.DataFrame:
+    """The start month, each following year's same month, and the last month."""
+    keep = (df["t"] % 12 == 0) | (df["t"] == df["t"].max())
+    return df[keep]
+
+
+def headline_text(r: MarketResult) -> str:
+    h = r.headline()
+    seg = ", ".join(f"{k} {v:.0%}" for k, v in h["artist_income_index_by_segment"].items())
+    return (
+        f"By {h['last_month']}, with {h['awareness']:.0%} of buyers aware of AI, artists keep "
+        f"{h['artist_commissions_index']:.0%} of their no-AI commissions and {h['artist_income_index']:.0%} of their "
+        f"income ({seg}); after 12 months their income is at {h['artist_income_index_after_12_months']:.0%}. "
+        f"Retouchers get {h['retouch_demand']:,.0f} jobs a month at {_money(h['retouch_price'], r.currency)}."
+    )
+
+
+def render(r: MarketResult) -> None:
+    ccy = r.currency
+    console.print(f"[bold]{r.scenario_name}[/]  ({r.scenario_file})", markup=True)
+    console.print(
+        f"from the cost model: AI {_money(r.inputs['ai_per_usable_image'], ccy)} per usable image, delivered in "
+        f"{r.inputs['ai_delivery_hours']:.1f} h; artist {_money(r.inputs['artist_price_per_image'], ccy)} per image "
+        "(segments scale it)",
+        markup=False,
+    )
+    shares = r.monthly.pivot_table(index="month", columns="option", values="commissions", aggfunc="sum")
+    shares = shares.div(shares.sum(axis=1), axis=0)
+    t = Table(title=f"The market year by year, all segments (shares of commissions; money in {ccy})",
+              title_justify="left", padding=(0, 1))
+    for col in ("month", "aware", "artist", "art+AI", "AI", "AI+ret", "work", "income", "price", "ret jobs", "ret price"):
+        t.add_column(col, justify="right", no_wrap=True)
+    for _, a in _yearly(r.artists).iterrows():
+        m = a["month"]
+        b = r.buyers.loc[r.buyers["month"] == m].iloc[0]
+        rt = r.retouchers.loc[r.retouchers["month"] == m].iloc[0]
+        s = shares.loc[m]
+        t.add_row(
+            m.strftime("%Y-%m"), f"{b['awareness']:.0%}", f"{s['artist']:.0%}", f"{s['artist_ai']:.0%}",
+            f"{s['ai_self']:.0%}", f"{s['ai_retouch']:.0%}", f"{a['commissions_index']:.0%}", f"{a['income_index']:.0%}",
+            f"{a['avg_price']:,.0f}", f"{rt['demand']:,.0f}", f"{rt['price']:,.1f}",
+        )
+    console.print(t)
+    console.print(
+        "art+AI: artist using AI; AI+ret: AI plus a retoucher; work / income: artists' commissions and income "
+        "against the no-AI baseline (income net of the machine cost of AI-assisted work); price: artists' "
+        "average price per image; ret: retouchers.",
+        markup=False,
+    )
+    last = r.artists_by_segment[r.artists_by_segment["month"] == r.artists["month"].iloc[-1]]
+    ts = Table(title=f"By segment, {r.artists['month'].iloc[-1]:%Y-%m} (money in {ccy})", title_justify="left")
+    for col in ("segment", "artist work", "income", "price", "floor", "buyers' surplus gain/month"):
+        ts.add_column(col, justify="right", no_wrap=True)
+    for _, s in last.iterrows():
+        ts.add_row(s["segment"], f"{s['commissions_index']:.0%}", f"{s['income_index']:.0%}", f"{s['avg_price']:,.0f}",
+                   f"{s['price_floor']:,.0f}", f"{s['consumer_surplus']:,.0f}")
+    console.print(ts)
+    console.print(f"[bold]{headline_text(r)}[/]")
+
+
+def render_bands(b: MarketBands) -> None:
+    t = Table(title=f"Uncertainty: {b.draws} draws of {len(b.uncertain_inputs)} uncertain inputs (seed {b.seed})",
+              title_justify="left")
+    for col in ("month", "aware p5-p95", "income p5", "p50", "p95", "work p5", "p50", "p95"):
+        t.add_column(col, justify="right", no_wrap=True)
+    a = b.artists
+    inc = _yearly(a[a["metric"] == "income_index"]).set_index("month")
+    com = a[a["metric"] == "commissions_index"].set_index("month")
+    aw = b.buyers[b.buyers["metric"] == "awareness"].set_index("month")
+    for m, row in inc.iterrows():
+        c, w = com.loc[m], aw.loc[m]
+        t.add_row(m.strftime("%Y-%m"), f"{w['p5']:.0%}-{w['p95']:.0%}", f"{row['p5']:.0%}", f"{row['p50']:.0%}",
+                  f"{row['p95']:.0%}", f"{c['p5']:.0%}", f"{c['p50']:.0%}", f"{c['p95']:.0%}")
+    console.print(t)
+    console.print("p5/p50/p95: 5th, 50th and 95th percentiles across draws, month by month (not one path).", markup=False)
+
+
+def _write_csv(out: Path, r: MarketResult, b: MarketBands | None) -> list[Path]:
+    out = Path(out)
+    if out.exists() and out.is_dir():
+        raise UserError(f"--csv {out}: is a directory; give a file name such as market.csv")
+    if not out.parent.exists():
+        raise UserError(f"--csv {out}: folder {out.parent} does not exist")
+    stem = out.with_suffix("")
+    tables: dict[Path, pd.DataFrame] = {
+        out: r.monthly,
+        Path(f"{stem}-artists.csv"): r.artists,
+        Path(f"{stem}-artists-by-segment.csv"): r.artists_by_segment,
+        Path(f"{stem}-retouchers.csv"): r.retouchers,
+        Path(f"{stem}-buyers.csv"): r.buyers,
+    }
+    if b is not None:
+        for name in ("artists", "buyers", "retouchers", "shares"):
+            tables[Path(f"{stem}-bands-{name}.csv")] = getattr(b, name)
+    written = []
+    for path, df in tables.items():
+        d = df.copy()
+        d["month"] = d["month"].dt.strftime("%Y-%m")
+        try:
+            d.to_csv(path, index=False)
+        except OSError as exc:
+            raise UserError(f"--csv {path}: cannot write ({exc.strerror})") from None
+        written.append(path)
+    return written
+
+
+def market(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file with a market: section.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")] = False,
+    csv_out: Annotated[
+        Optional[Path], typer.Option("--csv", help="Write the tables as CSV: OUT (monthly shares) and OUT-artists.csv etc.")
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", help="Monte Carlo draws for p5/p95 bands (0 = central values only).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --draws.")] = 0,
+    set_: Annotated[
+        Optional[list[str]],
+        typer.Option("--set", help="Override a field: PATH=VALUE, e.g. --set market.awareness.q_per_year=1.5 (repeatable)."),
+    ] = None,
+) -> None:
+    """Simulate the illustration market month by month: who buys from artists, AI or retouchers."""
+    if draws < 0:
+        raise UserError(f"--draws {draws}: must be >= 0")
+    loaded = _load(file, set_)
+    t0 = time.perf_counter()
+    r = simulate_market(loaded)
+    b = market_bands(loaded, draws, seed) if draws else None
+    elapsed = time.perf_counter() - t0
+    written = _write_csv(csv_out, r, b) if csv_out is not None else []
+    if json_out:
+        out: dict[str, Any] = r.to_dict()
+        out["headline_text"] = headline_text(r)
+        if b is not None:
+            out["bands"] = b.to_dict()
+        print(json.dumps(out, indent=1, default=_jsonable))
+        return
+    render(r)
+    if b is not None:
+        render_bands(b)
+    for p in written:
+        console.print(f"wrote {p}", markup=False)
+    console.print(f"({elapsed:.2f} s)", markup=False, style="dim")
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, pd.Timestamp):
+        return x.strftime("%Y-%m")
+    return str(x)
+
+
+def market_fit(
+    csv_file: Annotated[Path, typer.Argument(help="CSV with columns month (YYYY-MM) and share (0-1 or %).")],
+    m: Annotated[
+        Optional[float], typer.Option("--m", help="Fix the market potential m (0-1) instead of fitting it.")
+    ] = None,
+    origin: Annotated[
+        Optional[str], typer.Option("--origin", help="Month of t = 0, YYYY-MM (default: the file's '# origin:' line, else its first row).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Fit Bass p and q (and m) to an adoption series by least squares; prints them per month and per year."""
+    series, fit = bass.fit_csv(csv_file, m=m, origin=origin)
+    fitted = bass.cumulative(series.t_months, fit.p_per_month, fit.q_per_month, fit.m)
+    if json_out:
+        d = fit.as_dict()
+        d["file"] = str(csv_file)
+        d["rows"] = [{"month": mo, "t": float(t), "share": float(s), "fitted": float(f)}
+                     for mo, t, s, f in zip(series.months, series.t_months, series.share, fitted)]
+        print(json.dumps(d, indent=1))
+        return
+    t = Table(title=f"Bass fit to {csv_file} (t = months since {series.origin})", title_justify="left")
+    for col in ("month", "t", "observed", "fitted"):
+        t.add_column(col, justify="right")
+    for mo, tt, s, f in zip(series.months, series.t_months, series.share, fitted):
+        t.add_row(mo, f"{tt:g}", f"{s:.1%}", f"{f:.1%}")
+    console.print(t)
+    console.print(
+        f"p = {fit.p_per_month:.4g}/month ({fit.p_per_year:.4g}/year), q = {fit.q_per_month:.4g}/month "
+        f"({fit.q_per_year:.4g}/year), m = {fit.m:.3g}{' (fitted)' if fit.m_fitted else ' (given)'}; "
+        f"RMSE {fit.rmse:.3g} on {fit.n_points} points",
+        markup=False,
+    )
+    if fit.m_fitted and fit.m <= float(series.share.max()) + 1e-9:
+        console.print("note: m sits at the series' last value (the data show no slowing yet); consider fixing it with --m",
+                      markup=False, style="yellow")
+    if fit.q_per_month < 1e-9:
+        console.print("note: q is at its bound 0: the series shows no imitation-driven acceleration", markup=False,
+                      style="yellow")
+    console.print(
+        "for a scenario's market section: "
+        f"p_per_year: {fit.p_per_year:.3g}, q_per_year: {fit.q_per_year:.3g}, m: {min(fit.m, 1):.3g}",
+        markup=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("market")(market)
+    app.command("market-fit")(market_fit)
