@@ -1,0 +1,92 @@
+"""Use a stored benchmark result as the cost model's speed and power (no torch import).
+
+`bench_overrides(ref, scenario, scale_by_flops)` returns overrides keyed by dotted scenario paths and
+a provenance line. A record measured at another resolution or step count than the scenario's is
+refused, unless ``scale_by_flops``: then seconds per image scale by the ratio of counted FLOPs per
+image (shipped table `configs/flops_table.json`, from the same FlopCounterMode counts).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+from artcost.bench.record import BenchRecord
+from artcost.errors import UserError
+
+
+@lru_cache(maxsize=1)
+def flops_table() -> dict:
+    return json.loads((resources.files("artcost.bench.configs") / "flops_table.json").read_text())
+
+
+def flops_per_image(arch: str, resolution: int, steps: int, cfg: bool, unet_calls_per_step: float = 1.0) -> float:
+    """Counted FLOPs per image from the shipped table; UserError for a size not in it."""
+    entry = flops_table().get(arch, {}).get(str(resolution))
+    if entry is None:
+        known = ", ".join(flops_table().get(arch, {})) or "none"
+        raise UserError(f"--scale-by-flops: no FLOP count for {arch} at {resolution}px (counted: {known})")
+    mult = 2 if cfg else 1
+    text_passes = mult if arch != "sdxl" else 1
+    text = sum(entry["text_per_row"].values()) * text_passes
+    return text + steps * unet_calls_per_step * mult * entry["unet_per_row"] + entry["vae_decode_per_row"]
+
+
+def _load(ref: str) -> BenchRecord:
+    from artcost.bench.store import ResultStore
+
+    return ResultStore().resolve(ref)
+
+
+def bench_overrides(ref: str, scenario, scale_by_flops: bool = False, record: BenchRecord | None = None
+                    ) -> tuple[dict[str, float], str]:
+    """Overrides and provenance from bench record ``ref`` (``latest`` or an id) for ``scenario``.
+
+    Reads ``scenario.generation.resolution_px``, ``.steps`` and ``.arch`` (each may be None: then the
+    record's value is taken as matching). Raises UserError when the record does not exist, the
+    architecture differs, or resolution/steps differ without ``scale_by_flops``.
+    """
+    rec = record or _load(ref)
+    gen = getattr(scenario, "generation", None)
+    want_res = getattr(gen, "resolution_px", None) or rec.resolution
+    want_steps = getattr(gen, "steps", None) or rec.steps
+    want_arch = getattr(gen, "arch", None) or rec.arch
+    s = rec.summary
+    spi = s.get("seconds_per_image")
+    if spi is None:
+        raise UserError(f"bench record {rec.id}: has no seconds per image")
+    date = rec.created_at[:10]
+    where = f"bench record {rec.id} on {rec.device_name}, {date}, {rec.weights_label}"
+    if want_arch != rec.arch:
+        raise UserError(f"--from-bench {ref}: record {rec.id} measured {rec.arch}, the scenario uses {want_arch}; "
+                        "run `artcost bench --arch " + str(want_arch) + "` first")
+    mismatch = []
+    if want_res != rec.resolution:
+        mismatch.append(f"resolution {rec.resolution}px vs scenario {want_res}px")
+    if want_steps != rec.steps:
+        mismatch.append(f"{rec.steps} steps vs scenario {want_steps}")
+    overrides: dict[str, float] = {}
+    if mismatch and not scale_by_flops:
+        raise UserError(f"--from-bench {ref}: record {rec.id} was measured at " + "; ".join(mismatch)
+                        + ". Re-run the benchmark at the scenario's settings, or pass --scale-by-flops")
+    if mismatch:
+        cfg = bool(s.get("cfg", True))
+        prim = rec.preset(rec.primary_preset)
+        per_step = 1.0
+        if prim and prim.summary.get("unet_calls_per_run") and rec.steps:
+            # e.g. PNDM makes steps+1 UNet calls: keep the measured calls-per-step ratio.
+            per_step = prim.summary["unet_calls_per_run"] / rec.steps
+        ratio = (flops_per_image(rec.arch, want_res, want_steps, cfg, per_step)
+                 / flops_per_image(rec.arch, rec.resolution, rec.steps, cfg, per_step))
+        overrides["generation.seconds_per_image"] = spi * ratio
+        provenance = f"scaled from {where} by FLOPs x{ratio:.2f} ({'; '.join(mismatch)})"
+    else:
+        overrides["generation.seconds_per_image"] = spi
+        provenance = f"measured: {where}"
+    if s.get("mean_w") is not None:
+        overrides["compute.owned.board_power_w"] = float(s["mean_w"])
+        provenance += f", power {s['mean_w']:.0f} W ({rec.energy_meter.get('meter')})"
+    else:
+        provenance += ", power not measured"
+    return overrides, provenance

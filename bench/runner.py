@@ -1,0 +1,364 @@
+"""The benchmark: idle power, GEMM probe, per-preset warm-up and timed runs, batch sweep, record.
+
+Order of a run (each step outside the timed regions unless said):
+  1. resolve device, validate weights, start the energy monitor and read GPU info;
+  2. idle window (a few seconds) for idle power;
+  3. FLOPs per component on the meta device;
+  4. per preset: GEMM probe in the preset's dtype (cached per dtype), build/load, warm-up run(s)
+     (the first one under activation-health hooks), then timed runs until both ``min_runs`` and
+     ``min_seconds`` are reached, inside one energy window;
+  5. optional batch sweep 1, 2, 4, ... on the primary preset until out of memory;
+  6. summaries, ratios to stock, one record saved in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Callable
+
+from artcost.bench import pipeline as P
+from artcost.bench.archs import get_arch
+from artcost.bench.config import BenchConfig, resolve_device
+from artcost.bench.device_info import datasheet_peak, environment
+from artcost.bench.energy import EnergyMonitor, make_monitor, net_energy_j
+from artcost.bench.record import BenchRecord, PresetResult, summarise
+
+
+def _say(console, msg: str) -> None:
+    if console is not None:
+        console.print(msg)
+
+
+def host_memory_guard(ceiling_gb: float | None) -> Callable[[], None] | None:
+    """A check called before each UNet call and VAE decode: DeviceOOM once RSS exceeds the ceiling."""
+    if ceiling_gb is None:
+        return None
+    import psutil
+
+    proc = psutil.Process()
+    limit = ceiling_gb * 1024**3
+
+    def guard() -> None:
+        rss = proc.memory_info().rss
+        if rss > limit:
+            raise P.DeviceOOM(f"host memory {rss / 1024**3:.1f} GiB above the --host-mem-ceiling-gb {ceiling_gb:g}")
+
+    return guard
+
+
+def timed_loop(loaded, timer, cfg: BenchConfig, batch: int, monitor: EnergyMonitor, window: str,
+               resolution: int, guard=None) -> tuple[list, object, float, float]:
+    """Timed runs until ``min_runs`` and ``min_seconds`` are both reached (or ``max_runs``).
+
+    Returns (timings, energy measurement, wall seconds of the window, perf_counter at the first run's start).
+    """
+    need_runs = max(cfg.min_runs, -(-cfg.num_images // batch))
+    timings = []
+    monitor.begin_window(window)
+    t_begin = time.perf_counter()
+    first_start = None
+    while True:
+        if first_start is None:
+            first_start = time.perf_counter()
+        r = P.run_once(loaded, timer, resolution=resolution, steps=cfg.steps, guidance_scale=cfg.guidance_scale,
+                       batch_size=batch, seed=cfg.seed + len(timings), memory_guard=guard)
+        timings.append(r)
+        total = sum(t.total_s for t in timings)
+        if len(timings) >= cfg.max_runs or (len(timings) >= need_runs and total >= cfg.min_seconds):
+            break
+    wall = time.perf_counter() - t_begin
+    meas = monitor.end_window(window)
+    return timings, meas, wall, first_start
+
+
+def summarise_preset(res: PresetResult, timings, meas, wall: float, batch: int, flops, probe: dict | None,
+                     peak: dict | None, idle_w: float | None) -> None:
+    """Fill ``res.runs``, ``summary``, ``flops``, ``utilisation``, ``energy`` from raw timings (pure)."""
+    res.runs = [
+        {"total_s": t.total_s, "text_s": t.text_s, "step_s": t.step_s, "decode_s": t.decode_s,
+         "overhead_s": t.overhead_s, "unet_calls": t.unet_calls, "unet_rows": t.unet_rows,
+         "text_rows": t.text_rows, "vae_rows": t.vae_rows}
+        for t in timings
+    ]
+    per_image = [t.total_s / batch for t in timings]
+    steps_all = [s for t in timings for s in t.step_s]
+    images = batch * len(timings)
+    run_total = sum(t.total_s for t in timings)
+    fpi = flops.per_image(timings[0].text_rows, timings[0].unet_rows, timings[0].vae_rows, batch)
+    unet_per_call = flops.unet_per_row * timings[0].unet_rows / max(1, timings[0].unet_calls)
+    s_img = summarise(per_image)
+    s_step = summarise(steps_all)
+    res.summary = {
+        "batch_size": batch,
+        "images": images,
+        "seconds_per_image": s_img["mean"],
+        "seconds_per_image_stats": s_img,
+        "images_per_minute": 60.0 / s_img["mean"],
+        "seconds_per_step": s_step["mean"],
+        "seconds_per_step_stats": s_step,
+        "denoise_iterations_per_run": len(timings[0].step_s),
+        "unet_calls_per_run": timings[0].unet_calls,
+        "run_s_stats": summarise([t.total_s for t in timings]),
+        "text_s_stats": summarise([t.text_s for t in timings]),
+        "decode_s_stats": summarise([t.decode_s for t in timings]),
+        "overhead_s_stats": summarise([t.overhead_s for t in timings]),
+        "harness_overhead_share": sum(t.overhead_s for t in timings) / run_total,
+        "between_runs_share": max(0.0, wall - run_total) / wall if wall > 0 else None,
+        "phase_share": {
+            "text": sum(t.text_s for t in timings) / run_total,
+            "denoise": sum(t.denoise_s for t in timings) / run_total,
+            "decode": sum(t.decode_s for t in timings) / run_total,
+        },
+    }
+    res.flops = {
+        "per_image": fpi,
+        "unet_per_call": unet_per_call,
+        "unet_per_row": flops.unet_per_row,
+        "vae_decode_per_row": flops.vae_decode_per_row,
+        "text_per_row": flops.text_per_row,
+        "counted_with": "torch.utils.flop_counter.FlopCounterMode on meta",
+    }
+    achieved = fpi * images / run_total
+    step_rate = unet_per_call / s_step["median"] if s_step["median"] else None
+    util = {"achieved_flops": achieved, "unet_step_flops": step_rate}
+    if probe:
+        util["probe_flops"] = probe["best_flops"]
+        util["vs_probe"] = achieved / probe["best_flops"]
+        util["unet_step_vs_probe"] = step_rate / probe["best_flops"] if step_rate else None
+    if peak:
+        util["datasheet_flops"] = peak["flops"]
+        util["datasheet_source"] = peak["source"]
+        util["vs_datasheet"] = achieved / peak["flops"]
+        util["unet_step_vs_datasheet"] = step_rate / peak["flops"] if step_rate else None
+    else:
+        util["vs_datasheet"] = None
+        util["datasheet_reason"] = "device not in the shipped datasheet table (configs/peaks.yaml)"
+    res.utilisation = util
+    energy = {"meter": meas.meter, "reason": meas.reason, "window": meas.as_dict()}
+    if meas.energy_j is not None:
+        energy["joules_per_image_gross"] = meas.energy_j / images
+        energy["mean_w"] = meas.mean_w
+        energy["peak_w"] = meas.peak_w
+        if idle_w is not None:
+            energy["idle_w"] = idle_w
+            energy["joules_per_image_net"] = net_energy_j(meas.energy_j, idle_w, meas.seconds) / images
+    res.energy = energy
+
+
+def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None = None,
+                  command_started: float | None = None, store=None) -> BenchRecord:
+    """Run the whole benchmark described by ``cfg``; save and return the record."""
+    torch = P.import_torch()
+    command_started = command_started or time.perf_counter()
+    device = resolve_device(cfg.device)
+    arch = get_arch(cfg.arch)
+    if cfg.model is not None:
+        P.check_model_path(cfg.model, cfg.arch)
+    resolution = cfg.effective_resolution()
+    if resolution % (arch.vae_scale * 8):
+        _say(console, f"[yellow]note: {resolution}px is not a multiple of {arch.vae_scale * 8}; the UNet pads internally[/]")
+    env = environment(device)
+    monitor = monitor or make_monitor(device)
+    monitor.start()
+    device_info = {"name": env.get("device_name"), "kind": "cuda" if device.startswith("cuda") else "cpu"}
+    if monitor.device is not None:
+        device_info["gpu"] = monitor.device.info()
+    try:
+        idle = None
+        if cfg.idle_seconds > 0 and monitor.meter != "none":
+            _say(console, f"measuring idle power for {cfg.idle_seconds:g} s ...")
+            monitor.begin_window("idle")
+            time.sleep(cfg.idle_seconds)
+            m = monitor.end_window("idle")
+            idle = {"seconds": m.seconds, "energy_j": m.energy_j, "mean_w": m.mean_w, "meter": m.meter}
+        idle_w = idle["mean_w"] if idle else None
+
+        from artcost.bench.flops import count_flops
+
+        flops = count_flops(cfg.arch, resolution)
+        from artcost.bench.timing import make_timer
+
+        timer = make_timer(device)
+        probes: dict[str, dict] = {}
+        results: list[PresetResult] = []
+        weights_label, tokenizer = None, None
+        first_step_at = None
+        for preset in cfg.presets:
+            res = PresetResult(name=preset, status="ok")
+            results.append(res)
+            try:
+                dtype = P.preset_dtype(preset, device)
+            except P.PresetUnsupported as exc:
+                res.status, res.reason = "skipped", str(exc)
+                _say(console, f"[yellow]preset {preset}: skipped ({exc})[/]")
+                continue
+            dname = str(dtype).replace("torch.", "")
+            res.dtype = dname
+            if cfg.gemm_seconds > 0 and dname not in probes:
+                from artcost.bench.gemm_probe import gemm_probe
+
+                _say(console, f"GEMM probe ({dname}, {cfg.gemm_seconds:g} s) ...")
+                probes[dname] = gemm_probe(device, dtype, cfg.gemm_seconds)
+            loaded = None
+            try:
+                _say(console, f"preset {preset}: building pipeline ...")
+                try:
+                    loaded = P.load(cfg.arch, cfg.model, preset, device)
+                except P.PresetUnsupported as exc:
+                    res.status, res.reason = "skipped", str(exc)
+                    _say(console, f"[yellow]preset {preset}: skipped ({exc})[/]")
+                    continue
+                res.load_s = loaded.load_s
+                res.notes = loaded.notes
+                res.scheduler = P.set_scheduler(loaded.pipe, cfg.scheduler)
+                weights_label, tokenizer = loaded.weights_label, loaded.tokenizer_label
+                guard = host_memory_guard(cfg.host_mem_ceiling_gb)
+                for i in range(cfg.warmup_runs):
+                    _say(console, f"preset {preset}: warm-up {i + 1}/{cfg.warmup_runs} ...")
+                    if i == 0:
+                        from artcost.bench.synthetic import activation_health
+
+                        mods = {"unet": getattr(loaded.pipe.unet, "_orig_mod", loaded.pipe.unet), "vae": loaded.pipe.vae}
+                        with activation_health(mods) as health:
+                            w = P.run_once(loaded, timer, resolution=resolution, steps=cfg.steps,
+                                           guidance_scale=cfg.guidance_scale, batch_size=cfg.batch_size,
+                                           seed=cfg.seed, memory_guard=guard)
+                        res.health = health.as_dict()
+                        if not health.ok:
+                            res.notes.append(f"activation check failed: {health.as_dict()['worst']}")
+                    else:
+                        w = P.run_once(loaded, timer, resolution=resolution, steps=cfg.steps,
+                                       guidance_scale=cfg.guidance_scale, batch_size=cfg.batch_size,
+                                       seed=cfg.seed, memory_guard=guard)
+                    res.warmup_s.append(w.total_s)
+                _say(console, f"preset {preset}: timed runs (min {cfg.min_runs} runs, {cfg.min_seconds:g} s) ...")
+                timings, meas, wall, t_first = timed_loop(loaded, timer, cfg, cfg.batch_size, monitor, preset,
+                                                          resolution, guard)
+                if first_step_at is None:
+                    first_step_at = t_first + timings[0].step_s[0] if timings[0].step_s else t_first
+                peak = datasheet_peak(env.get("device_name"), dname) if device.startswith("cuda") else None
+                summarise_preset(res, timings, meas, wall, cfg.batch_size, flops, probes.get(dname), peak, idle_w)
+                if loaded.compiled and res.warmup_s:
+                    # Compilation happens inside the first call; what it adds is first call minus steady state.
+                    res.compile_s = max(0.0, res.warmup_s[0] - res.summary["run_s_stats"]["median"])
+            except P.DeviceOOM as exc:
+                res.status, res.reason = "failed", f"out of memory at batch {cfg.batch_size}: {exc}"
+                _say(console, f"[red]preset {preset}: {res.reason}[/]")
+            finally:
+                P.free(loaded)
+
+        stock = next((r for r in results if r.name == "stock" and r.status == "ok"), None)
+        for r in results:
+            if stock is not None and r.status == "ok":
+                r.ratio_to_stock = {
+                    "seconds_per_image": r.summary["seconds_per_image"] / stock.summary["seconds_per_image"],
+                    "speedup": stock.summary["seconds_per_image"] / r.summary["seconds_per_image"],
+                }
+                if r.energy.get("joules_per_image_gross") and stock.energy.get("joules_per_image_gross"):
+                    r.ratio_to_stock["joules_per_image"] = (
+                        r.energy["joules_per_image_gross"] / stock.energy["joules_per_image_gross"])
+
+        sweep = None
+        if cfg.batch_sweep:
+            sweep = batch_sweep(cfg, device, resolution, timer, console)
+
+        primary = next((r for r in results if r.name == cfg.primary_preset), None)
+        if primary is None or primary.status != "ok":
+            why = primary.reason if primary else "not run"
+            from artcost.errors import UserError
+
+            raise UserError(f"--primary-preset {cfg.primary_preset}: no result ({why}); nothing stored")
+        summary = {
+            "preset": primary.name,
+            "arch": cfg.arch,
+            "resolution": resolution,
+            "steps": cfg.steps,
+            "batch_size": cfg.batch_size,
+            "cfg": cfg.cfg_on,
+            "seconds_per_image": primary.summary["seconds_per_image"],
+            "images_per_minute": primary.summary["images_per_minute"],
+            "seconds_per_step": primary.summary["seconds_per_step"],
+            "harness_overhead_share": primary.summary["harness_overhead_share"],
+            "flops_per_image": primary.flops["per_image"],
+            "utilisation_vs_probe": primary.utilisation.get("vs_probe"),
+            "unet_step_vs_probe": primary.utilisation.get("unet_step_vs_probe"),
+            "utilisation_vs_datasheet": primary.utilisation.get("vs_datasheet"),
+            "joules_per_image_gross": primary.energy.get("joules_per_image_gross"),
+            "joules_per_image_net": primary.energy.get("joules_per_image_net"),
+            "mean_w": primary.energy.get("mean_w"),
+            "peak_w": primary.energy.get("peak_w"),
+            "energy_reason": primary.energy.get("reason") if primary.energy.get("joules_per_image_gross") is None else None,
+        }
+        config_dump = cfg.model_dump(mode="json")
+        config_dump.update(resolution=resolution, device=device,
+                           scheduler=results[0].model_extra.get("scheduler") if results and results[0].model_extra else cfg.scheduler)
+        record = BenchRecord(
+            created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            config=config_dump,
+            environment=env,
+            device=device_info,
+            weights_label=weights_label or "unknown",
+            tokenizer=tokenizer,
+            gemm_probe=probes.get(primary.dtype),
+            energy_meter={"meter": monitor.meter, "reason": monitor.reason, "period_s": monitor.period_s},
+            idle=idle,
+            presets=results,
+            primary_preset=primary.name,
+            batch_sweep=sweep,
+            timeline={
+                "startup_to_first_timed_step_s": (first_step_at - command_started) if first_step_at else None,
+                "gemm_probes": probes,
+            },
+            summary=summary,
+        )
+    finally:
+        monitor.stop()
+    if cfg.store:
+        from artcost.bench.store import ResultStore
+
+        (store or ResultStore()).save(record)
+    return record
+
+
+def batch_sweep(cfg: BenchConfig, device: str, resolution: int, timer, console=None) -> dict:
+    """Batch 1, 2, 4, ... on the primary preset until out of memory (or ``max_batch``); never raises OOM."""
+    import gc
+
+    torch = P.import_torch()
+    points, limit = [], None
+    loaded = P.load(cfg.arch, cfg.model, cfg.primary_preset, device)
+    P.set_scheduler(loaded.pipe, cfg.scheduler)
+    guard = host_memory_guard(cfg.host_mem_ceiling_gb)
+    bs = 1
+    try:
+        while bs <= cfg.max_batch:
+            _say(console, f"batch sweep: batch {bs} ...")
+            try:
+                if device.startswith("cuda"):
+                    torch.cuda.reset_peak_memory_stats(device)
+                r = P.run_once(loaded, timer, resolution=resolution, steps=cfg.steps,
+                               guidance_scale=cfg.guidance_scale, batch_size=bs, seed=cfg.seed, memory_guard=guard)
+            except P.DeviceOOM as exc:
+                limit = {"failed_batch": bs, "max_ok_batch": points[-1]["batch_size"] if points else None,
+                         "reason": str(exc)}
+                gc.collect()
+                if device.startswith("cuda"):
+                    torch.cuda.empty_cache()
+                break
+            point = {"batch_size": bs, "seconds_per_image": r.total_s / bs, "seconds_per_step": r.denoise_s / max(1, len(r.step_s))}
+            if device.startswith("cuda"):
+                point["peak_memory_bytes"] = torch.cuda.max_memory_allocated(device)
+            else:
+                import psutil
+
+                point["rss_bytes"] = psutil.Process().memory_info().rss
+            points.append(point)
+            bs *= 2
+    finally:
+        P.free(loaded)
+    if limit is None:
+        limit = {"failed_batch": None, "max_ok_batch": points[-1]["batch_size"] if points else None,
+                 "reason": f"reached --max-batch {cfg.max_batch} without running out of memory"}
+    return {"points": points, "limit": limit,
+            "ceiling": ("host_mem_ceiling_gb=%g" % cfg.host_mem_ceiling_gb) if cfg.host_mem_ceiling_gb else None}

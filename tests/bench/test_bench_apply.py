@@ -1,0 +1,89 @@
+"""`bench_overrides`: the cost model's bridge to stored records (works without torch)."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from artcost.bench.apply import bench_overrides
+from artcost.bench.record import BenchRecord
+from artcost.bench.store import ResultStore
+from artcost.errors import UserError
+
+
+def _record(res=256, steps=5, mean_w=None):
+    return BenchRecord(
+        created_at="2026-11-25T06:00:00+00:00",
+        config={"arch": "sd15", "resolution": res, "steps": steps, "device": "cpu"},
+        environment={"device_name": "CPU: Intel(R) Xeon(R) Processor (2 threads)"},
+        weights_label="synthetic-weights",
+        energy_meter={"meter": "rapl" if mean_w else "none"},
+        summary={"seconds_per_image": 12.0, "cfg": True, "mean_w": mean_w},
+        presets=[{"name": "stock", "status": "ok", "summary": {"unet_calls_per_run": steps + 1}}],
+    )
+
+
+def _scenario(res=256, steps=5, arch="sd15"):
+    return types.SimpleNamespace(generation=types.SimpleNamespace(resolution_px=res, steps=steps, arch=arch))
+
+
+def test_matching_record(data_dir):
+    rid = ResultStore().save(_record(mean_w=65.0))
+    ov, prov = bench_overrides("latest", _scenario())
+    assert ov == {"generation.seconds_per_image": 12.0, "compute.owned.board_power_w": 65.0}
+    assert prov.startswith(f"measured: bench record {rid} on CPU: Intel")
+    assert "2026-11-25" in prov and "synthetic-weights" in prov
+    ov, _ = bench_overrides(str(rid), _scenario(res=None, steps=None, arch=None))
+    assert ov["generation.seconds_per_image"] == 12.0
+
+
+def test_power_only_when_measured(data_dir):
+    ResultStore().save(_record())
+    ov, prov = bench_overrides("latest", _scenario())
+    assert "compute.owned.board_power_w" not in ov and "power not measured" in prov
+
+
+def test_mismatch_refused_then_scaled(data_dir):
+    rid = ResultStore().save(_record())
+    with pytest.raises(UserError, match="resolution 256px vs scenario 512px"):
+        bench_overrides("latest", _scenario(res=512, steps=20))
+    ov, prov = bench_overrides(str(rid), _scenario(res=512, steps=20), scale_by_flops=True)
+    ratio = ov["generation.seconds_per_image"] / 12.0
+    assert 10 < ratio < 25  # ~4.5x per UNet call at 512² and 4x the steps
+    assert prov.startswith(f"scaled from bench record {rid}") and f"x{ratio:.2f}" in prov
+
+
+def test_missing_and_wrong_arch(data_dir):
+    with pytest.raises(UserError, match="no bench records yet"):
+        bench_overrides("latest", _scenario())
+    ResultStore().save(_record())
+    with pytest.raises(UserError, match="no bench record with id 42"):
+        bench_overrides("42", _scenario())
+    with pytest.raises(UserError, match="expected 'latest' or a record id"):
+        bench_overrides("newest", _scenario())
+    with pytest.raises(UserError, match="measured sd15, the scenario uses sdxl"):
+        bench_overrides("latest", _scenario(arch="sdxl"))
+
+
+def test_no_torch_import_needed():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['torch'] = None; sys.modules['diffusers'] = None\n"
+            "import artcost.bench.apply, artcost.bench.store, artcost.bench.record, artcost.bench.config\n"
+            "import artcost.bench.cli, artcost.bench.runner, artcost.bench.energy\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_missing_extra_message():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from artcost.bench.pipeline import import_torch\n"
+            "from artcost.errors import MissingExtraError\n"
+            "try:\n    import_torch()\nexcept MissingExtraError as e:\n    print(e.problems[0])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "artcost bench needs the optional 'bench' extra" in out.stdout, out.stderr
