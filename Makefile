@@ -15,7 +15,7 @@ PORT   ?= 8501
 
 # Short real benchmark for `make run`: SD1.5 architecture with synthetic weights.
 # On a CUDA machine the benchmark's own defaults apply (SD1.5 at 512 px); on a CPU a 256 px run of a few steps.
-BENCH_CPU_ARGS  ?= --arch sd15 --resolution 256 --steps 3 --images 1 --min-runs 1 --min-seconds 0 --presets stock
+BENCH_CPU_ARGS  ?= --arch sd15 --resolution 256 --steps 3 --presets stock --min-runs 1 --min-seconds 0 --idle-seconds 1 --gemm-seconds 2 --device cpu
 BENCH_CUDA_ARGS ?= --arch sd15 --resolution 512 --device cuda
 SCENARIO ?= scenarios/seed-2022-hobbyist-3060ti.yaml
 

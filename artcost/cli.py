@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
-import typer
-from rich.console import Console
+# Rich wraps tables to 80 columns when output is not a terminal (CI logs, pipes), which folds
+# every wide table; give such output room unless the user set a width.
+if not sys.stdout.isatty():
+    os.environ.setdefault("COLUMNS", "160")
 
-from artcost.errors import UserError
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from artcost.errors import UserError  # noqa: E402
 
 app = typer.Typer(
     name="artcost",

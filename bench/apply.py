@@ -40,7 +40,7 @@ def _load(ref: str) -> BenchRecord:
 
 
 def bench_overrides(ref: str, scenario, scale_by_flops: bool = False, record: BenchRecord | None = None
-                    ) -> tuple[dict[str, float], str]:
+                    ) -> tuple[dict[str, float | int | str], str]:
     """Overrides and provenance from bench record ``ref`` (``latest`` or an id) for ``scenario``.
 
     Reads ``scenario.generation.resolution_px``, ``.steps`` and ``.arch`` (each may be None: then the
@@ -84,9 +84,17 @@ def bench_overrides(ref: str, scenario, scale_by_flops: bool = False, record: Be
     else:
         overrides["generation.seconds_per_image"] = spi
         provenance = f"measured: {where}"
-    if s.get("mean_w") is not None:
+    # The headline names the device the speed belongs to, not the one the scenario assumed.
+    overrides["generation.device"] = f"{rec.device_name} (bench record {rec.id})"
+    batch = rec.summary.get("batch_size") or rec.config.get("batch_size")
+    if batch:
+        overrides["generation.batch_size"] = int(batch)
+    owned = getattr(getattr(scenario, "compute", None), "kind", "owned") == "owned"
+    if s.get("mean_w") is not None and owned:
         overrides["compute.owned.board_power_w"] = float(s["mean_w"])
         provenance += f", power {s['mean_w']:.0f} W ({rec.energy_meter.get('meter')})"
+    elif s.get("mean_w") is not None:
+        provenance += f", power {s['mean_w']:.0f} W measured but not used (the scenario rents its compute)"
     else:
         provenance += ", power not measured"
     return overrides, provenance

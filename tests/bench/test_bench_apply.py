@@ -31,7 +31,8 @@ def _scenario(res=256, steps=5, arch="sd15"):
 def test_matching_record(data_dir):
     rid = ResultStore().save(_record(mean_w=65.0))
     ov, prov = bench_overrides("latest", _scenario())
-    assert ov == {"generation.seconds_per_image": 12.0, "compute.owned.board_power_w": 65.0}
+    assert ov == {"generation.seconds_per_image": 12.0, "compute.owned.board_power_w": 65.0,
+                  "generation.device": f"CPU: Intel(R) Xeon(R) Processor (2 threads) (bench record {rid})"}
     assert prov.startswith(f"measured: bench record {rid} on CPU: Intel")
     assert "2026-11-25" in prov and "synthetic-weights" in prov
     ov, _ = bench_overrides(str(rid), _scenario(res=None, steps=None, arch=None))
@@ -87,3 +88,35 @@ def test_missing_extra_message():
             "try:\n    import_torch()\nexcept MissingExtraError as e:\n    print(e.problems[0])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "artcost bench needs the optional 'bench' extra" in out.stdout, out.stderr
+
+
+def test_power_not_forced_onto_a_rented_scenario(data_dir):
+    ResultStore().save(_record(mean_w=65.0))
+    scenario = _scenario()
+    scenario.compute = types.SimpleNamespace(kind="cloud")
+    ov, prov = bench_overrides("latest", scenario)
+    assert "compute.owned.board_power_w" not in ov  # would add a second compute kind
+    assert "measured but not used" in prov
+
+
+def test_cost_command_uses_and_labels_a_record(data_dir, capsys):
+    import json
+    from pathlib import Path
+
+    from artcost.cli import main
+
+    seed = Path(__file__).resolve().parents[2] / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"
+    rid = ResultStore().save(_record(res=512, steps=20))
+    assert main(["cost", str(seed), "--from-bench", "latest", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["inputs"]["generation.seconds_per_image"]["value"] == 12.0
+    assert r["generation"]["seconds_per_image_source"].startswith(f"measured: bench record {rid}")
+    assert r["scenario"]["device"].startswith("CPU: Intel")
+    # an explicit --set still wins over the benchmark
+    assert main(["cost", str(seed), "--from-bench", str(rid), "--set", "generation.seconds_per_image=3", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["inputs"]["generation.seconds_per_image"]["value"] == 3
+    # a record at other settings is refused with the reason, exit 2
+    ResultStore().save(_record(res=256, steps=5))
+    assert main(["cost", str(seed), "--from-bench", "latest"]) == 2
+    assert "--scale-by-flops" in capsys.readouterr().err
