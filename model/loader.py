@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Callable, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -108,9 +108,29 @@ def _deep_merge(base: dict, child: dict) -> dict:
 
 
 def read_raw(path: Path, shown: str | None = None, _depth: int = 0) -> tuple[dict, dict[Path_, str]]:
-    """The scenario as a plain dict with `extends:` resolved, and where each key was written (file:line)."""
+    """The scenario file as a plain dict with `extends:` resolved next to it, and where each key was written."""
     shown = shown or str(path)
-    data, lines = parse_yaml(_read_text(path, shown), shown)
+
+    def sibling(name: str) -> tuple[Path, str]:
+        return (path.parent / name).resolve(), str(Path(shown).parent / name)
+
+    return read_text_raw(_read_text(path, shown), shown, sibling, _depth)
+
+
+ParentResolver = Callable[[str], tuple[Path, str]]
+
+
+def read_text_raw(
+    text: str, shown: str, resolve_parent: ParentResolver | None, _depth: int = 0
+) -> tuple[dict, dict[Path_, str]]:
+    """Scenario text as a plain dict with `extends:` resolved, and where each key was written (file:line).
+
+    `resolve_parent(name)` returns the (path, shown name) of an `extends:` target or raises
+    UserError; None means this text may not extend anything.
+    """
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise UserError(f"{shown}: scenario files are limited to {MAX_BYTES:,} bytes")
+    data, lines = parse_yaml(text, shown)
     if data is None:
         raise UserError(f"{shown}: file is empty")
     if not isinstance(data, dict):
@@ -119,12 +139,15 @@ def read_raw(path: Path, shown: str | None = None, _depth: int = 0) -> tuple[dic
     parent = data.pop("extends", None)
     if parent is None:
         return data, where
+    line = lines.get(("extends",), 1)
     if not isinstance(parent, str):
-        raise UserError(f"{shown}:{lines.get(('extends',), 1)}: extends: must be a file name (got {parent!r})")
+        raise UserError(f"{shown}:{line}: extends: must be a file name (got {parent!r})")
+    if resolve_parent is None:
+        raise UserError(f"{shown}:{line}: extends: this scenario may not extend another file")
     if _depth >= MAX_EXTENDS_DEPTH:
         raise UserError(f"{shown}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files (a cycle?)")
-    parent_path = (path.parent / parent).resolve()
-    parent_data, parent_where = read_raw(parent_path, str(Path(shown).parent / parent), _depth + 1)
+    parent_path, parent_shown = resolve_parent(parent)
+    parent_data, parent_where = read_raw(parent_path, parent_shown, _depth + 1)
     parent_where.update(where)
     return _deep_merge(parent_data, data), parent_where
 
@@ -270,9 +293,23 @@ def load_scenario(
     override_label: str = "--set on the command line",
 ) -> LoadedScenario:
     """Read, resolve `extends:`, apply overrides and validate one scenario file."""
-    p = Path(path)
-    shown = str(path)
-    raw, where = read_raw(p, shown)
+    raw, where = read_raw(Path(path), str(path))
+    return _validated(raw, where, str(path), str(path), overrides, override_label)
+
+
+def load_text(
+    text: str,
+    shown: str,
+    resolve_parent: ParentResolver | None = None,
+    overrides: dict[str, Any] | None = None,
+    override_label: str = "--set on the command line",
+) -> LoadedScenario:
+    """The same as `load_scenario` for text that is not a file (an upload); `shown` names it in errors."""
+    raw, where = read_text_raw(text, shown, resolve_parent)
+    return _validated(raw, where, shown, shown, overrides, override_label)
+
+
+def _validated(raw, where, shown, path_label, overrides, override_label) -> LoadedScenario:
     labels: dict[str, str] = {}
     if overrides:
         raw = apply_overrides(raw, overrides)
@@ -280,4 +317,4 @@ def load_scenario(
             where[tuple(dotted.split("."))] = f"{shown} ({override_label} {dotted})"
             labels[dotted] = override_label
     scenario = validate_raw(raw, where, shown)
-    return LoadedScenario(scenario=scenario, path=shown, raw=raw, overrides=labels)
+    return LoadedScenario(scenario=scenario, path=path_label, raw=raw, overrides=labels)
