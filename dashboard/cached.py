@@ -1,0 +1,65 @@
+"""Cached calls into the analysis layers: a rerun of a page does not redo a Monte Carlo.
+
+A `LoadedScenario` is hashed by what determines its numbers: the merged raw scenario (with
+edits applied), its file label and override labels.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from artcost.model.loader import LoadedScenario
+
+
+def _key(loaded: LoadedScenario) -> str:
+    return json.dumps([loaded.path, loaded.raw, loaded.overrides], sort_keys=True, default=str)
+
+
+HASH = {LoadedScenario: _key}
+
+
+@st.cache_data(show_spinner="Running the Monte Carlo ...", hash_funcs=HASH, max_entries=32)
+def simulate(loaded: LoadedScenario, draws: int, seed: int) -> Any:
+    from artcost.model.uncertainty import simulate as run
+
+    return run(loaded, draws, seed)
+
+
+@st.cache_data(show_spinner=False, hash_funcs=HASH, max_entries=64)
+def tornado(loaded: LoadedScenario, output: str) -> list[dict[str, Any]]:
+    from artcost.model.sensitivity import tornado as run
+
+    return run(loaded, output)
+
+
+@st.cache_data(show_spinner=False, hash_funcs=HASH, max_entries=64)
+def ratio_grid(loaded: LoadedScenario, x_param: str, y_param: str, steps: int = 40) -> dict[str, Any]:
+    from artcost.model.breakeven import axis_values, ratio_grid as run
+
+    xs = axis_values(loaded, x_param, None, None, steps)
+    ys = axis_values(loaded, y_param, None, None, steps)
+    return run(loaded, x_param, xs, y_param, ys)
+
+
+@st.cache_data(show_spinner=False, hash_funcs=HASH, max_entries=64)
+def breakeven(loaded: LoadedScenario, param: str) -> dict[str, Any]:
+    from artcost.model.breakeven import breakeven as run
+
+    return run(loaded, param).to_dict()
+
+
+@st.cache_data(show_spinner="Simulating the market ...", hash_funcs=HASH, max_entries=16)
+def market(loaded: LoadedScenario) -> Any:
+    from artcost.model.market import simulate_market
+
+    return simulate_market(loaded)
+
+
+@st.cache_data(show_spinner="Building the report ...", hash_funcs=HASH, max_entries=8)
+def report(loaded: LoadedScenario, currency: str | None, bench_records: tuple = ()) -> tuple[str, str]:
+    from artcost.dashboard.report import report_for
+
+    return report_for(loaded, currency, [dict(b) for b in bench_records])

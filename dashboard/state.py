@@ -1,0 +1,273 @@
+"""What the dashboard is looking at: which scenario, uploaded files, edited fields, currency.
+
+Pure functions (no Streamlit import) so they are tested directly; the pages keep only the
+identifiers and edit dictionaries in ``st.session_state`` and call these.
+
+A scenario is named by an id: ``shipped:<file stem>`` for a file in the shipped
+``scenarios/`` folder, ``upload:<file name>`` for a file uploaded in this browser session.
+Edits are dotted-path overrides applied through the loader, so an edited figure is
+validated by the same schema and labelled "edited in the dashboard" as its source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from artcost.errors import UserError
+from artcost.model import loader
+from artcost.model.comparison import comparison
+from artcost.model.loader import LoadedScenario
+from artcost.paths import shipped_scenarios_dir
+
+DEFAULT_SCENARIO = "seed-2022-hobbyist-3060ti"
+SHIPPED = "shipped:"
+UPLOAD = "upload:"
+EDIT_LABEL = "edited in the dashboard"
+MAX_COMPARE = 4
+UPLOAD_SUFFIXES = (".yaml", ".yml")
+SECTION_TITLES = {
+    "job": "Job",
+    "generation": "Generation",
+    "compute": "Compute",
+    "human": "Operator (human time)",
+    "artist": "Artist",
+    "market": "Market (simulator)",
+}
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One validation problem, split so a page can show it next to the field it names."""
+
+    field: str  # dotted path, or "" when the problem is about the whole file
+    where: str  # "file:line" as the loader wrote it
+    message: str
+
+    @property
+    def line(self) -> str:
+        return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
+
+
+# --------------------------------------------------------------------------- scenario ids
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Shipped scenario files by id, the default first, the rest by name."""
+    files = sorted(shipped_scenarios_dir().glob("*.yaml"), key=lambda p: (p.stem != DEFAULT_SCENARIO, p.stem))
+    return {SHIPPED + p.stem: p for p in files}
+
+
+def default_id() -> str:
+    return SHIPPED + DEFAULT_SCENARIO
+
+
+def label_of(sid: str) -> str:
+    """A short label for pickers: the file stem, uploads marked as such."""
+    if sid.startswith(UPLOAD):
+        return f"{sid[len(UPLOAD):]} (uploaded)"
+    return sid.removeprefix(SHIPPED)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def check_upload(name: str, data: bytes) -> str:
+    """The text of an uploaded scenario file, or UserError: YAML name, <= 1 MB, UTF-8 text, no NUL bytes."""
+    shown = safe_name(name)
+    if not shown.lower().endswith(UPLOAD_SUFFIXES):
+        raise UserError(f"{shown}: only YAML scenario files (.yaml, .yml) can be uploaded")
+    if len(data) > loader.MAX_BYTES:
+        raise UserError(f"{shown}: file is {len(data):,} bytes; scenario files are limited to {loader.MAX_BYTES:,} bytes")
+    if b"\x00" in data:
+        raise UserError(f"{shown}: not a text file (binary data)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+
+
+def safe_name(name: str) -> str:
+    """An uploaded file's base name with nothing that could be read as a path or break error lines."""
+    base = Path(name.replace("\\", "/")).name
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", base)[:80] or "upload.yaml"
+
+
+def load_text(
+    text: str, name: str, overrides: Mapping[str, Any] | None = None, label: str = EDIT_LABEL
+) -> LoadedScenario:
+    """Validate scenario text the way `loader.load_scenario` validates a file; never executes anything.
+
+    `extends:` in an uploaded file may name a shipped scenario only (no paths): an upload has no
+    folder of its own to resolve other names in.
+    """
+    shown = safe_name(name)
+
+    def shipped_only(parent: str) -> tuple[Path, str]:
+        shipped = {p.name: p for p in shipped_scenarios().values()}
+        if parent not in shipped:
+            raise UserError(
+                f"{shown}: extends: an uploaded file may extend a shipped scenario only "
+                f"(one of: {', '.join(sorted(shipped))}; got {parent!r})"
+            )
+        return shipped[parent], parent
+
+    loaded = loader.load_text(text, shown, shipped_only, dict(overrides) if overrides else None, label)
+    loaded.path = f"upload:{shown}"
+    return loaded
+
+
+def load(
+    sid: str,
+    uploads: Mapping[str, str],
+    overrides: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> LoadedScenario:
+    """Load scenario `sid` with `overrides` (dotted path -> number); `labels` names who set each override."""
+    overrides = dict(overrides or {})
+    if sid.startswith(UPLOAD):
+        name = sid[len(UPLOAD):]
+        if name not in uploads:
+            raise UserError(f"{name}: this uploaded scenario is no longer in this session; upload it again")
+        loaded = load_text(uploads[name], name, overrides or None)
+    else:
+        files = shipped_scenarios()
+        if sid not in files:
+            raise UserError(f"{sid}: no such shipped scenario")
+        path = files[sid]
+        shown = f"scenarios/{path.name}"  # as the command line names it, wherever the server runs
+        try:
+            loaded = loader.load_scenario(path, overrides or None, override_label=EDIT_LABEL)
+        except UserError as exc:
+            raise UserError([line.replace(str(path), shown) for line in exc.problems]) from None
+        loaded.path = shown
+    for path, label in (labels or {}).items():
+        if path in loaded.overrides:
+            loaded.overrides[path] = label
+    return loaded
+
+
+def split_problems(problems: list[str]) -> list[FieldProblem]:
+    """Split the loader's lines ('file:line: field.path: message') into field, place and message."""
+    out = []
+    for text in problems:
+        parts = text.split(": ", 2)
+        if len(parts) == 3 and re.fullmatch(r"[A-Za-z_][\w]*(\.[\w]+)*|\(top level\)", parts[1]):
+            field = "" if parts[1] == "(top level)" else parts[1]
+            out.append(FieldProblem(field=field, where=parts[0], message=parts[2]))
+        else:
+            where, _, message = text.partition(": ")
+            out.append(FieldProblem(field="", where=where, message=message or text))
+    return out
+
+
+def problems_by_field(problems: list[FieldProblem]) -> dict[str, list[str]]:
+    """Messages keyed by dotted field; a message on a section (e.g. 'human') is kept under that section."""
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        out.setdefault(p.field, []).append(p.message)
+    return out
+
+
+def try_edit(
+    sid: str, uploads: Mapping[str, str], overrides: Mapping[str, Any], labels: Mapping[str, str] | None = None
+) -> tuple[LoadedScenario | None, list[FieldProblem]]:
+    """Load with edits; on a problem return (None, problems) so the page keeps the last good scenario."""
+    try:
+        return load(sid, uploads, overrides, labels), []
+    except UserError as exc:
+        return None, split_problems(exc.problems)
+
+
+# --------------------------------------------------------------------------- editing
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One editable figure: its central value, unit and source, for a sidebar widget."""
+
+    path: str
+    section: str
+    label: str
+    value: float
+    unit: str
+    source: str
+    dist: str | None  # e.g. "triangular(low=20, mode=31, high=55)" when the figure is uncertain
+
+    @property
+    def help(self) -> str:
+        text = f"Unit: {self.unit}. Source: {self.source}"
+        if self.dist:
+            text += f". Uncertain in the scenario: {self.dist}; the model uses its central value, and an edit fixes it."
+        return text
+
+
+def editable_fields(loaded: LoadedScenario) -> list[FieldInfo]:
+    """Every numeric figure of the scenario in the scenario's own currency, in schema order."""
+    inputs = comparison(loaded)["inputs"]
+    out = []
+    for path, info in inputs.items():
+        section = path.split(".", 1)[0]
+        dist = None
+        if info.get("dist"):
+            spec = dict(info["dist"])
+            kind = spec.pop("dist")
+            dist = f"{kind}(" + ", ".join(f"{k}={_g(v)}" for k, v in spec.items() if v is not None) + ")"
+        out.append(
+            FieldInfo(
+                path=path,
+                section=section,
+                label=path.rsplit(".", 1)[-1],
+                value=float(info["value"]),
+                unit=info["unit"],
+                source=info["source"],
+                dist=dist,
+            )
+        )
+    return out
+
+
+def _g(v: Any) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_g(x) for x in v) + "]"
+    return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+
+
+def changed(fields: list[FieldInfo], values: Mapping[str, float], rel: float = 1e-9) -> dict[str, float]:
+    """The widget values that differ from the scenario's central values: the overrides to apply."""
+    base = {f.path: f.value for f in fields}
+    out = {}
+    for path, v in values.items():
+        b = base.get(path)
+        if b is None or abs(v - b) > rel * max(1.0, abs(b)):
+            out[path] = float(v)
+    return out
+
+
+def headline_result(loaded: LoadedScenario, currency: str | None = None) -> dict[str, Any]:
+    """The comparison the headline and the charts read (see `artcost.model.comparison`)."""
+    return comparison(loaded, currency)
+
+
+def comparison_rows(results: list[dict[str, Any]], names: list[str]) -> list[dict[str, str]]:
+    """The CLI's `compare` table as rows (one per figure, one column per scenario), money in one currency."""
+    from artcost.dashboard.charts import ITEM_LABELS, duration, money
+    from artcost.model import costs
+
+    ccy = results[0]["currency"]
+    rows: list[tuple[str, Any]] = [
+        (f"{ITEM_LABELS[item]} ({ccy}/job)", lambda r, i=item: money(r["breakdown"][i], "").strip()) for item in costs.ITEMS
+    ]
+    rows += [
+        (f"total per job ({ccy})", lambda r: money(r["breakdown"]["total"], "").strip()),
+        ("usable images", lambda r: f"{r['usable_images']:g}"),
+        (f"AI per usable image ({ccy})", lambda r: money(r["breakdown"]["per_usable_image"], "").strip()),
+        (f"artist per image ({ccy})", lambda r: money(r["artist"]["per_image"], "").strip()),
+        ("artist / AI", lambda r: f"{r['ratio']:,.0f}x"),
+        ("AI delivery", lambda r: duration(r["delivery"]["ai_hours"])),
+        ("artist delivery", lambda r: duration(r["delivery"]["artist_hours"])),
+        ("speed from", lambda r: r["generation"]["seconds_per_image_source"]),
+    ]
+    return [{"": label, **{n: fn(r) for n, r in zip(names, results)}} for label, fn in rows]

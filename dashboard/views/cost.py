@@ -1,0 +1,53 @@
+"""Cost: pick or upload a scenario, edit any figure in the sidebar, compare up to four side by side."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from artcost.cli_cost import headline
+from artcost.dashboard import charts, edit, state, ui
+
+ss = st.session_state
+sid = ss.sid
+
+st.title("Cost: explore a scenario")
+
+st.file_uploader(
+    "Upload a scenario (YAML, at most 1 MB; validated against the schema, never executed)",
+    type=["yaml", "yml"], key="upload", on_change=edit.on_upload, max_upload_size=1,
+)
+for p in ss.get("upload_problems", []):
+    st.error(f"**{p.field or 'file'}** — {p.message}  \n`{p.where}`", icon=":material/error:")
+if ss.get("upload_problems"):
+    st.caption(f"The upload was not used; still showing {state.label_of(sid)}.")
+
+problems = edit.sidebar_editor(sid)
+loaded, _ = ui.current(sid)
+r = ui.result(loaded)
+
+st.markdown(f"### {headline(r)}")
+if problems:
+    st.error("Some edits do not validate (see the sidebar); the figures below use the last good values.")
+for w in r["warnings"]:
+    st.warning(w)
+edited = ss.edits.get(sid, {})
+if edited:
+    st.caption("Edited in the dashboard: " + ", ".join(f"{k} = {v:g}" for k, v in edited.items()))
+ui.show(charts.cost_waterfall(r), key="cost-waterfall")
+
+st.subheader("Compare scenarios side by side")
+ids = ui.scenario_ids()
+default = [sid] + [x for x in ids if x != sid][:1]
+picked = st.multiselect("Scenarios (up to four)", ids, default=default, max_selections=state.MAX_COMPARE,
+                        format_func=state.label_of, key="compare")
+if picked:
+    target = ui.currency() or r["currency"]
+    results = [state.headline_result(ui.current(x)[0], target) for x in picked]
+    names = [state.label_of(x) for x in picked]
+    st.dataframe(pd.DataFrame(state.comparison_rows(results, names)), hide_index=True, width="stretch")
+    a, b = st.columns(2)
+    with a:
+        ui.show(charts.compare_items(results, names), key="cost-compare-items")
+    with b:
+        ui.show(charts.compare_ai_artist(results, names), key="cost-compare-ai-artist")

@@ -1,0 +1,39 @@
+"""Market: what AI images do to artists', retouchers' and buyers' market, from the market simulator."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from artcost.dashboard import analysis, cached, ui
+from artcost.errors import UserError
+
+st.title("Market")
+available, why = ui.optional("artcost.model.market")
+if available is None:
+    st.info(f"The market simulator is not available in this build ({why}).")
+    st.stop()
+
+loaded, _ = ui.current()
+try:
+    result = cached.market(loaded)
+except UserError as exc:
+    for line in exc.problems:
+        st.error(line)
+    st.stop()
+h = result.headline()
+st.markdown(f"### By {h['last_month']}, artists earn {h['artist_income_index']:.0%} of their no-AI income "
+            f"({h['artist_income_index_after_12_months']:.0%} after 12 months)")
+c1, c2, c3 = st.columns(3)
+c1.metric("Artists' commissions vs no-AI", f"{h['artist_commissions_index']:.0%}")
+c2.metric("Buyers aware of AI", f"{h['awareness']:.0%}")
+c3.metric("Retouch price per job", f"{h['retouch_price']:,.0f} {result.currency}")
+figs = analysis.market_charts(result)
+for i in range(0, len(figs), 2):
+    cols = st.columns(2)
+    for col, chart in zip(cols, figs[i:i + 2]):
+        with col:
+            ui.show(chart, key=f"market-{i}-{chart.title}")
+with st.expander("Tables"):
+    for name, df in analysis.market_frames(result).items():
+        st.caption(name)
+        st.dataframe(df, hide_index=True, width="stretch")

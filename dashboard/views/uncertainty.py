@@ -1,0 +1,75 @@
+"""Uncertainty: the spread of cost per usable image, P(AI cheaper), what moves it, where it breaks even."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from artcost.dashboard import analysis, cached, ui
+from artcost.errors import UserError
+from artcost.model.currency import rate_table
+
+st.title("Uncertainty")
+available, why = ui.optional("artcost.model.uncertainty")
+if available is None:
+    st.info(f"The uncertainty analysis is not available in this build ({why}).")
+    st.stop()
+
+loaded, problems = ui.current()
+own = loaded.scenario.meta.currency
+ccy = ui.currency() or own
+factor = rate_table().factor(own, ccy)
+uncertain = [p for p, q in loaded.scenario.quantities().items() if q.uncertain]
+if not uncertain:
+    st.info("This scenario gives every figure as a single number: there is nothing uncertain to simulate. "
+            "Give a figure a distribution (e.g. `{dist: triangular, low: .., mode: .., high: ..}`) to see its spread.")
+    st.stop()
+
+c1, c2 = st.columns(2)
+draws = c1.select_slider("Draws", options=[2_000, 10_000, 20_000, 50_000, 100_000], value=20_000, key="mc_draws")
+seed = c2.number_input("Seed", min_value=0, value=0, step=1, key="mc_seed")
+mc = cached.simulate(loaded, int(draws), int(seed))
+p = mc.probabilities()
+
+st.markdown(f"### AI is cheaper than the artist in {p['ai_cheaper']:.1%} of {mc.draws:,} draws")
+m1, m2, m3 = st.columns(3)
+ai = mc.summary()["outputs"]["ai_per_usable_image"]
+m1.metric("P(AI cheaper)", f"{p['ai_cheaper']:.1%}")
+m2.metric("P(artist costs 100x or more)", f"{p['ratio_ge_100']:.1%}")
+m3.metric("AI per usable image, P5–P95", f"{ai['p5'] * factor:,.0f}–{ai['p95'] * factor:,.0f} {ccy}")
+
+hist, both = analysis.mc_charts(mc, ccy, factor)
+a, b = st.columns(2)
+with a:
+    ui.show(hist, key="mc-hist")
+with b:
+    ui.show(both, key="mc-cdf")
+st.dataframe(pd.DataFrame(analysis.mc_rows(mc, ccy, factor)), hide_index=True, width="stretch")
+
+st.subheader("What moves the answer")
+output = st.radio("Output", list(analysis.TORNADO_OUTPUTS), format_func=analysis.TORNADO_OUTPUTS.get,
+                  horizontal=True, key="tornado_output")
+ui.show(analysis.tornado_chart(cached.tornado(loaded, output), output, ccy, factor), key="mc-tornado")
+
+st.subheader("Where AI and the artist break even")
+params = list(loaded.scenario.quantities())
+x_default = "artist.price_per_image" if "artist.price_per_image" in params else params[0]
+y_default = "generation.acceptance_rate" if "generation.acceptance_rate" in params else params[1]
+g1, g2 = st.columns(2)
+x_param = g1.selectbox("Horizontal axis", params, index=params.index(x_default), key="grid_x")
+y_param = g2.selectbox("Vertical axis", params, index=params.index(y_default), key="grid_y")
+try:
+    grid = cached.ratio_grid(loaded, x_param, y_param)
+    be = cached.breakeven(loaded, x_param)
+except UserError as exc:
+    for line in exc.problems:
+        st.error(line)
+else:
+    st.write(be["message"] + (f" (money in {own}, the scenario's currency)" if own != ccy else ""))
+    caption = (f"Deterministic model, every other input at its central value (artcost.model.breakeven.ratio_grid); "
+               f"axes span each input's P5–P95 if uncertain, else half to twice its value; money in {own}. "
+               f"Sources: {x_param}: {loaded.source_of(x_param)}; {y_param}: {loaded.source_of(y_param)}.")
+    ui.show(analysis.grid_chart(grid, caption), key="mc-grid")
+
+with st.expander("Uncertain inputs: distributions and sources"):
+    st.dataframe(pd.DataFrame(analysis.input_rows(mc)), hide_index=True, width="stretch")

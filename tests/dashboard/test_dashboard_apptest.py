@@ -1,0 +1,185 @@
+"""Every page through Streamlit's AppTest: widgets change the headline exactly as the model says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from artcost.cli_cost import headline
+from artcost.model.comparison import comparison
+from artcost.model.loader import load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "dashboard" / "app.py"
+SEED = REPO / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"
+SID = "shipped:seed-2022-hobbyist-3060ti"
+PAGES = ["overview.py", "benchmark.py", "cost.py", "uncertainty.py", "market.py", "report.py"]
+
+
+def expected(path: Path = SEED, overrides=None, currency=None) -> str:
+    return headline(comparison(load_scenario(path, overrides), currency))
+
+
+def headlines(at: AppTest) -> list[str]:
+    return [m.value.removeprefix("### ") for m in at.markdown if m.value.startswith("### ")]
+
+
+def no_exceptions(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def at() -> AppTest:
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    no_exceptions(app)
+    return app
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(at, page):
+    at.switch_page(f"views/{page}").run()
+    no_exceptions(at)
+    assert at.title, "each page has a title"
+
+
+def test_overview_headline_is_the_cli_sentence(at):
+    assert headlines(at) == [expected()]
+
+
+def test_editing_a_field_changes_the_headline_on_every_page(at):
+    at.switch_page("views/cost.py").run()
+    at.number_input(key=f"field:{SID}:artist.price_per_image").set_value(5000).run()
+    no_exceptions(at)
+    want = expected(overrides={"artist.price_per_image": 5000})
+    assert want != expected()
+    assert headlines(at) == [want]
+    at.switch_page("views/overview.py").run()
+    assert headlines(at) == [want], "an edit made on the Cost page holds on the Overview"
+
+
+def test_field_help_carries_unit_and_source(at):
+    at.switch_page("views/cost.py").run()
+    w = at.number_input(key=f"field:{SID}:human.wage_per_hour")
+    assert "(CNY)" in w.label
+    assert "NBS 2022 average wage" in w.help and "Unit: CNY" in w.help
+
+
+def test_invalid_edit_shows_error_at_the_field_and_keeps_last_good(at):
+    at.switch_page("views/cost.py").run()
+    at.number_input(key=f"field:{SID}:artist.price_per_image").set_value(4000).run()
+    good = expected(overrides={"artist.price_per_image": 4000})
+    at.number_input(key=f"field:{SID}:generation.acceptance_rate").set_value(2.0).run()
+    no_exceptions(at)
+    assert any("must be <= 1 (got 2)" in e.value for e in at.sidebar.error)
+    assert headlines(at) == [good]
+
+
+def test_currency_picker_converts(at):
+    at.selectbox(key="_currency").set_value("USD").run()
+    no_exceptions(at)
+    assert headlines(at) == [expected(currency="USD")]
+
+
+def test_scenario_picker(at):
+    at.selectbox(key="_sid").set_value("shipped:freelancer-2024-rtx4090").run()
+    no_exceptions(at)
+    assert headlines(at) == [expected(REPO / "scenarios" / "freelancer-2024-rtx4090.yaml")]
+
+
+UPLOAD_OK = b"""extends: seed-2022-hobbyist-3060ti.yaml
+meta:
+  name: "Uploaded: seed with a pricier artist"
+artist:
+  price_per_image: {value: 6000, source: "a quote"}
+"""
+
+
+def test_good_upload_becomes_the_scenario(at):
+    at.switch_page("views/cost.py").run()
+    at.file_uploader[0].set_value(("mine.yaml", UPLOAD_OK, "application/x-yaml")).run()
+    no_exceptions(at)
+    want = expected(overrides={"artist.price_per_image": 6000})
+    assert headlines(at) == [want]
+    assert at.selectbox(key="_sid").value == "upload:mine.yaml"
+
+
+@pytest.mark.parametrize(
+    "name, data, field, message",
+    [
+        ("bad.yaml", UPLOAD_OK.replace(b"6000", b"-5"), "artist.price_per_image", "must be > 0 (got -5)"),
+        ("typo.yaml", UPLOAD_OK + b"human:\n  wage_per_huor: 3\n", "human.wage_per_huor", "did you mean 'wage_per_hour'"),
+        ("bin.yaml", b"meta:\x00\x01", "", "not a text file"),
+        ("alias.yaml", b"a: &x 1\nb: *x\n", "", "aliases"),
+        ("big.yaml", b"#" * 1_000_001, "", "limited to 1,000,000 bytes"),
+        ("escape.yaml", b"extends: ../../etc/passwd\n", "", "may extend a shipped scenario only"),
+    ],
+)
+def test_bad_upload_shows_error_and_keeps_last_good(at, name, data, field, message):
+    at.switch_page("views/cost.py").run()
+    at.file_uploader[0].set_value((name, data, "application/x-yaml")).run()
+    no_exceptions(at)
+    errors = " ".join(e.value for e in at.error)
+    assert message in errors
+    assert field in errors
+    assert headlines(at) == [expected()]
+    assert at.selectbox(key="_sid").value == SID
+
+
+def test_compare_up_to_four(at):
+    at.switch_page("views/cost.py").run()
+    ms = at.multiselect(key="compare")
+    assert ms.max_selections == 4
+    ms.set_value([SID, "shipped:studio-cloud-h100", "shipped:subscription-midjourney"]).run()
+    no_exceptions(at)
+    table = at.dataframe[0].value
+    assert list(table.columns)[1:] == ["seed-2022-hobbyist-3060ti", "studio-cloud-h100", "subscription-midjourney"]
+
+
+def test_uncertainty_headline_matches_simulation(at):
+    unc = pytest.importorskip("artcost.model.uncertainty")
+    at.switch_page("views/uncertainty.py").run()
+    no_exceptions(at)
+    p = unc.simulate(load_scenario(SEED), 20_000, 0).probabilities()["ai_cheaper"]
+    assert headlines(at) == [f"AI is cheaper than the artist in {p:.1%} of 20,000 draws"]
+
+
+def test_report_page_offers_download(at):
+    at.switch_page("views/report.py").run()
+    no_exceptions(at)
+    assert headlines(at) == [expected()]
+    assert any("report" in str(b.proto.label).lower() for b in at.get("download_button"))
+
+
+def test_market_headline_matches_simulator(at):
+    market = pytest.importorskip("artcost.model.market")
+    at.switch_page("views/market.py").run()
+    no_exceptions(at)
+    h = market.simulate_market(load_scenario(SEED)).headline()
+    assert headlines(at) == [f"By {h['last_month']}, artists earn {h['artist_income_index']:.0%} of their no-AI income "
+                             f"({h['artist_income_index_after_12_months']:.0%} after 12 months)"]
+
+
+def test_benchmark_result_becomes_the_scenario_speed(at):
+    """A stored record applied on the Benchmark page changes the headline and names the record as the source."""
+    pytest.importorskip("artcost.bench.store")
+    from artcost.bench.record import BenchRecord, PresetResult
+    from artcost.bench.store import ResultStore
+
+    rec = BenchRecord(created_at="2026-11-25T10:00:00+00:00",
+                      config={"arch": "sd15", "resolution": 512, "steps": 20, "device": "cuda"},
+                      environment={"device_name": "Test GPU"}, weights_label="synthetic-weights",
+                      energy_meter={"meter": "none", "reason": "test"},
+                      presets=[PresetResult(name="stock", status="ok", summary={"seconds_per_image": 9.0, "batch_size": 1})],
+                      summary={"seconds_per_image": 9.0})
+    rid = ResultStore().save(rec)
+    at.switch_page("views/benchmark.py").run()
+    no_exceptions(at)
+    at.selectbox(key="bench_pick").set_value(str(rid)).run()
+    at.button(key="bench_apply").click().run()
+    no_exceptions(at)
+    at.switch_page("views/overview.py").run()
+    assert headlines(at) == [expected(overrides={"generation.seconds_per_image": 9.0})]
+    assert any("bench record" in str(d.value.to_dict()) for d in at.dataframe)

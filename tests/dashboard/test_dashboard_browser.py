@@ -1,0 +1,139 @@
+"""A real browser against a real server: every page renders its headline and no exception box.
+
+Starts `streamlit run dashboard/app.py` exactly as `artcost dashboard` does (on a free port),
+opens each page in Debian's headless Chromium through Playwright, and saves a full-page
+screenshot of each under test-output/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from artcost.dashboard import cli as dashboard_cli
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("ARTCOST_CHROMIUM", "/usr/bin/chromium"))
+SHOTS = REPO / "test-output" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
+]
+
+# url path -> text the page must show once it has run
+PAGES = {
+    "": "One usable image:",  # the Overview is the default page, served at /
+    "cost": "Compare scenarios side by side",
+    "uncertainty": "AI is cheaper than the artist in",
+    "market": "artists earn",
+    "benchmark": "Benchmark",
+    "report": "Download the HTML report",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    env = dashboard_cli.server_env()
+    env["ARTCOST_DATA"] = str(tmp_path_factory.mktemp("dashboard-data"))
+    log = tmp_path_factory.mktemp("dashboard-log") / "server.log"
+    started = time.perf_counter()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(dashboard_cli.streamlit_command(port), cwd=dashboard_cli.DASHBOARD, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"dashboard server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+        yield {"url": url, "started": started, "proc": proc}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str, expect: str):
+    # tall enough for a whole page: Streamlit scrolls inside its own container, so a
+    # full-page screenshot only shows the viewport
+    page = browser.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_text(expect, exact=False).first.wait_for(state="visible", timeout=45_000)
+    # wait for the script run to finish (the status widget shows while it runs), then for charts to draw
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=45_000
+    )
+    # charts and tables are loaded lazily: skeletons first, then the element's code
+    page.wait_for_load_state("networkidle", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000
+    )
+    charts = page.locator('[data-testid="stPlotlyChart"]').count()
+    if charts:
+        page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+                               timeout=30_000)
+    page.wait_for_timeout(800)
+    return page
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_renders(server, browser, path):
+    page = _open(browser, f"{server['url']}/{path}", PAGES[path])
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{path or 'overview'}.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+        body = page.inner_text("body")
+        assert PAGES[path] in body
+        assert "Page not found" not in body
+    finally:
+        page.close()
+
+
+def test_overview_headline_matches_cli(server, browser):
+    """The browser shows the same sentence as `artcost cost` prints for the default scenario."""
+    from artcost.cli_cost import headline
+    from artcost.model.comparison import comparison
+    from artcost.model.loader import load_scenario
+
+    expected = headline(comparison(load_scenario(REPO / "scenarios" / "seed-2022-hobbyist-3060ti.yaml")))
+    page = _open(browser, f"{server['url']}/", "One usable image:")
+    try:
+        assert expected in page.inner_text("body")
+    finally:
+        page.close()

@@ -1,0 +1,97 @@
+"""The HTML report: parses, carries the figures and their sources, and fetches nothing online."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from artcost.cli_cost import headline
+from artcost.dashboard.report import report_for
+from artcost.model.comparison import comparison
+from artcost.model.loader import load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"
+
+
+class Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not self.stack or self.stack[-1] not in ("script", "style"):
+            self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def report():
+    loaded = load_scenario(SEED)
+    html, name = report_for(loaded, "USD", generated=dt.datetime(2026, 11, 25, 12, 0))
+    parser = Collect()
+    parser.feed(html)
+    parser.close()
+    return {"html": html, "name": name, "tags": parser.tags, "text": " ".join(parser.text), "loaded": loaded}
+
+
+def test_parses_and_names_itself(report):
+    assert report["html"].startswith("<!DOCTYPE html>")
+    assert report["name"] == "artcost-report-seed-2022-hobbyist-3060ti-20261125-1200.html"
+    assert [t for t, _ in report["tags"]].count("html") == 1
+
+
+def test_contains_headline_and_figures(report):
+    r = comparison(report["loaded"], "USD")
+    text = report["text"]
+    assert headline(r) in text
+    assert "AI per usable image" in text and "artist / AI" in text
+    # every chart is embedded as a plotly div, with its caption
+    divs = [a for t, a in report["tags"] if t == "div" and a.get("id", "").startswith("chart-")]
+    assert len(divs) >= 3
+    assert text.count("Source: scenario") >= 3
+
+
+def test_contains_every_assumption_with_its_source(report):
+    text = report["text"]
+    for path, info in comparison(report["loaded"], "USD")["inputs"].items():
+        assert path in text
+        assert info["source"] in text
+    assert "IRS yearly average currency exchange rates" in text  # the exchange rate used
+    assert "Benchmark provenance" in text and "NVIDIA GeForce RTX 3060 Ti" in text
+    assert "Method" in text
+
+
+def test_references_nothing_online(report):
+    html = report["html"]
+    for tag, attrs in report["tags"]:
+        for attr in ("src", "href", "data", "poster", "srcset"):
+            value = attrs.get(attr) or ""
+            assert not re.match(r"\s*(https?:)?//", value), f"<{tag} {attr}={value!r}> fetches from the network"
+        if tag == "script":
+            assert "src" not in attrs, "every script is inline"
+        if tag == "link":
+            assert attrs.get("rel") not in ("stylesheet", "preload", "import"), attrs
+    assert not re.search(r"@import\s+url\(\s*['\"]?https?:", html)
+    assert "cdn.plot.ly" not in html.split("<body>", 1)[0] and not re.search(r"<script[^>]+src=", html)
+    # plotly.js itself is inline: the report draws its charts offline
+    assert "Plotly.newPlot" in html and len(html) > 1_000_000
+
+
+def test_uncertainty_section_when_available(report):
+    pytest.importorskip("artcost.model.uncertainty")
+    assert "Uncertainty (Monte Carlo)" in report["text"]
+    assert "20,000" in report["text"]
