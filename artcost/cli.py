@@ -71,7 +71,11 @@ def _root() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user mistakes become one line each on stderr and exit code 2, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        rv = app(args=argv, standalone_mode=False)
+        if isinstance(rv, int) and rv:  # typer returns, not raises, exit codes when not standalone
+            if rv == 130:
+                err_console.print("interrupted", markup=False)
+            return rv
     except UserError as exc:
         for line in exc.problems:
             err_console.print(f"error: {line}", markup=False, soft_wrap=True, emoji=False, style="red")

@@ -26,21 +26,40 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 
 def load_with_options(
-    file: Path, sets: list[str] | None = None, from_bench: str | None = None, scale_by_flops: bool = False
+    file: Path,
+    sets: list[str] | None = None,
+    from_bench: str | None = None,
+    scale_by_flops: bool = False,
+    from_cluster: str | None = None,
 ) -> LoadedScenario:
-    """Load a scenario with --set overrides and, if asked (or named in the file), a stored benchmark's speed."""
+    """Load a scenario with --set overrides and, if asked, measured figures from stored results.
+
+    `from_bench` (or the file's `generation.from_bench`) takes seconds per image and power from a
+    benchmark record; `from_cluster` takes GPUs and scaling efficiency from a cluster job. An
+    explicit --set always wins over a measurement; each figure is labelled with where it came from.
+    """
     overrides: dict[str, Any] = dict(parse_assignment(s) for s in (sets or []))
     loaded = load_scenario(file, overrides or None)
+    measured: list[tuple[dict[str, Any], str]] = []
     ref = from_bench or loaded.scenario.generation.from_bench
-    if ref is None:
-        return loaded
-    try:
+    if ref is not None:
         from artcost.bench.apply import bench_overrides
-    except ImportError as exc:  # pragma: no cover - the bench layer ships with the package
-        raise UserError(f"--from-bench: the benchmark layer could not be imported ({exc})") from None
-    bench_values, provenance = bench_overrides(ref, loaded.scenario, scale_by_flops)
-    merged = {**bench_values, **overrides}  # an explicit --set still wins over the benchmark
-    reloaded = load_scenario(file, merged, override_label=provenance)
+
+        measured.append(bench_overrides(ref, loaded.scenario, scale_by_flops))
+    if from_cluster is not None:
+        from artcost.bench.cluster_apply import cluster_overrides
+
+        measured.append(cluster_overrides(from_cluster))
+    if not measured:
+        return loaded
+    merged: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    for values, provenance in measured:
+        merged.update(values)
+        labels.update({path: provenance for path in values})
+    merged.update(overrides)
+    reloaded = load_scenario(file, merged, override_label="measured")
+    reloaded.overrides.update(labels)
     for path in overrides:
         reloaded.overrides[path] = "--set on the command line"
     return reloaded
@@ -154,10 +173,13 @@ def cost(
     scale_by_flops: Annotated[
         bool, typer.Option("--scale-by-flops", help="Allow a benchmark at another resolution/steps, scaled by counted FLOPs.")
     ] = False,
+    from_cluster: Annotated[
+        Optional[str], typer.Option("--from-cluster", help="Take GPUs and scaling efficiency from a stored cluster job: 'latest' or an ID.")
+    ] = None,
     brief: Annotated[bool, typer.Option("--brief", help="Leave out the table of inputs and sources.")] = False,
 ) -> None:
     """Itemised cost of one usable image with AI, against the artist, for one scenario."""
-    loaded = load_with_options(file, set_, from_bench, scale_by_flops)
+    loaded = load_with_options(file, set_, from_bench, scale_by_flops, from_cluster)
     r = comparison(loaded, currency)
     if json_out:
         print(json.dumps(r, indent=2, default=str))

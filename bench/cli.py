@@ -96,6 +96,10 @@ def bench(
     gemm_seconds: float = typer.Option(3.0, help="GEMM probe budget per dtype (0 disables)."),
     store: bool = typer.Option(True, "--store/--no-store", help="Save the record in the results database."),
     json_out: Optional[Path] = typer.Option(None, "--json-out", help="Also write the record as JSON here."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Spread --num-images over N Ray workers (one per GPU, "
+                                          "or per CPU slot); needs the [cluster] extra. See docs/cluster.md."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With --workers: an existing Ray cluster "
+                                              "(HEAD:6379); default starts and stops a local one."),
 ):
     """Run a benchmark (when no sub-command is given)."""
     if ctx.invoked_subcommand is not None:
@@ -111,6 +115,13 @@ def bench(
         batch_sweep=batch_sweep, max_batch=max_batch, host_mem_ceiling_gb=host_mem_ceiling_gb,
         idle_seconds=idle_seconds, gemm_seconds=gemm_seconds, store=store,
     )
+    if workers is not None or ray_address is not None:
+        from artcost.bench.cluster_cli import run_cluster_command
+
+        job = run_cluster_command(cfg, workers or 1, ray_address, con=console, json_out=json_out)
+        if job["status"] != "complete":
+            raise typer.Exit(1)
+        return
     rec = run_benchmark(cfg, console=console, command_started=_STARTED)
     print_record(rec)
     if store:
