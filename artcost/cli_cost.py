@@ -14,6 +14,7 @@ from artcost.errors import UserError
 from artcost.model import costs
 from artcost.model.comparison import comparison
 from artcost.model.loader import LoadedScenario, load_scenario, parse_assignment
+from artcost.units import duration, money
 
 console = Console(highlight=False)
 
@@ -65,29 +66,13 @@ def load_with_options(
     return reloaded
 
 
-def _money(x: float, ccy: str) -> str:
-    if abs(x) >= 100:
-        return f"{x:,.0f} {ccy}"
-    if abs(x) >= 1:
-        return f"{x:,.2f} {ccy}"
-    return f"{x:.3f} {ccy}"
-
-
-def _duration(hours: float) -> str:
-    if hours < 1:
-        return f"{hours * 60:.0f} min"
-    if hours < 48:
-        return f"{hours:.1f} h"
-    return f"{hours / 24:.1f} days"
-
-
 def headline(r: dict[str, Any]) -> str:
     """The one-sentence answer, e.g. 'one usable image: 24 CNY with AI, 2,500 CNY from the artist: 1/104'."""
     ccy = r["currency"]
     return (
-        f"One usable image: {_money(r['breakdown']['per_usable_image'], ccy)} with AI"
+        f"One usable image: {money(r['breakdown']['per_usable_image'], ccy)} with AI"
         f"{' on ' + r['scenario']['device'] if r['scenario']['device'] else ''}, "
-        f"{_money(r['artist']['per_image'], ccy)} from the artist ({r['scenario']['artist_tier'] or 'artist'}): "
+        f"{money(r['artist']['per_image'], ccy)} from the artist ({r['scenario']['artist_tier'] or 'artist'}): "
         f"1/{r['ratio']:,.0f}."
     )
 
@@ -107,15 +92,15 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
         value = r["breakdown"][item]
         if value == 0 and item in costs.COMPUTE_ITEMS:
             continue
-        t.add_row(item, _money(value, ccy), f"{value / total:.1%}" if total else "-")
-    t.add_row("[bold]total[/]", f"[bold]{_money(total, ccy)}[/]", "100%")
+        t.add_row(item, money(value, ccy), f"{value / total:.1%}" if total else "-")
+    t.add_row("[bold]total[/]", f"[bold]{money(total, ccy)}[/]", "100%")
     t.add_row("usable images", f"{r['usable_images']:g}", "")
-    t.add_row("[bold]per usable image[/]", f"[bold]{_money(r['breakdown']['per_usable_image'], ccy)}[/]", "")
+    t.add_row("[bold]per usable image[/]", f"[bold]{money(r['breakdown']['per_usable_image'], ccy)}[/]", "")
     console.print(t)
 
     g = r["generation"]
     console.print(
-        f"generation: {g['gpu_seconds'] / 60:,.1f} GPU-min, wall {_duration(g['wall_seconds'] / 3600)}"
+        f"generation: {g['gpu_seconds'] / 60:,.1f} GPU-min, wall {duration(g['wall_seconds'] / 3600)}"
         + (f", {g['energy_kwh']:.3f} kWh at the wall" if g.get("energy_kwh") is not None else "")
         + f"; speed from: {g['seconds_per_image_source']}"
     )
@@ -125,10 +110,10 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     )
     a = r["artist"]
     console.print(
-        f"artist: {_money(a['per_image'], ccy)} per image ({_money(a['total'], ccy)} for the job), "
-        f"delivery {_duration(r['delivery']['artist_hours'])}, available in time with probability {a['availability_probability']:.0%}"
+        f"artist: {money(a['per_image'], ccy)} per image ({money(a['total'], ccy)} for the job), "
+        f"delivery {duration(r['delivery']['artist_hours'])}, available in time with probability {a['availability_probability']:.0%}"
     )
-    console.print(f"AI delivery: {_duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouch turnaround)")
+    console.print(f"AI delivery: {duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouch turnaround)")
     console.print(f"[bold]{headline(r)}[/]")
     for w in r["warnings"]:
         console.print(f"[yellow]warning:[/] {w}")
@@ -204,7 +189,7 @@ def compare(
     for r in results:
         t.add_column(Path(r["scenario"]["file"]).stem, justify="right", overflow="fold")
     def m(x: float) -> str:
-        return _money(x, "").strip()
+        return money(x, "")
 
     rows: list[tuple[str, Any]] = [(item, lambda r, i=item: m(r["breakdown"][i])) for item in costs.ITEMS]
     rows += [
@@ -213,8 +198,8 @@ def compare(
         ("AI per usable image", lambda r: m(r["breakdown"]["per_usable_image"])),
         ("artist per image", lambda r: m(r["artist"]["per_image"])),
         ("artist / AI", lambda r: f"{r['ratio']:,.0f}x"),
-        ("AI delivery", lambda r: _duration(r["delivery"]["ai_hours"])),
-        ("artist delivery", lambda r: _duration(r["delivery"]["artist_hours"])),
+        ("AI delivery", lambda r: duration(r["delivery"]["ai_hours"])),
+        ("artist delivery", lambda r: duration(r["delivery"]["artist_hours"])),
     ]
     for label, fn in rows:
         t.add_row(label, *[fn(r) for r in results])

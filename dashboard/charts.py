@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from artcost.model import costs
+from artcost.units import duration, money  # noqa: F401  (re-exported for the pages)
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
@@ -56,23 +57,6 @@ def _style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0),
     )
     return fig
-
-
-def money(x: float, ccy: str) -> str:
-    """The CLI's rounding: whole units from 100, cents from 1, three decimals below."""
-    if abs(x) >= 100:
-        return f"{x:,.0f} {ccy}"
-    if abs(x) >= 1:
-        return f"{x:,.2f} {ccy}"
-    return f"{x:.3f} {ccy}"
-
-
-def duration(hours: float) -> str:
-    if hours < 1:
-        return f"{hours * 60:.0f} min"
-    if hours < 48:
-        return f"{hours:.1f} h"
-    return f"{hours / 24:.1f} days"
 
 
 def _log_range(values: Sequence[float]) -> list[float]:

@@ -79,14 +79,7 @@ def check_upload(name: str, data: bytes) -> str:
     shown = safe_name(name)
     if not shown.lower().endswith(UPLOAD_SUFFIXES):
         raise UserError(f"{shown}: only YAML scenario files (.yaml, .yml) can be uploaded")
-    if len(data) > loader.MAX_BYTES:
-        raise UserError(f"{shown}: file is {len(data):,} bytes; scenario files are limited to {loader.MAX_BYTES:,} bytes")
-    if b"\x00" in data:
-        raise UserError(f"{shown}: not a text file (binary data)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+    return loader.decode_scenario_bytes(data, shown)
 
 
 def safe_name(name: str) -> str:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from artcost.units import money
 from artcost.errors import UserError
 from artcost.model import bass
 from artcost.model.market import MarketBands, MarketResult, market_bands, simulate_market
@@ -25,14 +26,6 @@ def _load(file: Path, sets: list[str] | None):
     from artcost.cli_cost import load_with_options
 
     return load_with_options(file, sets)
-
-
-def _money(x: float, ccy: str) -> str:
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:,.2f}M {ccy}"
-    if abs(x) >= 100:
-        return f"{x:,.0f} {ccy}"
-    return f"{x:,.2f} {ccy}"
 
 
 def _yearly(df: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +41,7 @@ def headline_text(r: MarketResult) -> str:
         f"By {h['last_month']}, with {h['awareness']:.0%} of buyers aware of AI, artists keep "
         f"{h['artist_commissions_index']:.0%} of their no-AI commissions and {h['artist_income_index']:.0%} of their "
         f"income ({seg}); after 12 months their income is at {h['artist_income_index_after_12_months']:.0%}. "
-        f"Retouchers get {h['retouch_demand']:,.0f} jobs a month at {_money(h['retouch_price'], r.currency)}."
+        f"Retouchers get {h['retouch_demand']:,.0f} jobs a month at {money(h['retouch_price'], r.currency)}."
     )
 
 
@@ -56,8 +49,8 @@ def render(r: MarketResult) -> None:
     ccy = r.currency
     console.print(f"[bold]{r.scenario_name}[/]  ({r.scenario_file})", markup=True)
     console.print(
-        f"from the cost model: AI {_money(r.inputs['ai_per_usable_image'], ccy)} per usable image, delivered in "
-        f"{r.inputs['ai_delivery_hours']:.1f} h; artist {_money(r.inputs['artist_price_per_image'], ccy)} per image "
+        f"from the cost model: AI {money(r.inputs['ai_per_usable_image'], ccy)} per usable image, delivered in "
+        f"{r.inputs['ai_delivery_hours']:.1f} h; artist {money(r.inputs['artist_price_per_image'], ccy)} per image "
         "(segments scale it)",
         markup=False,
     )

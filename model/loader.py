@@ -54,9 +54,15 @@ def _read_text(path: Path, shown: str) -> str:
     if path.is_dir():
         raise UserError(f"{shown}: is a directory, not a scenario file")
     size = path.stat().st_size
-    if size > MAX_BYTES:
+    if size > MAX_BYTES:  # checked before reading, so a huge file is never loaded
         raise UserError(f"{shown}: file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes")
-    data = path.read_bytes()
+    return decode_scenario_bytes(path.read_bytes(), shown)
+
+
+def decode_scenario_bytes(data: bytes, shown: str) -> str:
+    """Scenario bytes as text: at most MAX_BYTES, no binary data, UTF-8."""
+    if len(data) > MAX_BYTES:
+        raise UserError(f"{shown}: file is {len(data):,} bytes; scenario files are limited to {MAX_BYTES:,} bytes")
     if b"\x00" in data:
         raise UserError(f"{shown}: not a text file (binary data)")
     try:
