@@ -106,7 +106,8 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     )
     console.print(
         f"chance the job yields the finals it needs: {r['p_job_success']:.1%} "
-        f"(expected accepted candidates: {r['expected_accepted']:.2f})"
+        f"(expected accepted candidates: {r['expected_accepted']:.2f}); re-running failed jobs, "
+        f"a usable image costs {money(r['per_usable_image_with_reruns'], ccy)} on average"
     )
     a = r["artist"]
     console.print(

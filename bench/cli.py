@@ -37,7 +37,7 @@ def print_record(rec, con: Console = console) -> None:
               f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {rec.device_name}  —  {rec.weights_label}")
     t = Table(show_header=True, header_style="bold")
     for col in ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "util vs GEMM",
-                "util vs datasheet", "overhead", "× stock"):
+                "util vs datasheet", "overhead", "time vs stock"):
         t.add_column(col, justify="right" if col not in ("preset", "dtype") else "left")
     for p in rec.presets:
         if p.status != "ok":

@@ -40,6 +40,7 @@ def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str,
     breakdown = {k: _f(ai[k]) * fx for k in costs.ITEMS}
     breakdown["total"] = _f(ai["total"]) * fx
     breakdown["per_usable_image"] = _f(ai["per_usable_image"]) * fx
+    with_reruns = _f(ai["per_usable_image_with_reruns"]) * fx
 
     expected = _f(ai["expected_accepted"])
     finals = s.job.finals_needed.central
@@ -73,6 +74,7 @@ def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str,
         "usable_images": _f(ai["usable_images"]),
         "expected_accepted": expected,
         "p_job_success": _f(ai["p_job_success"]),
+        "per_usable_image_with_reruns": with_reruns,
         "generation": {
             "gpu_seconds": _f(ai["gpu_seconds"]),
             "wall_seconds": _f(ai["wall_seconds"]),

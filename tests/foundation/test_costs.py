@@ -137,3 +137,13 @@ def test_vectorised_inputs_broadcast(tmp_path):
     scalar = costs.ai_job(v, kind)["total"]
     assert out["total"][1] == pytest.approx(scalar)
     assert out["total"][0] < out["total"][1] < out["total"][2]
+
+
+def test_reruns_divide_by_the_chance_of_success(tmp_path):
+    data = copy.deepcopy(BASE)
+    data["generation"]["acceptance_rate"] = 0.03  # 100 candidates: P(>= 2 accepted) well below 1
+    v, kind = values(tmp_path, data)
+    ai = costs.ai_job(v, kind)
+    assert 0 < ai["p_job_success"] < 0.9
+    assert ai["per_usable_image_with_reruns"] == pytest.approx(ai["per_usable_image"] / ai["p_job_success"])
+    assert ai["per_usable_image_with_reruns"] > ai["per_usable_image"]
