@@ -9,14 +9,16 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from artcost.errors import UserError
 from artcost.model import costs
 from artcost.model.comparison import comparison
-from artcost.model.loader import LoadedScenario, load_scenario, parse_assignment
-from artcost.units import duration, money
+from artcost.measured import load_with_options
+from artcost.model.loader import load_scenario
+from artcost.units import duration, money, ratio_phrase
 
-console = Console(highlight=False)
+console = Console(highlight=False, markup=False)  # scenario text may contain [brackets]
 
 SetOpt = Annotated[
     Optional[list[str]],
@@ -26,46 +28,6 @@ CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Show mon
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 
 
-def load_with_options(
-    file: Path,
-    sets: list[str] | None = None,
-    from_bench: str | None = None,
-    scale_by_flops: bool = False,
-    from_cluster: str | None = None,
-) -> LoadedScenario:
-    """Load a scenario with --set overrides and, if asked, measured figures from stored results.
-
-    `from_bench` (or the file's `generation.from_bench`) takes seconds per image and power from a
-    benchmark record; `from_cluster` takes GPUs and scaling efficiency from a cluster job. An
-    explicit --set always wins over a measurement; each figure is labelled with where it came from.
-    """
-    overrides: dict[str, Any] = dict(parse_assignment(s) for s in (sets or []))
-    loaded = load_scenario(file, overrides or None)
-    measured: list[tuple[dict[str, Any], str]] = []
-    ref = from_bench or loaded.scenario.generation.from_bench
-    if ref is not None:
-        from artcost.bench.apply import bench_overrides
-
-        measured.append(bench_overrides(ref, loaded.scenario, scale_by_flops))
-    if from_cluster is not None:
-        from artcost.bench.cluster_apply import cluster_overrides
-
-        measured.append(cluster_overrides(from_cluster))
-    if not measured:
-        return loaded
-    merged: dict[str, Any] = {}
-    labels: dict[str, str] = {}
-    for values, provenance in measured:
-        merged.update(values)
-        labels.update({path: provenance for path in values})
-    merged.update(overrides)
-    reloaded = load_scenario(file, merged, override_label="measured")
-    reloaded.overrides.update(labels)
-    for path in overrides:
-        reloaded.overrides[path] = "--set on the command line"
-    return reloaded
-
-
 def headline(r: dict[str, Any]) -> str:
     """The one-sentence answer, e.g. 'one usable image: 24 CNY with AI, 2,500 CNY from the artist: 1/104'."""
     ccy = r["currency"]
@@ -73,13 +35,13 @@ def headline(r: dict[str, Any]) -> str:
         f"One usable image: {money(r['breakdown']['per_usable_image'], ccy)} with AI"
         f"{' on ' + r['scenario']['device'] if r['scenario']['device'] else ''}, "
         f"{money(r['artist']['per_image'], ccy)} from the artist ({r['scenario']['artist_tier'] or 'artist'}): "
-        f"1/{r['ratio']:,.0f}."
+        f"{ratio_phrase(r['ratio'])}."
     )
 
 
 def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     ccy = r["currency"]
-    console.print(f"[bold]{r['scenario']['name']}[/]  ({r['scenario']['file']}, as of {r['scenario']['as_of']})")
+    console.print(Text.assemble((r["scenario"]["name"], "bold"), f"  ({r['scenario']['file']}, as of {r['scenario']['as_of']})"))
     if r["exchange_rate"]:
         fx = r["exchange_rate"]
         console.print(f"money converted {fx['from']} -> {fx['to']} x{fx['factor']:.4g} ({fx['source']})")
@@ -93,9 +55,9 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
         if value == 0 and item in costs.COMPUTE_ITEMS:
             continue
         t.add_row(item, money(value, ccy), f"{value / total:.1%}" if total else "-")
-    t.add_row("[bold]total[/]", f"[bold]{money(total, ccy)}[/]", "100%")
+    t.add_row(Text("total", style="bold"), Text(money(total, ccy), style="bold"), "100%")
     t.add_row("usable images", f"{r['usable_images']:g}", "")
-    t.add_row("[bold]per usable image[/]", f"[bold]{money(r['breakdown']['per_usable_image'], ccy)}[/]", "")
+    t.add_row(Text("per usable image", style="bold"), Text(money(r["breakdown"]["per_usable_image"], ccy), style="bold"), "")
     console.print(t)
 
     g = r["generation"]
@@ -115,9 +77,9 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
         f"delivery {duration(r['delivery']['artist_hours'])}, available in time with probability {a['availability_probability']:.0%}"
     )
     console.print(f"AI delivery: {duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouch turnaround)")
-    console.print(f"[bold]{headline(r)}[/]")
+    console.print(headline(r), style="bold")
     for w in r["warnings"]:
-        console.print(f"[yellow]warning:[/] {w}")
+        console.print(Text.assemble(("warning: ", "yellow"), w))
     if show_inputs:
         ti = Table(title="Inputs (central values) and where they come from", title_justify="left")
         ti.add_column("field")
@@ -179,7 +141,7 @@ def compare(
     json_out: JsonOpt = False,
 ) -> None:
     """Scenarios side by side, in one currency (default: the first file's)."""
-    loaded = [load_scenario(f) for f in files]
+    loaded = [load_with_options(f) for f in files]  # honours each file's generation.from_bench, as `cost` does
     target = currency or loaded[0].scenario.meta.currency
     results = [comparison(x, target) for x in loaded]
     if json_out:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from artcost.units import money
@@ -23,7 +24,7 @@ console = Console(highlight=False)
 
 def _load(file: Path, sets: list[str] | None):
     # cli_cost owns the --set / --from-bench handling; reuse it so both commands read files alike
-    from artcost.cli_cost import load_with_options
+    from artcost.measured import load_with_options
 
     return load_with_options(file, sets)
 
@@ -47,7 +48,7 @@ def headline_text(r: MarketResult) -> str:
 
 def render(r: MarketResult) -> None:
     ccy = r.currency
-    console.print(f"[bold]{r.scenario_name}[/]  ({r.scenario_file})", markup=True)
+    console.print(f"[bold]{escape(r.scenario_name)}[/]  ({escape(r.scenario_file)})", markup=True)
     console.print(
         f"from the cost model: AI {money(r.inputs['ai_per_usable_image'], ccy)} per usable image, delivered in "
         f"{r.inputs['ai_delivery_hours']:.1f} h; artist {money(r.inputs['artist_price_per_image'], ccy)} per image "
@@ -85,7 +86,7 @@ def render(r: MarketResult) -> None:
         ts.add_row(s["segment"], f"{s['commissions_index']:.0%}", f"{s['income_index']:.0%}", f"{s['avg_price']:,.0f}",
                    f"{s['price_floor']:,.0f}", f"{s['consumer_surplus']:,.0f}")
     console.print(ts)
-    console.print(f"[bold]{headline_text(r)}[/]")
+    console.print(f"[bold]{escape(headline_text(r))}[/]")
 
 
 def render_bands(b: MarketBands) -> None:

@@ -10,9 +10,11 @@ from typing import Annotated, Any, Optional
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from artcost.cli_cost import SetOpt, load_with_options
+from artcost.cli_cost import SetOpt
+from artcost.measured import load_with_options
 from artcost.errors import UserError
 from artcost.model import costs
 from artcost.model.breakeven import axis_values, breakeven, check_param, ratio_grid
@@ -81,7 +83,7 @@ def simulate(
         _print_json(s)
         return
     ccy = s["currency"]
-    console.print(f"[bold]{_scenario_line(loaded)}[/]")
+    console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
     console.print(s["note"] + "; inputs and their sources below.", markup=False)
     t = Table(title="Monte Carlo: outputs", title_justify="left")
     for col in ("output", "central-value model", "mean", "median", "p5", "p95"):
@@ -109,18 +111,13 @@ def simulate(
     _inputs_table(s["inputs"])
 
 
-def _dist_text(d: dict) -> str:
-    return d["dist"] + "(" + ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
-                                         for k, v in d.items() if k != "dist" and v is not None) + ")"
-
-
 def _inputs_table(inputs: dict[str, dict]) -> None:
     t = Table(title="Uncertain inputs (sampled independently) and where they come from", title_justify="left")
     t.add_column("field", no_wrap=True)
     t.add_column("distribution", overflow="fold")
     t.add_column("source", overflow="fold")
     for path, info in inputs.items():
-        t.add_row(path, _dist_text(info["dist"]), info["source"])
+        t.add_row(path, info["describe"], escape(info["source"]))
     console.print(t)
 
 
@@ -162,7 +159,7 @@ def sensitivity(
         _print_json(answer)
         return
     ccy = answer["currency"]
-    console.print(f"[bold]{_scenario_line(loaded)}[/]")
+    console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
     if not any(res["tornado"] for res in answer["outputs"].values()):
         console.print("this scenario has no uncertain inputs (no `dist:` other than fixed): nothing to swing.")
         return
@@ -238,7 +235,7 @@ def breakeven_cmd(
         if json_out:
             _print_json(res)
             return
-        console.print(f"[bold]{_scenario_line(loaded)}[/]")
+        console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
         console.print(res["note"], markup=False)
         t = Table(title=f"artist / AI cost ratio: rows {grid}, columns {param}", title_justify="left")
         t.add_column(f"{grid} \\ {param}")
@@ -260,7 +257,7 @@ def breakeven_cmd(
     if json_out:
         _print_json(d)
         return
-    console.print(f"[bold]{_scenario_line(loaded)}[/]")
+    console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
     console.print(d["note"], markup=False)
     console.print(
         f"{param} = {_num(b.central)} now (source: {b.source}); there AI costs {_num(b.ai_at_central)} {b.currency} "
@@ -268,7 +265,7 @@ def breakeven_cmd(
         markup=False,
     )
     console.print(f"searched {param} from {b.lo:.6g} to {b.hi:.6g}" + ("" if range_ else " (default range; set --range LO HI)"), markup=False)
-    console.print(f"[bold]{b.message}[/]")
+    console.print(f"[bold]{escape(b.message)}[/]")
     if b.steps:
         console.print(f"the cheaper side also flips at a jump (not a root) at {', '.join(f'{x:.6g}' for x in b.steps)}", markup=False)
 
@@ -306,7 +303,7 @@ def scale(
         _print_json(res)
         return
     ccy = res["currency"]
-    console.print(f"[bold]{_scenario_line(loaded)}[/]")
+    console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
     console.print(res["note"] + ": " + "; ".join(res["assumptions"]), markup=False)
     t = Table(title=f"AI cost per usable image ({ccy}): rows jobs per month, columns finals per job", title_justify="left")
     t.add_column("jobs/month \\ finals")

@@ -131,10 +131,11 @@ def ai_job(v: Values, kind: str) -> dict[str, np.ndarray]:
     out["human_total"] = sum(out[k] for k in HUMAN_ITEMS)
     out["total"] = out["compute_total"] + out["human_total"]
     out["per_usable_image"] = out["total"] / out["usable_images"]
-    # A job that misses its finals is run again: expected jobs per success is 1 / p_job_success.
-    # Reported beside per_usable_image (which follows the seed's reasoning and counts one job).
+    # A job that misses its finals is run again until it delivers them: expected jobs per delivered
+    # job is 1 / p_job_success, and a delivered job yields `finals_needed` images. Reported beside
+    # per_usable_image (which follows the seed's reasoning and counts one job).
     with np.errstate(divide="ignore"):
-        out["per_usable_image_with_reruns"] = out["per_usable_image"] / out["p_job_success"]
+        out["per_usable_image_with_reruns"] = out["total"] / (_a(v, "job.finals_needed") * out["p_job_success"])
     # Delivery: the operator's working time plus generation wall time, plus a retoucher's turnaround if any.
     retouch_delay_h = np.where(_a(v, "human.retouch_share") > 0, _a(v, "human.retouch_lead_time_days") * HOURS_PER_DAY, 0.0)
     out["delivery_hours"] = (

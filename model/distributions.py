@@ -25,6 +25,23 @@ Z90 = 1.2815515655446004
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @model_validator(mode="after")
+    def _finite(self):
+        for name, value in self:
+            for x in value if isinstance(value, list) else [value]:
+                if isinstance(x, float) and not math.isfinite(x):
+                    raise ValueError(f"{self.dist} parameter {name} must be a finite number (got {x})")
+        return self
+
+    def describe(self) -> str:
+        """The spec as one line, e.g. 'triangular(low=20, mode=31, high=55)'."""
+        params = ", ".join(
+            f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
+            for k, v in self.model_dump().items()
+            if k != "dist" and v is not None
+        )
+        return f"{self.dist}({params})"
+
     def central(self) -> float:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
@@ -245,7 +262,8 @@ class LogNormal(_Spec):
         return math.exp(self.log_mu)
 
     def support(self) -> tuple[float, float]:
-        return (0.0, math.inf)
+        # strictly positive: the smallest float above 0, so a lognormal fits a field that must be > 0
+        return (math.nextafter(0.0, 1.0), math.inf)
 
     def scipy_dist(self):
         return stats.lognorm(s=self.log_sigma, scale=math.exp(self.log_mu))

@@ -8,6 +8,7 @@ Nothing is executed: safe loading only, aliases refused (no alias bombs), 1 MB a
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Union, get_args, get_origin
@@ -71,45 +72,68 @@ def decode_scenario_bytes(data: bytes, shown: str) -> str:
         raise UserError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
 
 
+class ScenarioYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, plus exponent floats without a dot (`1e3`), which YAML 1.2 allows
+    and people write; PyYAML's YAML 1.1 rules would read them as text."""
+
+
+ScenarioYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
 def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Path_, int]]:
-    """Safe-load YAML, refusing aliases; return the data and a map of key path -> line number (1-based)."""
+    """Safe-load YAML, refusing aliases and repeated keys; return the data and a map of key path -> line (1-based)."""
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=ScenarioYamlLoader):
             if isinstance(event, yaml.AliasEvent):
                 line = event.start_mark.line + 1
                 raise UserError(f"{shown}:{line}: YAML aliases (*{event.anchor}) are not allowed in scenario files")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=ScenarioYamlLoader)
+        data = yaml.load(text, Loader=ScenarioYamlLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{shown}{where}: not valid YAML: {problem}") from None
+    except ValueError as exc:  # PyYAML's date constructor raises this for e.g. 2022-13-01
+        raise UserError(f"{shown}: not valid YAML: {exc}") from None
     lines: dict[Path_, int] = {}
     if node is not None:
-        _collect_lines(node, (), lines)
+        _collect_lines(node, (), lines, shown)
     return data, lines
 
 
-def _collect_lines(node: yaml.Node, prefix: Path_, out: dict[Path_, int]) -> None:
+def _collect_lines(node: yaml.Node, prefix: Path_, out: dict[Path_, int], shown: str) -> None:
     out.setdefault(prefix, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: set = set()
         for key_node, value_node in node.value:
             key = prefix + (key_node.value,)
+            if key_node.value in seen:
+                dotted = ".".join(str(p) for p in key)
+                raise UserError(f"{shown}:{key_node.start_mark.line + 1}: {dotted}: written twice (the first would be ignored)")
+            seen.add(key_node.value)
             out[key] = key_node.start_mark.line + 1
-            _collect_lines(value_node, key, out)
+            _collect_lines(value_node, key, out, shown)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _collect_lines(item, prefix + (i,), out)
+            _collect_lines(item, prefix + (i,), out, shown)
 
 
-def _deep_merge(base: dict, child: dict) -> dict:
+def _deep_merge(base: dict, child: dict, prefix: Path_ = (), replaced: list[Path_] | None = None) -> dict:
+    """Child sections merge into the parent's; a child field (a number, {value:}, {dist:}) replaces the
+    parent's whole. `replaced` collects the paths replaced, so their old line numbers can be dropped."""
     out = copy.deepcopy(base)
     for key, value in child.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict) and "dist" not in value and "value" not in value:
-            out[key] = _deep_merge(out[key], value)
+            out[key] = _deep_merge(out[key], value, prefix + (key,), replaced)
         else:
             out[key] = copy.deepcopy(value)
+            if replaced is not None:
+                replaced.append(prefix + (key,))
     return out
 
 
@@ -154,8 +178,14 @@ def read_text_raw(
         raise UserError(f"{shown}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files (a cycle?)")
     parent_path, parent_shown = resolve_parent(parent)
     parent_data, parent_where = read_raw(parent_path, parent_shown, _depth + 1)
+    replaced: list[Path_] = []
+    merged = _deep_merge(parent_data, data, (), replaced)
+    # a replaced field's inner keys now come from the child: forget the parent's lines for them
+    for path in replaced:
+        for key in [k for k in parent_where if len(k) > len(path) and k[: len(path)] == path]:
+            del parent_where[key]
     parent_where.update(where)
-    return _deep_merge(parent_data, data), parent_where
+    return merged, parent_where
 
 
 # --------------------------------------------------------------------------- errors

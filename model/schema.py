@@ -18,7 +18,7 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from artcost.model.distributions import DIST_KINDS, DistSpec
 from artcost.model.suggest import did_you_mean
@@ -37,7 +37,7 @@ class Strict(BaseModel):
 class Quantity(Strict):
     """A number with an optional source and an optional distribution."""
 
-    value: float | None = None
+    value: float | None = Field(None, strict=True)  # "40" in quotes is text, not a number
     source: str | None = None
     dist: DistSpec | None = None
 
@@ -136,16 +136,17 @@ class Meta(Strict):
     as_of: dt.date
     sources: list[str | Source] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _currency(self):
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, currency: str) -> str:
         from artcost.model.currency import known_currencies
 
         known = known_currencies()
-        if self.currency not in known:
-            alias = {"RMB": "CNY", "YUAN": "CNY", "US$": "USD", "EURO": "EUR"}.get(self.currency.upper())
-            hint = f" (use the ISO code {alias!r})" if alias else did_you_mean(self.currency, known)
-            raise ValueError(f"currency: unknown currency {self.currency!r}{hint}; known: {', '.join(known)}")
-        return self
+        if currency not in known:
+            alias = {"RMB": "CNY", "YUAN": "CNY", "US$": "USD", "EURO": "EUR"}.get(currency.upper())
+            hint = f" (use the ISO code {alias!r})" if alias else did_you_mean(currency, known)
+            raise ValueError(f"unknown currency {currency!r}{hint}; known: {', '.join(known)}")
+        return currency
 
 
 class Job(Strict):

@@ -101,6 +101,7 @@ class MonteCarloResult:
     inputs: dict[str, np.ndarray]
     sources: dict[str, str]  # uncertain input path -> where its distribution comes from
     dists: dict[str, dict]  # uncertain input path -> the spec as written
+    described: dict[str, str] = field(default_factory=dict)  # the spec as one line, for tables
     item_means: dict[str, float] = field(default_factory=dict)  # mean cost per job of each AI item
     deterministic: dict[str, float] = field(default_factory=dict)  # the outputs at central values
 
@@ -136,7 +137,7 @@ class MonteCarloResult:
                 k: {"mean": v, "share": (v / total) if total else None} for k, v in self.item_means.items()
             },
             "inputs": {
-                p: {"dist": self.dists[p], "source": self.sources[p]} for p in self.sources
+                p: {"dist": self.dists[p], "describe": self.described[p], "source": self.sources[p]} for p in self.sources
             },
         }
 
@@ -178,6 +179,7 @@ def simulate(scenario: Scenario | LoadedScenario, draws: int = 100_000, seed: in
         inputs=inputs,
         sources=sources,
         dists={p: quantities[p].dist.model_dump() for p in inputs},
+        described={p: quantities[p].dist.describe() for p in inputs},
         item_means={k: float(np.mean(result["ai"][k])) for k in costs.ITEMS},
         deterministic=central,
     )

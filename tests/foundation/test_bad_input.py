@@ -199,3 +199,57 @@ def test_installed_console_script_prints_no_traceback(tmp_path):
     out = subprocess.run([str(exe), "cost", str(tmp_path / "missing.yaml")], capture_output=True, text=True)
     assert out.returncode == 2
     assert "no such file" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_invalid_date_is_a_clear_error(tmp_path):
+    p = broken(tmp_path, lambda d: d["meta"].__setitem__("as_of", "2022-13-01"))
+    p.write_text(p.read_text().replace("'2022-13-01'", "2022-13-01"))  # unquoted: YAML's own date type
+    (line,) = problems(p)
+    assert line.startswith(f"{p}: not valid YAML") and "month must be in 1..12" in line
+
+
+def test_repeated_key_is_refused(tmp_path):
+    p = write(tmp_path, "human:\n  wage_per_hour: 10\n  wage_per_hour: 20\n")
+    (line,) = problems(p)
+    assert line == f"{p}:3: human.wage_per_hour: written twice (the first would be ignored)"
+
+
+def test_exponent_without_dot_is_a_number(tmp_path):
+    p = broken(tmp_path, lambda d: d["generation"].__setitem__("candidates_per_job", "1e3"))
+    p.write_text(p.read_text().replace("'1e3'", "1e3"))
+    assert load_scenario(p).scenario.generation.candidates_per_job.central == 1000.0
+
+
+def test_quoted_number_is_text_not_a_number(tmp_path):
+    p = broken(tmp_path, lambda d: d["human"].__setitem__("wage_per_hour", {"value": "40"}))
+    assert any("human.wage_per_hour.value" in x and "valid number" in x for x in problems(p))
+
+
+def test_non_finite_distribution_parameter(tmp_path):
+    p = broken(tmp_path, lambda d: d["human"].__setitem__("wage_per_hour", {"dist": "uniform", "low": 0, "high": float("inf")}))
+    assert any("must be a finite number" in x for x in problems(p))
+
+
+def test_lognormal_fits_a_field_that_must_be_positive(tmp_path):
+    p = broken(tmp_path, lambda d: d["generation"].__setitem__("seconds_per_image", {"dist": "lognormal", "median": 3, "p90": 5}))
+    assert load_scenario(p).scenario.generation.seconds_per_image.central == pytest.approx(3)
+
+
+def test_currency_error_names_the_field(tmp_path):
+    p = broken(tmp_path, lambda d: d["meta"].__setitem__("currency", "XYZ"))
+    (line,) = problems(p)
+    assert ": meta.currency: unknown currency 'XYZ'" in line
+
+
+def test_error_in_a_child_points_at_the_child_file(tmp_path):
+    base = broken(tmp_path, lambda d: d["human"].__setitem__("wage_per_hour", {"value": 30, "source": "parent"}))
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {base.name}\nhuman:\n  wage_per_hour: -1\n")
+    (line,) = problems(child)
+    assert line.startswith(f"{child}:3: human.wage_per_hour: must be >= 0")
+
+
+def test_brackets_in_scenario_text_are_printed_not_parsed(tmp_path, capsys):
+    p = broken(tmp_path, lambda d: d["meta"].__setitem__("name", "Test [/b] scenario [link]"))
+    assert main(["cost", str(p), "--brief"]) == 0
+    assert "Test [/b] scenario [link]" in capsys.readouterr().out

@@ -147,3 +147,47 @@ def test_reruns_divide_by_the_chance_of_success(tmp_path):
     assert 0 < ai["p_job_success"] < 0.9
     assert ai["per_usable_image_with_reruns"] == pytest.approx(ai["per_usable_image"] / ai["p_job_success"])
     assert ai["per_usable_image_with_reruns"] > ai["per_usable_image"]
+
+
+def test_reruns_with_a_shortfall_count_each_delivered_final_once(tmp_path):
+    data = copy.deepcopy(BASE)
+    data["generation"]["acceptance_rate"] = 0.01  # 1 expected accepted < 2 finals
+    v, kind = values(tmp_path, data)
+    ai = costs.ai_job(v, kind)
+    # a delivered job yields the 2 finals; jobs per delivered job = 1 / p
+    assert ai["per_usable_image_with_reruns"] == pytest.approx(ai["total"] / (2 * ai["p_job_success"]))
+
+
+def test_ai_delivery_hours_by_hand(tmp_path):
+    data = copy.deepcopy(BASE)
+    data["human"]["retouch_lead_time_days"] = 1
+    v, kind = values(tmp_path, data)
+    # 10 min tuning + 150 s wall + 400 s screening + 1 day retouch turnaround
+    expected = 10 / 60 + 150 / 3600 + 400 / 3600 + 24
+    assert costs.ai_job(v, kind)["delivery_hours"] == pytest.approx(expected)
+    data["human"]["retouch_share"] = 0  # nothing retouched: no turnaround
+    v, kind = values(tmp_path, data)
+    assert costs.ai_job(v, kind)["delivery_hours"] == pytest.approx(expected - 24)
+
+
+def test_currency_scales_every_money_figure_once_and_nothing_else(tmp_path):
+    loaded = load_scenario(write(tmp_path, BASE))
+    own, eur = comparison(loaded), comparison(loaded, "EUR")
+    f = eur["exchange_rate"]["factor"]
+    assert f == pytest.approx(0.924)
+    for k, x in own["breakdown"].items():
+        assert eur["breakdown"][k] == pytest.approx(x * f)
+    assert eur["artist"]["per_image"] == pytest.approx(own["artist"]["per_image"] * f)
+    for k in ("ratio", "usable_images", "p_job_success"):
+        assert eur[k] == pytest.approx(own[k])
+    assert eur["delivery"] == pytest.approx(own["delivery"])
+    assert eur["inputs"]["human.wage_per_hour"]["value"] == pytest.approx(30 * f)
+    assert eur["inputs"]["compute.owned.board_power_w"]["value"] == 300  # watts are not money
+
+
+def test_headline_when_ai_is_dearer():
+    from artcost.units import money, ratio_phrase
+
+    assert ratio_phrase(104.2) == "1/104"
+    assert ratio_phrase(0.4) == "AI costs 2.5x the artist"
+    assert money(float("inf"), "CNY") == "inf CNY"
