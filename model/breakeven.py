@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, get_args
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
 from scipy import optimize
 
 from artcost.errors import UserError
 from artcost.model import schema
 from artcost.model.loader import LoadedScenario
-from artcost.model.schema import Scenario
+from artcost.model.schema import Scenario, model_class_of
 from artcost.model.suggest import did_you_mean
 from artcost.model.uncertainty import cost_quantities, evaluate, scenario_of
 
@@ -34,22 +33,12 @@ GRID_POINTS = 400  # where to look for sign changes before brentq refines each o
 SPAN = 1e4  # default search reaches this many times the central value (and this far below it)
 
 
-def _model_class(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_class(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def field_bounds(path: str) -> tuple[float, bool, float]:
     """(low, low_inclusive, high) allowed for a numeric scenario field, from the schema's bound types."""
     cls: Any = Scenario
     parts = path.split(".")
     for part in parts[:-1]:
-        cls = _model_class(cls.model_fields[part].annotation)
+        cls = model_class_of(cls.model_fields[part].annotation)
     info = cls.model_fields[parts[-1]]
     for meta in info.metadata:
         if id(meta) in _BOUND_TYPES:

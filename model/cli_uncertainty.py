@@ -15,6 +15,7 @@ from rich.table import Table
 
 from artcost.cli_cost import SetOpt
 from artcost.measured import load_with_options
+from artcost.units import duration
 from artcost.errors import UserError
 from artcost.model import costs
 from artcost.model.breakeven import axis_values, breakeven, check_param, ratio_grid
@@ -56,10 +57,6 @@ def _num(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _hours(h: float) -> str:
-    return f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} d"
-
-
 def _scenario_line(loaded) -> str:
     sc = loaded.scenario
     return f"{sc.meta.name} ({loaded.path}, as of {sc.meta.as_of}); money in {sc.meta.currency}, the scenario's currency"
@@ -89,7 +86,7 @@ def simulate(
     for col in ("output", "central-value model", "mean", "median", "p5", "p95"):
         t.add_column(col, justify="left" if col == "output" else "right")
     for name, o in s["outputs"].items():
-        fmt = _hours if o["unit"] == "h" else _num
+        fmt = duration if o["unit"] == "h" else _num
         unit = f" ({ccy})" if o["unit"] == ccy else (" (x)" if o["unit"] == "x" else "")
         det = o["deterministic"]
         t.add_row(o["label"] + unit, fmt(det) if det is not None else "-", fmt(o["mean"]), fmt(o["median"]), fmt(o["p5"]), fmt(o["p95"]))

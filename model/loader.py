@@ -11,14 +11,14 @@ import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Union, get_args, get_origin
+from typing import Any, Callable, Union, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from artcost.errors import UserError
 from artcost.model import distributions
-from artcost.model.schema import Quantity, Scenario
+from artcost.model.schema import Quantity, Scenario, model_class_of
 from artcost.model.suggest import did_you_mean
 
 MAX_BYTES = 1_000_000
@@ -209,7 +209,7 @@ def _model_at(loc: Path_) -> tuple[type[BaseModel] | None, Path_]:
             cls = None
             shown.extend(loc[i + 1 :])
             break
-        cls = _unwrap_model(fields[part].annotation)
+        cls = model_class_of(fields[part].annotation)
         i += 1
     return cls, tuple(shown)
 
@@ -218,18 +218,6 @@ def _spec_class(tag: Any) -> type[BaseModel] | None:
     for spec in get_args(get_args(distributions.DistSpec)[0]):
         if spec.model_fields["dist"].annotation.__args__[0] == tag:
             return spec
-    return None
-
-
-def _unwrap_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _unwrap_model(arg)
-        if found is not None:
-            return found
-    if get_origin(annotation) is None:
-        return None
     return None
 
 
@@ -244,7 +232,6 @@ def format_validation_error(exc: ValidationError, where: dict[Path_, str], shown
     seen = set()
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        cls, clean = _model_at(loc)
         clean = _clean_loc(loc)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":

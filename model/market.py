@@ -30,7 +30,7 @@ import pandas as pd
 from artcost.errors import UserError
 from artcost.model import bass, costs
 from artcost.model.loader import LoadedScenario
-from artcost.model.market_schema import SEGMENT_NAMES, MarketSection, month_index
+from artcost.model.market_schema import SEGMENT_NAMES, MarketSection
 from artcost.model.schema import Scenario
 
 OPTIONS = ("artist", "artist_ai", "ai_self", "ai_retouch")
@@ -173,7 +173,7 @@ def simulate_arrays(v: Mapping[str, Any], kind: str, market: MarketSection) -> d
     price_ret = full(c_base + r_price)
     V_ai = utility(price_ai, full(ai_days), full(q_ai))
     V_ret = utility(price_ret, full(retouch_days), full(q_ret))
-    A3, B3 = full(A), full(B)
+    A3 = full(A)
     size_aware = np.stack([full(avail * (1 - B)), full(avail * B), np.ones(shape), np.ones(shape)], axis=-1)
     size_unaware = size_aware * np.array([1.0, 1.0, 0.0, 0.0])
 
@@ -354,7 +354,7 @@ class MarketResult:
     artists_by_segment: month, segment, commissions, avg_price, income, income_index,
         commissions_index, price_index (artists' price / base price), price_floor (money per image),
         consumer_surplus, spend.
-    retouchers: month, t, demand (retouch jobs per month), price (money per job), price_cap (the
+    retouchers: month, t, demand (retouch jobs per month), price (money per retouched image), price_cap (the
         buyer's own AI alternative x retouch_cap_multiple), income (money per month).
     buyers: month, t, awareness (share of buyers who know the AI options), spend (money per month,
         all options; AI self-serve counted at the buyer's own cost), baseline_spend (no AI),
@@ -559,8 +559,3 @@ def market_bands(scenario: Scenario | LoadedScenario, draws: int = 200, seed: in
         retouchers=_band_table(retouch_metrics(r), strip(retouch_metrics(c)), months),
         shares=shares,
     )
-
-
-def months_between(a: str, b: str) -> int:
-    """Whole months from a to b (YYYY-MM strings)."""
-    return month_index(b) - month_index(a)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Iterator, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -271,6 +271,17 @@ class Scenario(Strict):
     def values(self) -> dict[str, float]:
         """Central values by dotted path: what the deterministic model reads."""
         return {path: q.central for path, q in self.quantities().items()}
+
+
+def model_class_of(annotation: Any) -> type[BaseModel] | None:
+    """The section model inside a field's annotation (through Optional, unions, Annotated), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = model_class_of(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Quantity]]:

@@ -26,7 +26,6 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "artist_delivery_hours": ("h", "artist delivery time"),
     "p_job_success": ("probability", "chance a job yields its finals"),
 }
-# The sections the cost model reads; others (the market simulator's `market:`) are not its inputs.
 MAX_DRAWS = 20_000_000  # ~2 GB of float64 per kept output beyond this; refuse rather than swap
 
 
