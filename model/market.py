@@ -336,6 +336,13 @@ def _frames(r: dict[str, np.ndarray], months: pd.DatetimeIndex, d: int = 0) -> d
             "retouchers": retouchers, "buyers": buyers}
 
 
+def _records(df: pd.DataFrame) -> list[dict]:
+    """A table as JSON-ready records, months as YYYY-MM."""
+    out = df.copy()
+    out["month"] = out["month"].dt.strftime("%Y-%m")
+    return out.to_dict(orient="records")
+
+
 @dataclass
 class MarketResult:
     """One run of the market model, as plain tables (pandas DataFrames, long format).
@@ -391,21 +398,16 @@ class MarketResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the headline and every table as a list of records (months as YYYY-MM)."""
-        def records(df: pd.DataFrame) -> list[dict]:
-            out = df.copy()
-            out["month"] = out["month"].dt.strftime("%Y-%m")
-            return out.to_dict(orient="records")
-
         return {
             "scenario": {"name": self.scenario_name, "file": self.scenario_file},
             "currency": self.currency,
             "headline": self.headline(),
             "inputs": self.inputs,
-            "artists": records(self.artists),
-            "artists_by_segment": records(self.artists_by_segment),
-            "retouchers": records(self.retouchers),
-            "buyers": records(self.buyers),
-            "monthly": records(self.monthly),
+            "artists": _records(self.artists),
+            "artists_by_segment": _records(self.artists_by_segment),
+            "retouchers": _records(self.retouchers),
+            "buyers": _records(self.buyers),
+            "monthly": _records(self.monthly),
         }
 
 
@@ -467,11 +469,6 @@ class MarketBands:
     shares: pd.DataFrame
 
     def to_dict(self) -> dict[str, Any]:
-        def records(df: pd.DataFrame) -> list[dict]:
-            out = df.copy()
-            out["month"] = out["month"].dt.strftime("%Y-%m")
-            return out.to_dict(orient="records")
-
         return {
             "kind": "market_bands",
             "scenario": self.scenario_name,
@@ -480,10 +477,10 @@ class MarketBands:
             "seed": self.seed,
             "note": f"{self.draws} independent draws of {len(self.uncertain_inputs)} uncertain inputs (numpy default_rng seed {self.seed}); p5/p95 are the 5th/95th percentiles across draws",
             "uncertain_inputs": self.uncertain_inputs,
-            "artists": records(self.artists),
-            "buyers": records(self.buyers),
-            "retouchers": records(self.retouchers),
-            "shares": records(self.shares),
+            "artists": _records(self.artists),
+            "buyers": _records(self.buyers),
+            "retouchers": _records(self.retouchers),
+            "shares": _records(self.shares),
         }
 
 
