@@ -16,7 +16,13 @@ from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
+
+def _stats():
+    """scipy.stats, imported on first use: it takes a third of a second, and only sampling needs it."""
+    from scipy import stats
+
+    return stats
+
 
 # z-score of the 90th percentile of a standard normal; used to turn (median, p90) into sigma.
 Z90 = 1.2815515655446004
@@ -121,7 +127,7 @@ class Uniform(_Spec):
         return (self.low, self.high)
 
     def scipy_dist(self):
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+        return _stats().uniform(loc=self.low, scale=self.high - self.low)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, size=n)
@@ -152,7 +158,7 @@ class Triangular(_Spec):
 
     def scipy_dist(self):
         width = self.high - self.low
-        return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+        return _stats().triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.triangular(self.low, self.mode, self.high, size=n)
@@ -172,7 +178,7 @@ class Pert(Triangular):
         width = self.high - self.low
         alpha = 1 + self.lamb * (self.mode - self.low) / width
         beta = 1 + self.lamb * (self.high - self.mode) / width
-        return stats.beta(alpha, beta, loc=self.low, scale=width)
+        return _stats().beta(alpha, beta, loc=self.low, scale=width)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         d = self.scipy_dist()
@@ -207,9 +213,9 @@ class Normal(_Spec):
 
     def scipy_dist(self):
         if self.low is None and self.high is None:
-            return stats.norm(loc=self.mean, scale=self.sd)
+            return _stats().norm(loc=self.mean, scale=self.sd)
         lo, hi = self.support()
-        return stats.truncnorm((lo - self.mean) / self.sd, (hi - self.mean) / self.sd, loc=self.mean, scale=self.sd)
+        return _stats().truncnorm((lo - self.mean) / self.sd, (hi - self.mean) / self.sd, loc=self.mean, scale=self.sd)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         # truncnorm.rvs is slow (about 0.4 s per million); inverting uniforms is exact and twice as fast.
@@ -266,7 +272,7 @@ class LogNormal(_Spec):
         return (math.nextafter(0.0, 1.0), math.inf)
 
     def scipy_dist(self):
-        return stats.lognorm(s=self.log_sigma, scale=math.exp(self.log_mu))
+        return _stats().lognorm(s=self.log_sigma, scale=math.exp(self.log_mu))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.lognormal(self.log_mu, self.log_sigma, size=n)

@@ -88,3 +88,15 @@ def test_currency_round_trips(amount, a, b):
     t = rate_table()
     there = t.convert(amount, a, b)
     assert np.isclose(t.convert(there, b, a), amount, rtol=1e-12, atol=1e-9)
+
+
+@given(
+    k=st.integers(-2, 60),
+    n=st.integers(0, 50),
+    p=st.floats(0, 1),
+)
+def test_binomial_at_least_matches_scipy(k, n, p):
+    from scipy import stats
+
+    expected = stats.binom.sf(k - 1, n, p)
+    assert np.isclose(costs.binomial_at_least(k, n, p), expected, atol=1e-12)
