@@ -54,14 +54,8 @@ def mc_rows(mc: Any, ccy: str, factor: float = 1.0) -> list[dict[str, str]]:
 
 
 def input_rows(mc: Any) -> list[dict[str, str]]:
-    """Each uncertain input with its distribution and source."""
-    rows = []
-    for path, spec in mc.dists.items():
-        spec = {k: v for k, v in spec.items() if v is not None}
-        kind = spec.pop("dist")
-        rows.append({"input": path, "distribution": f"{kind}(" + ", ".join(f"{k}={v}" for k, v in spec.items()) + ")",
-                     "source": mc.sources[path]})
-    return rows
+    """Each uncertain input with its distribution (`DistSpec.describe`, as the simulation kept it) and source."""
+    return [{"input": path, "distribution": mc.described[path], "source": mc.sources[path]} for path in mc.sources]
 
 
 def tornado_chart(rows: Sequence[Mapping[str, Any]], output: str, ccy: str, factor: float = 1.0) -> Chart:
@@ -75,7 +69,7 @@ def tornado_chart(rows: Sequence[Mapping[str, Any]], output: str, ccy: str, fact
         "One input at a time at its 10th and 90th percentile, every other input at its central value "
         f"(artcost.model.sensitivity.tornado). Base: {base:,.4g} {unit}. Sources: "
         + "; ".join(f"{r['param']}: {r['source']}" for r in list(rows)[:3])
-        + ("; the rest under Assumptions." if len(rows) > 3 else ".")
+        + ("; the rest in the table of uncertain inputs below." if len(rows) > 3 else ".")
     )
     return tornado(bars, base, unit, TORNADO_OUTPUTS[output], caption)
 
@@ -86,33 +80,54 @@ def grid_chart(grid: Mapping[str, Any], caption: str) -> Chart:
     return heatmap(grid["x"], grid["y"], grid["ratio"], grid["x_param"], grid["y_param"], title, caption)
 
 
-def market_frames(result: Any) -> dict[str, Any]:
-    """The DataFrames a MarketResult carries (monthly, artists, retouchers, buyers), whichever exist."""
+# The money columns of each MarketResult table (see its docstring); the rest are counts, shares and indices.
+MARKET_MONEY = {
+    "monthly": ("price",),
+    "artists": ("avg_price", "income", "baseline_income"),
+    "retouchers": ("price", "price_cap", "income"),
+    "buyers": ("spend", "baseline_spend", "consumer_surplus", "ai_per_usable_image"),
+}
+
+
+def market_frames(result: Any, factor: float = 1.0) -> dict[str, Any]:
+    """The DataFrames a MarketResult carries (monthly, artists, retouchers, buyers), whichever exist,
+    with their money columns multiplied by `factor` (the scenario's currency to the one shown)."""
     out = {}
-    for name in ("monthly", "artists", "retouchers", "buyers"):
+    for name, money_cols in MARKET_MONEY.items():
         df = getattr(result, name, None)
         if df is not None and hasattr(df, "columns") and len(df):
+            if factor != 1.0:
+                df = df.copy()
+                for col in money_cols:
+                    if col in df.columns:
+                        df[col] = df[col] * factor
             out[name] = df
     return out
 
 
-def market_charts(result: Any) -> list[Chart]:
+def market_charts(result: Any, ccy: str | None = None, factor: float = 1.0, fx_source: str = "") -> list[Chart]:
     """Artists' income and commissions against the no-AI baseline, buyers' awareness, retouchers' market,
-    and the buyers' choice of option over time (share of commissions, all segments)."""
+    and the buyers' choice of option over time (share of commissions, all segments).
+
+    Money (the retouch price) is shown in `ccy`, converted from the scenario's currency with `factor`."""
     import pandas as pd
 
-    from artcost.dashboard.charts import band, lines  # noqa: F401 - band for market_bands later
+    from artcost.dashboard.charts import lines
 
-    ccy = result.currency
+    ccy = ccy or result.currency
+    frames = market_frames(result, factor)
     src = (f"Market simulator (artcost.model.market) on {result.scenario_file}; its inputs and their sources are in the "
            "scenario's market section. Index 1 = the no-AI baseline.")
+    if ccy != result.currency:
+        src += f" Money converted {result.currency} to {ccy} at {factor:.4g} ({fx_source or 'artcost/data/exchange_rates.yaml'})."
     out = [
         lines(result.artists, "month", ["income_index", "commissions_index"], "Artists against the no-AI baseline",
               "index (1 = no-AI baseline)", src),
         lines(result.artists, "month", ["artist_ai_adoption", "share_of_artist_work_with_ai"],
               "Artists taking up AI (Bass diffusion)", "share (0..1)", src),
         lines(result.buyers, "month", ["awareness"], "Buyers who know the AI options", "share of buyers (0..1)", src),
-        lines(result.retouchers, "month", ["price", "price_cap"], f"Retouch price per job ({ccy})", f"{ccy} per job", src),
+        lines(frames["retouchers"], "month", ["price", "price_cap"], f"Retouch price per image ({ccy})",
+              f"{ccy} per retouched image", src),
     ]
     m = result.monthly
     shares = m.groupby(["month", "option"], as_index=False)["commissions"].sum()

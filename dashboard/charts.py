@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from artcost.model import costs
-from artcost.units import duration, money  # noqa: F401  (re-exported for the pages)
+from artcost.units import duration, money, ratio_phrase  # noqa: F401  (re-exported for the pages)
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
@@ -67,7 +67,8 @@ def _log_range(values: Sequence[float]) -> list[float]:
 
 def _scenario_caption(r: Mapping[str, Any]) -> str:
     s = r["scenario"]
-    text = f"Source: scenario {s['file']} (as of {s['as_of']}); every input's source is listed under Assumptions."
+    text = (f"Source: scenario {s['file']} (as of {s['as_of']}); every input's source is listed under "
+            "\"Where each figure comes from\" on the Overview page (\"Assumptions and their sources\" in the report).")
     if r.get("exchange_rate"):
         text += f" Money converted {r['exchange_rate']['from']} to {r['currency']} at {r['exchange_rate']['factor']:.4g} ({r['exchange_rate']['source']})."
     return text
@@ -123,11 +124,24 @@ def ai_vs_artist(r: Mapping[str, Any]) -> Chart:
             cliponaxis=False,
         )
     )
-    _style(fig, f"Per image: AI vs artist, 1/{r['ratio']:,.0f}", height=260)
+    _style(fig, f"Per image: AI vs artist, {ratio_phrase(r['ratio'])}", height=260)
     fig.update_xaxes(type="log", title_text=f"{ccy} per image (log scale)", range=_log_range([ai, artist]), dtick=1,
                      tickformat=",")
     fig.update_yaxes(autorange="reversed")
     return Chart(fig, _scenario_caption(r))
+
+
+def delivery_phrase(ai_hours: float, artist_hours: float) -> str:
+    """Who delivers first, and how many times as long the other takes ('the artist takes 50x as long')."""
+    if ai_hours <= 0 or artist_hours <= 0 or not np.isfinite(ai_hours) or not np.isfinite(artist_hours):
+        return f"AI {duration(ai_hours)}, artist {duration(artist_hours)}"
+    ratio = artist_hours / ai_hours
+    if ratio >= 1.05:
+        return f"the artist takes {ratio:,.0f}x as long" if ratio >= 2 else f"the artist takes {ratio:.1f}x as long"
+    if ratio <= 1 / 1.05:
+        inv = 1 / ratio
+        return f"AI takes {inv:,.0f}x as long as the artist" if inv >= 2 else f"AI takes {inv:.1f}x as long as the artist"
+    return "about as long either way"
 
 
 def delivery(r: Mapping[str, Any]) -> Chart:
@@ -144,7 +158,7 @@ def delivery(r: Mapping[str, Any]) -> Chart:
             cliponaxis=False,
         )
     )
-    _style(fig, f"Delivery: the artist takes {d['artist_over_ai']:,.0f}x as long", height=260)
+    _style(fig, f"Delivery: {delivery_phrase(d['ai_hours'], d['artist_hours'])}", height=260)
     fig.update_xaxes(title_text="hours (log scale)", type="log", range=_log_range([d["ai_hours"], d["artist_hours"]]),
                      dtick=1, tickformat=",")
     fig.update_yaxes(autorange="reversed")
@@ -280,19 +294,6 @@ def lines(df, x: str, ys: Sequence[str], title: str, y_title: str, caption: str,
         fig.add_scatter(x=df[x], y=df[y], mode="lines", name=y.replace("_", " "), line=dict(color=colour, width=2))
     _style(fig, title)
     fig.update_xaxes(title_text=x_title or x.replace("_", " "))
-    fig.update_yaxes(title_text=y_title)
-    return Chart(fig, caption)
-
-
-def band(df, x: str, mid: str, low: str, high: str, title: str, y_title: str, caption: str, name: str = "") -> Chart:
-    """A median line with a shaded low-high band (market bands over Monte Carlo draws)."""
-    fig = go.Figure()
-    fig.add_scatter(x=df[x], y=df[high], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip")
-    fig.add_scatter(x=df[x], y=df[low], mode="lines", line=dict(width=0), fill="tonexty",
-                    fillcolor="rgba(0,114,178,0.2)", name=f"{low}-{high}")
-    fig.add_scatter(x=df[x], y=df[mid], mode="lines", line=dict(color=AI_COLOUR, width=2), name=name or mid)
-    _style(fig, title)
-    fig.update_xaxes(title_text=x.replace("_", " "))
     fig.update_yaxes(title_text=y_title)
     return Chart(fig, caption)
 

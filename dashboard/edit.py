@@ -32,20 +32,39 @@ def on_upload() -> None:
     name = state.safe_name(f.name)
     ss.uploads[name] = text
     new = state.UPLOAD + name
-    # a re-upload under the same name starts from its own figures, not the old file's edits
-    ss.edits.pop(new, None)
-    ss.good_edits.pop(new, None)
-    for key in [k for k in ss.keys() if isinstance(k, str) and k.startswith(widget_key(new, ""))]:
-        del ss[key]
+    # a re-upload under the same name starts from its own figures, not the old file's edits or benchmark
+    _forget(new)
     ss.sid = new
 
 
-def _reset(sid: str) -> None:
+def _forget(sid: str) -> None:
+    """Drop every edit of `sid`: values, who set them, the benchmark applied to it, and its widgets' state."""
     ss = st.session_state
-    ss.edits.pop(sid, None)
-    ss.edit_labels.pop(sid, None)
+    for name in ("edits", "good_edits", "edit_labels", "bench_applied"):
+        ss[name].pop(sid, None)
     for key in [k for k in ss.keys() if isinstance(k, str) and k.startswith(widget_key(sid, ""))]:
         del ss[key]
+
+
+def _reset(sid: str) -> None:
+    _forget(sid)
+
+
+def _drop_stale_labels(sid: str, applied: dict[str, float], edits: dict[str, float]) -> None:
+    """A label (e.g. "measured: bench record ...") names who set a value: once the value is changed by
+    hand, or edited back to the scenario's own, the label no longer holds; with no label left from
+    the benchmark, the report stops citing it."""
+    ss = st.session_state
+    labels = ss.edit_labels.get(sid)
+    if not labels:
+        return
+    for path in list(labels):
+        new, old = edits.get(path), applied.get(path)
+        if new is None or old is None or abs(new - old) > 1e-9 * max(1.0, abs(old)):
+            del labels[path]
+    if not labels:
+        ss.edit_labels.pop(sid, None)
+        ss.bench_applied.pop(sid, None)
 
 
 def sidebar_editor(sid: str) -> list[state.FieldProblem]:
@@ -58,6 +77,7 @@ def sidebar_editor(sid: str) -> list[state.FieldProblem]:
     stored = ss.edits.get(sid, {})
     values = {f.path: float(ss.get(widget_key(sid, f.path), stored.get(f.path, f.value))) for f in fields}
     ss.edits[sid] = state.changed(fields, values)
+    _drop_stale_labels(sid, stored, ss.edits[sid])
     _, problems = ui.current(sid)
     by_field = state.problems_by_field(problems)
 

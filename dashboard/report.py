@@ -16,8 +16,8 @@ import plotly.io as pio
 
 from artcost import __version__ as ARTCOST_VERSION
 from artcost.cli_cost import headline
-from artcost.dashboard.charts import ITEM_LABELS, Chart, duration, money
-from artcost.model import costs
+from artcost.dashboard.charts import Chart
+from artcost.dashboard.state import report_rows
 from artcost.model.loader import LoadedScenario
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -107,23 +107,7 @@ def build_report(
         out.append(f'<p class="warn">Warning: {_e(w)}</p>')
 
     out.append("<h2>Cost of one job, item by item</h2>")
-    total = r["breakdown"]["total"]
-    rows = [
-        (ITEM_LABELS[k], money(r["breakdown"][k], ccy), f"{r['breakdown'][k] / total:.1%}" if total else "-")
-        for k in costs.ITEMS
-        if r["breakdown"][k] != 0 or k in costs.HUMAN_ITEMS
-    ]
-    rows += [
-        ("total per job", money(total, ccy), "100%"),
-        ("usable images", f"{r['usable_images']:g}", ""),
-        ("AI per usable image", money(r["breakdown"]["per_usable_image"], ccy), ""),
-        ("artist per image", money(r["artist"]["per_image"], ccy), ""),
-        ("artist / AI", f"{r['ratio']:,.0f}x", ""),
-        ("AI delivery", duration(r["delivery"]["ai_hours"]), ""),
-        ("artist delivery", duration(r["delivery"]["artist_hours"]), ""),
-        ("chance the job yields its finals", f"{r['p_job_success']:.1%}", ""),
-    ]
-    out.append(_table(["item", f"cost ({ccy})", "share of job"], rows, numeric=(1, 2)))
+    out.append(_table(["figure", "value", "share of job"], report_rows(dict(r)), numeric=(1, 2)))
 
     out.append("<h2>Charts</h2>")
     out.append(chart_html(charts))
@@ -134,11 +118,10 @@ def build_report(
     out.append("<h2>Assumptions and their sources</h2>")
     out.append('<p class="meta">Central values (what the model uses); "~" marks a figure given as a distribution.</p>')
     arows = []
+    quantities = s.cost_quantities()
     for path, info in r["inputs"].items():
-        dist = ""
-        if info.get("dist"):
-            spec = {k: v for k, v in info["dist"].items() if v is not None}
-            dist = spec.pop("dist") + "(" + ", ".join(f"{k}={v}" for k, v in spec.items()) + ")"
+        spec = quantities[path].dist if path in quantities else None
+        dist = spec.describe() if spec is not None else ""
         arows.append((path, f"{info['value']:,.4g}" + (" ~" if info["uncertain"] else ""), info["unit"], dist, info["source"]))
     out.append(_table(["field", "value", "unit", "distribution", "source"], arows, numeric=(1,)))
     if s.meta.sources:
@@ -200,7 +183,7 @@ def report_for(
         from artcost.model.uncertainty import simulate
     except ImportError:
         simulate = None
-    if simulate is not None and any(q.uncertain for q in loaded.scenario.quantities().values()):
+    if simulate is not None and any(q.uncertain for q in loaded.scenario.cost_quantities().values()):
         own = loaded.scenario.meta.currency
         factor = rate_table().factor(own, r["currency"])
         mc = simulate(loaded, draws, seed)

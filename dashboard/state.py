@@ -11,16 +11,19 @@ validated by the same schema and labelled "edited in the dashboard" as its sourc
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from artcost.errors import UserError
+from artcost.measured import load_with_options
 from artcost.model import loader
 from artcost.model.comparison import comparison
 from artcost.model.loader import LoadedScenario
 from artcost.paths import shipped_scenarios_dir
+from artcost.units import duration, money, ratio_phrase
 
 DEFAULT_SCENARIO = "seed-2022-hobbyist-3060ti"
 SHIPPED = "shipped:"
@@ -34,7 +37,6 @@ SECTION_TITLES = {
     "compute": "Compute",
     "human": "Operator (human time)",
     "artist": "Artist",
-    "market": "Market (simulator)",
 }
 
 
@@ -118,7 +120,12 @@ def load(
     overrides: Mapping[str, Any] | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> LoadedScenario:
-    """Load scenario `sid` with `overrides` (dotted path -> number); `labels` names who set each override."""
+    """Load scenario `sid` with `overrides` (dotted path -> number); `labels` names who set each override.
+
+    A shipped file goes through `artcost.measured.load_with_options`, as the CLI's `cost` and `compare`
+    do, so a file naming `generation.from_bench` takes the benchmark's speed here too; the edits are
+    passed as its `--set` overrides (they win over a measurement) and labelled `EDIT_LABEL`.
+    """
     overrides = dict(overrides or {})
     if sid.startswith(UPLOAD):
         name = sid[len(UPLOAD):]
@@ -131,11 +138,13 @@ def load(
             raise UserError(f"{sid}: no such shipped scenario")
         path = files[sid]
         shown = f"scenarios/{path.name}"  # as the command line names it, wherever the server runs
+        sets = [f"{k}={json.dumps(v)}" for k, v in overrides.items()]  # JSON numbers read back exactly as YAML
         try:
-            loaded = loader.load_scenario(path, overrides or None, override_label=EDIT_LABEL)
+            loaded = load_with_options(path, sets or None)
         except UserError as exc:
             raise UserError([line.replace(str(path), shown) for line in exc.problems]) from None
         loaded.path = shown
+        loaded.overrides.update({k: EDIT_LABEL for k in overrides})
     for path, label in (labels or {}).items():
         if path in loaded.overrides:
             loaded.overrides[path] = label
@@ -164,16 +173,6 @@ def problems_by_field(problems: list[FieldProblem]) -> dict[str, list[str]]:
     return out
 
 
-def try_edit(
-    sid: str, uploads: Mapping[str, str], overrides: Mapping[str, Any], labels: Mapping[str, str] | None = None
-) -> tuple[LoadedScenario | None, list[FieldProblem]]:
-    """Load with edits; on a problem return (None, problems) so the page keeps the last good scenario."""
-    try:
-        return load(sid, uploads, overrides, labels), []
-    except UserError as exc:
-        return None, split_problems(exc.problems)
-
-
 # --------------------------------------------------------------------------- editing
 
 
@@ -200,14 +199,12 @@ class FieldInfo:
 def editable_fields(loaded: LoadedScenario) -> list[FieldInfo]:
     """Every numeric figure of the scenario in the scenario's own currency, in schema order."""
     inputs = comparison(loaded)["inputs"]
+    quantities = loaded.scenario.cost_quantities()
     out = []
     for path, info in inputs.items():
         section = path.split(".", 1)[0]
-        dist = None
-        if info.get("dist"):
-            spec = dict(info["dist"])
-            kind = spec.pop("dist")
-            dist = f"{kind}(" + ", ".join(f"{k}={_g(v)}" for k, v in spec.items() if v is not None) + ")"
+        spec = quantities[path].dist
+        dist = spec.describe() if spec is not None else None
         out.append(
             FieldInfo(
                 path=path,
@@ -222,12 +219,6 @@ def editable_fields(loaded: LoadedScenario) -> list[FieldInfo]:
     return out
 
 
-def _g(v: Any) -> str:
-    if isinstance(v, list):
-        return "[" + ", ".join(_g(x) for x in v) + "]"
-    return f"{v:g}" if isinstance(v, (int, float)) else str(v)
-
-
 def changed(fields: list[FieldInfo], values: Mapping[str, float], rel: float = 1e-9) -> dict[str, float]:
     """The widget values that differ from the scenario's central values: the overrides to apply."""
     base = {f.path: f.value for f in fields}
@@ -239,28 +230,64 @@ def changed(fields: list[FieldInfo], values: Mapping[str, float], rel: float = 1
     return out
 
 
-def headline_result(loaded: LoadedScenario, currency: str | None = None) -> dict[str, Any]:
-    """The comparison the headline and the charts read (see `artcost.model.comparison`)."""
-    return comparison(loaded, currency)
+def _figures(ccy: str) -> list[tuple[str, str, Any]]:
+    """The figures of the compare table and the report's cost table: (key, label with unit, r -> text)."""
+    from artcost.dashboard.charts import ITEM_LABELS
+    from artcost.model import costs
+
+    def m(x: float) -> str:
+        return money(x, "")
+
+    rows: list[tuple[str, str, Any]] = [
+        (item, f"{ITEM_LABELS[item]} ({ccy}/job)", lambda r, i=item: m(r["breakdown"][i])) for item in costs.ITEMS
+    ]
+    rows += [
+        ("total", f"total per job ({ccy})", lambda r: m(r["breakdown"]["total"])),
+        ("usable_images", "usable images", lambda r: f"{r['usable_images']:g}"),
+        ("per_usable_image", f"AI per usable image ({ccy})", lambda r: m(r["breakdown"]["per_usable_image"])),
+        ("artist", f"artist per image ({ccy})", lambda r: m(r["artist"]["per_image"])),
+        ("ratio", "AI vs artist per image", lambda r: ratio_phrase(r["ratio"])),
+        ("ai_hours", "AI delivery", lambda r: duration(r["delivery"]["ai_hours"])),
+        ("artist_hours", "artist delivery", lambda r: duration(r["delivery"]["artist_hours"])),
+        ("p_job_success", "chance the job yields its finals", lambda r: f"{r['p_job_success']:.1%}"),
+        ("speed", "speed from", lambda r: r["generation"]["seconds_per_image_source"]),
+    ]
+    return rows
+
+
+def _shown(key: str, results: list[dict[str, Any]]) -> bool:
+    """An item row is shown when some scenario has that cost, or it is the operator's time (zero is news there)."""
+    from artcost.model import costs
+
+    if key not in costs.ITEMS:
+        return True
+    return key in costs.HUMAN_ITEMS or any(r["breakdown"][key] != 0 for r in results)
 
 
 def comparison_rows(results: list[dict[str, Any]], names: list[str]) -> list[dict[str, str]]:
-    """The CLI's `compare` table as rows (one per figure, one column per scenario), money in one currency."""
-    from artcost.dashboard.charts import ITEM_LABELS, duration, money
+    """Scenarios side by side (one row per figure, one column per scenario), money in the results' currency.
+
+    The same figures as the report's cost table (`report_rows`); the results must share one currency.
+    """
+    ccy = results[0]["currency"]
+    if any(r["currency"] != ccy for r in results):
+        raise ValueError("comparison_rows: every result must be in one currency")
+    return [
+        {"": label, **{n: fn(r) for n, r in zip(names, results)}}
+        for key, label, fn in _figures(ccy)
+        if _shown(key, results)
+    ]
+
+
+def report_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The report's cost table for one scenario: (figure, value, share of the job for the cost items)."""
     from artcost.model import costs
 
-    ccy = results[0]["currency"]
-    rows: list[tuple[str, Any]] = [
-        (f"{ITEM_LABELS[item]} ({ccy}/job)", lambda r, i=item: money(r["breakdown"][i], "").strip()) for item in costs.ITEMS
-    ]
-    rows += [
-        (f"total per job ({ccy})", lambda r: money(r["breakdown"]["total"], "").strip()),
-        ("usable images", lambda r: f"{r['usable_images']:g}"),
-        (f"AI per usable image ({ccy})", lambda r: money(r["breakdown"]["per_usable_image"], "").strip()),
-        (f"artist per image ({ccy})", lambda r: money(r["artist"]["per_image"], "").strip()),
-        ("artist / AI", lambda r: f"{r['ratio']:,.0f}x"),
-        ("AI delivery", lambda r: duration(r["delivery"]["ai_hours"])),
-        ("artist delivery", lambda r: duration(r["delivery"]["artist_hours"])),
-        ("speed from", lambda r: r["generation"]["seconds_per_image_source"]),
-    ]
-    return [{"": label, **{n: fn(r) for n, r in zip(names, results)}} for label, fn in rows]
+    total = r["breakdown"]["total"]
+
+    def share(key: str) -> str:
+        if key in costs.ITEMS:
+            return f"{r['breakdown'][key] / total:.1%}" if total else "-"
+        return "100%" if key == "total" else ""
+
+    return [(label, fn(r), share(key)) for key, label, fn in _figures(r["currency"]) if _shown(key, [r])]

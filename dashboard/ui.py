@@ -6,6 +6,7 @@ Session state (``st.session_state``):
   uploads      {file name: text} of uploaded scenarios that validated
   edits        {sid: {dotted path: number}} the sidebar's edits of each scenario
   edit_labels  {sid: {dotted path: label}} who set an edit, when not the sidebar (a benchmark run)
+  bench_applied {sid: provenance row} the benchmark record applied to a scenario (cited by the report)
   good_edits   {sid: edits} the last edits that validated, used while the current ones do not
 """
 
@@ -20,6 +21,7 @@ import streamlit as st
 from artcost.dashboard import state
 from artcost.errors import UserError
 from artcost.dashboard.charts import Chart
+from artcost.model.comparison import comparison
 from artcost.model.currency import known_currencies
 from artcost.model.loader import LoadedScenario
 
@@ -31,7 +33,7 @@ def init() -> None:
     ss = st.session_state
     ss.setdefault("sid", state.default_id())
     ss.setdefault("currency", OWN)
-    for name in ("uploads", "edits", "edit_labels", "good_edits"):
+    for name in ("uploads", "edits", "edit_labels", "good_edits", "bench_applied"):
         ss.setdefault(name, {})
 
 
@@ -77,7 +79,7 @@ def currency() -> str | None:
 
 
 def result(loaded: LoadedScenario) -> dict[str, Any]:
-    return state.headline_result(loaded, currency())
+    return comparison(loaded, currency())
 
 
 def sidebar() -> None:

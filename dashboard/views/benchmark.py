@@ -158,6 +158,6 @@ if st.button(f"Make it the speed of {sid.split(':', 1)[1]}", key="bench_apply"):
     else:
         ss.edits.setdefault(sid, {}).update(overrides)
         ss.edit_labels.setdefault(sid, {}).update({k: provenance for k in overrides})
-        ss.setdefault("bench_applied", {})[sid] = row
+        ss.bench_applied[sid] = row
         st.success(f"{', '.join(f'{k} = {v:.4g}' for k, v in overrides.items())}: {provenance}. "
                    "The Overview, Cost and Report pages now use it.")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from artcost.cli_cost import headline
 from artcost.dashboard import charts, edit, state, ui
+from artcost.model.comparison import comparison
 
 ss = st.session_state
 sid = ss.sid
@@ -43,9 +44,10 @@ picked = st.multiselect("Scenarios (up to four)", ids, default=default, max_sele
                         format_func=state.label_of, key="compare")
 if picked:
     target = ui.currency() or r["currency"]
-    results = [state.headline_result(ui.current(x)[0], target) for x in picked]
+    results = [comparison(ui.current(x)[0], target) for x in picked]
     names = [state.label_of(x) for x in picked]
-    st.dataframe(pd.DataFrame(state.comparison_rows(results, names)), hide_index=True, width="stretch")
+    rows = state.comparison_rows(results, names)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
     a, b = st.columns(2)
     with a:
         ui.show(charts.compare_items(results, names), key="cost-compare-items")

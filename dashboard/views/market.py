@@ -6,6 +6,8 @@ import streamlit as st
 
 from artcost.dashboard import analysis, cached, ui
 from artcost.errors import UserError
+from artcost.model.currency import rate_table
+from artcost.units import money
 
 st.title("Market")
 available, why = ui.optional("artcost.model.market")
@@ -20,20 +22,26 @@ except UserError as exc:
     for line in exc.problems:
         st.error(line)
     st.stop()
+own = result.currency  # the simulator works in the scenario's currency
+ccy = ui.currency() or own
+table = rate_table()
+factor = table.factor(own, ccy)
 h = result.headline()
 st.markdown(f"### By {h['last_month']}, artists earn {h['artist_income_index']:.0%} of their no-AI income "
             f"({h['artist_income_index_after_12_months']:.0%} after 12 months)")
 c1, c2, c3 = st.columns(3)
 c1.metric("Artists' commissions vs no-AI", f"{h['artist_commissions_index']:.0%}")
 c2.metric("Buyers aware of AI", f"{h['awareness']:.0%}")
-c3.metric("Retouch price per job", f"{h['retouch_price']:,.0f} {result.currency}")
-figs = analysis.market_charts(result)
+c3.metric("Retouch price per image", money(h["retouch_price"] * factor, ccy))
+if own != ccy:
+    st.caption(f"Money converted from the scenario's {own} to {ccy} at {factor:.4g} ({table.label}).")
+figs = analysis.market_charts(result, ccy, factor, table.label)
 for i in range(0, len(figs), 2):
     cols = st.columns(2)
     for col, chart in zip(cols, figs[i:i + 2]):
         with col:
             ui.show(chart, key=f"market-{i}-{chart.title}")
-with st.expander("Tables"):
-    for name, df in analysis.market_frames(result).items():
+with st.expander(f"Tables (money in {ccy})"):
+    for name, df in analysis.market_frames(result, factor).items():
         st.caption(name)
         st.dataframe(df, hide_index=True, width="stretch")

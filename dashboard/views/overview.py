@@ -7,6 +7,7 @@ import streamlit as st
 
 from artcost.cli_cost import headline
 from artcost.dashboard import charts, ui
+from artcost.units import ratio_phrase
 
 loaded, problems = ui.current()
 r = ui.result(loaded)
@@ -23,7 +24,8 @@ for w in r["warnings"]:
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("AI, per usable image", charts.money(r["breakdown"]["per_usable_image"], ccy))
 c2.metric("Artist, per image", charts.money(r["artist"]["per_image"], ccy))
-c3.metric("Artist / AI", f"{r['ratio']:,.0f}x")
+# AI's cost as a share of the artist's: "1/104" when AI is cheaper, "2.4x" when dearer (the headline says it in full)
+c3.metric("AI / artist cost", ratio_phrase(r["ratio"]) if r["ratio"] >= 1 else f"{1 / r['ratio']:,.1f}x")
 c4.metric("AI delivery", charts.duration(r["delivery"]["ai_hours"]))
 c5.metric("Artist delivery", charts.duration(r["delivery"]["artist_hours"]))
 

@@ -8,6 +8,7 @@ import streamlit as st
 from artcost.dashboard import analysis, cached, ui
 from artcost.errors import UserError
 from artcost.model.currency import rate_table
+from artcost.units import money
 
 st.title("Uncertainty")
 available, why = ui.optional("artcost.model.uncertainty")
@@ -19,7 +20,7 @@ loaded, problems = ui.current()
 own = loaded.scenario.meta.currency
 ccy = ui.currency() or own
 factor = rate_table().factor(own, ccy)
-uncertain = [p for p, q in loaded.scenario.quantities().items() if q.uncertain]
+uncertain = [p for p, q in loaded.scenario.cost_quantities().items() if q.uncertain]
 if not uncertain:
     st.info("This scenario gives every figure as a single number: there is nothing uncertain to simulate. "
             "Give a figure a distribution (e.g. `{dist: triangular, low: .., mode: .., high: ..}`) to see its spread.")
@@ -36,7 +37,7 @@ m1, m2, m3 = st.columns(3)
 ai = mc.summary()["outputs"]["ai_per_usable_image"]
 m1.metric("P(AI cheaper)", f"{p['ai_cheaper']:.1%}")
 m2.metric("P(artist costs 100x or more)", f"{p['ratio_ge_100']:.1%}")
-m3.metric("AI per usable image, P5–P95", f"{ai['p5'] * factor:,.0f}–{ai['p95'] * factor:,.0f} {ccy}")
+m3.metric("AI per usable image, P5–P95", f"{money(ai['p5'] * factor, '')}–{money(ai['p95'] * factor, ccy)}")
 
 hist, both = analysis.mc_charts(mc, ccy, factor)
 a, b = st.columns(2)
@@ -52,7 +53,7 @@ output = st.radio("Output", list(analysis.TORNADO_OUTPUTS), format_func=analysis
 ui.show(analysis.tornado_chart(cached.tornado(loaded, output), output, ccy, factor), key="mc-tornado")
 
 st.subheader("Where AI and the artist break even")
-params = list(loaded.scenario.quantities())
+params = list(loaded.scenario.cost_quantities())  # the market's inputs do not move the cost
 x_default = "artist.price_per_image" if "artist.price_per_image" in params else params[0]
 y_default = "generation.acceptance_rate" if "generation.acceptance_rate" in params else params[1]
 g1, g2 = st.columns(2)

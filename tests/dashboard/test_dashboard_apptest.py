@@ -162,24 +162,150 @@ def test_market_headline_matches_simulator(at):
                              f"({h['artist_income_index_after_12_months']:.0%} after 12 months)"]
 
 
-def test_benchmark_result_becomes_the_scenario_speed(at):
-    """A stored record applied on the Benchmark page changes the headline and names the record as the source."""
-    pytest.importorskip("artcost.bench.store")
-    from artcost.bench.record import BenchRecord, PresetResult
-    from artcost.bench.store import ResultStore
-
-    rec = BenchRecord(created_at="2026-11-25T10:00:00+00:00",
-                      config={"arch": "sd15", "resolution": 512, "steps": 20, "device": "cuda"},
-                      environment={"device_name": "Test GPU"}, weights_label="synthetic-weights",
-                      energy_meter={"meter": "none", "reason": "test"},
-                      presets=[PresetResult(name="stock", status="ok", summary={"seconds_per_image": 9.0, "batch_size": 1})],
-                      summary={"seconds_per_image": 9.0})
-    rid = ResultStore().save(rec)
+def apply_record(at: AppTest, rid: str) -> None:
     at.switch_page("views/benchmark.py").run()
     no_exceptions(at)
-    at.selectbox(key="bench_pick").set_value(str(rid)).run()
+    at.selectbox(key="bench_pick").set_value(rid).run()
     at.button(key="bench_apply").click().run()
     no_exceptions(at)
+
+
+def sources(at: AppTest) -> dict[str, str]:
+    """The Overview's "Where each figure comes from" table: field -> source."""
+    (table,) = [d.value for d in at.dataframe if "source" in d.value.columns and "field" in d.value.columns]
+    return dict(zip(table["field"], table["source"]))
+
+
+def test_benchmark_result_becomes_the_scenario_speed(at, stored_record):
+    """A stored record applied on the Benchmark page changes the headline and names the record as the source."""
+    apply_record(at, stored_record)
     at.switch_page("views/overview.py").run()
     assert headlines(at) == [expected(overrides={"generation.seconds_per_image": 9.0})]
-    assert any("bench record" in str(d.value.to_dict()) for d in at.dataframe)
+    assert "bench record" in sources(at)["generation.seconds_per_image"]
+    assert at.session_state["bench_applied"][SID]["id"] == int(stored_record)
+
+
+def test_hand_edit_after_benchmark_is_labelled_as_an_edit(at, stored_record):
+    apply_record(at, stored_record)
+    at.switch_page("views/cost.py").run()
+    field = at.number_input(key=f"field:{SID}:generation.seconds_per_image")
+    assert field.value == 9.0
+    at.number_input(key=f"field:{SID}:human.wage_per_hour").set_value(40).run()  # another field: label kept
+    assert "bench record" in at.session_state["edit_labels"][SID]["generation.seconds_per_image"]
+    at.number_input(key=f"field:{SID}:generation.seconds_per_image").set_value(7).run()
+    no_exceptions(at)
+    assert SID not in at.session_state["edit_labels"]
+    assert SID not in at.session_state["bench_applied"], "the report no longer cites the benchmark"
+    at.switch_page("views/overview.py").run()
+    assert headlines(at) == [expected(overrides={"generation.seconds_per_image": 7, "human.wage_per_hour": 40})]
+    assert sources(at)["generation.seconds_per_image"] == "edited in the dashboard"
+
+
+def test_reset_forgets_the_benchmark(at, stored_record):
+    apply_record(at, stored_record)
+    at.switch_page("views/cost.py").run()
+    at.button(key=f"reset:{SID}").click().run()
+    no_exceptions(at)
+    assert headlines(at) == [expected()]
+    assert SID not in at.session_state["bench_applied"] and SID not in at.session_state["edit_labels"]
+    at.switch_page("views/overview.py").run()
+    assert "bench record" not in sources(at)["generation.seconds_per_image"]
+
+
+def test_reupload_forgets_the_benchmark(at, stored_record):
+    at.switch_page("views/cost.py").run()
+    at.file_uploader[0].set_value(("mine.yaml", UPLOAD_OK, "application/x-yaml")).run()
+    new = "upload:mine.yaml"
+    apply_record(at, stored_record)
+    assert new in at.session_state["bench_applied"]
+    at.switch_page("views/cost.py").run()
+    at.file_uploader[0].set_value(("mine.yaml", UPLOAD_OK.replace(b"6000", b"7000"), "application/x-yaml")).run()
+    no_exceptions(at)
+    assert new not in at.session_state["bench_applied"] and new not in at.session_state["edit_labels"]
+    assert headlines(at) == [expected(overrides={"artist.price_per_image": 7000})]
+
+
+def test_breakeven_axes_offer_cost_inputs_only(at):
+    pytest.importorskip("artcost.model.breakeven")
+    at.switch_page("views/uncertainty.py").run()
+    no_exceptions(at)
+    for key in ("grid_x", "grid_y"):
+        options = at.selectbox(key=key).options
+        assert options and not [o for o in options if o.startswith("market.")]
+    assert set(at.selectbox(key="grid_x").options) == set(load_scenario(SEED).scenario.cost_quantities())
+    at.selectbox(key="grid_x").set_value("human.wage_per_hour").run()
+    no_exceptions(at)
+    assert not at.error
+
+
+def test_uncertainty_spread_uses_money_format(at):
+    unc = pytest.importorskip("artcost.model.uncertainty")
+    at.selectbox(key="_currency").set_value("USD").run()
+    at.switch_page("views/uncertainty.py").run()
+    from artcost.model.currency import rate_table
+    from artcost.units import money
+
+    ai = unc.simulate(load_scenario(SEED), 20_000, 0).summary()["outputs"]["ai_per_usable_image"]
+    f = rate_table().factor("CNY", "USD")
+    (m,) = [x for x in at.metric if x.label.startswith("AI per usable image")]
+    assert m.value == f"{money(ai['p5'] * f, '')}–{money(ai['p95'] * f, 'USD')}"
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    import json
+
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_ai_dearer_than_the_artist(at):
+    """With the artist at 10 CNY an image, AI costs more: no '1/0' anywhere."""
+    from artcost.units import ratio_phrase
+
+    at.switch_page("views/cost.py").run()
+    at.number_input(key=f"field:{SID}:artist.price_per_image").set_value(10).run()
+    at.switch_page("views/overview.py").run()
+    no_exceptions(at)
+    r = comparison(load_scenario(SEED, {"artist.price_per_image": 10}))
+    assert r["ratio"] < 1
+    assert headlines(at) == [expected(overrides={"artist.price_per_image": 10})]
+    assert "AI costs" in headlines(at)[0] and "1/0" not in headlines(at)[0]
+    titles = chart_titles(at)
+    assert f"Per image: AI vs artist, {ratio_phrase(r['ratio'])}" in titles
+    assert not [t for t in titles if "1/0" in t or " 0x" in t]
+    assert [m.value for m in at.metric if m.label == "AI / artist cost"] == [f"{1 / r['ratio']:,.1f}x"]
+    at.switch_page("views/cost.py").run()
+    table = at.dataframe[0].value
+    assert "AI costs" in table[table[""] == "AI vs artist per image"].iloc[0, 1]
+
+
+def test_artist_faster_than_ai_says_so(at):
+    at.switch_page("views/cost.py").run()
+    at.number_input(key=f"field:{SID}:artist.lead_time_days").set_value(0.001).run()
+    r = comparison(load_scenario(SEED, {"artist.lead_time_days": 0.001}))
+    assert r["delivery"]["artist_hours"] < r["delivery"]["ai_hours"]
+    at.switch_page("views/overview.py").run()
+    no_exceptions(at)
+    (title,) = [t for t in chart_titles(at) if t.startswith("Delivery:")]
+    assert "AI takes" in title and "as long as the artist" in title and " 0x" not in title
+
+
+def test_captions_point_to_sections_that_exist(at):
+    at.switch_page("views/overview.py").run()
+    assert any(s.value == "Where each figure comes from" for s in at.subheader)
+    captions = " ".join(c.value for c in at.caption)
+    assert "under Assumptions" not in captions and "Where each figure comes from" in captions
+
+
+def test_market_money_follows_the_currency_picker(at):
+    market = pytest.importorskip("artcost.model.market")
+    from artcost.model.currency import rate_table
+    from artcost.units import money
+
+    at.selectbox(key="_currency").set_value("USD").run()
+    at.switch_page("views/market.py").run()
+    no_exceptions(at)
+    h = market.simulate_market(load_scenario(SEED)).headline()
+    (m,) = [x for x in at.metric if x.label == "Retouch price per image"]
+    assert m.value == money(h["retouch_price"] * rate_table().factor("CNY", "USD"), "USD")
+    assert "Retouch price per image (USD)" in chart_titles(at)
+    assert not [t for t in chart_titles(at) if "per job" in t]

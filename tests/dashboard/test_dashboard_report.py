@@ -58,7 +58,12 @@ def test_contains_headline_and_figures(report):
     r = comparison(report["loaded"], "USD")
     text = report["text"]
     assert headline(r) in text
-    assert "AI per usable image" in text and "artist / AI" in text
+    assert "AI per usable image" in text and "AI vs artist per image" in text
+    # the cost table is the dashboard's compare table (one list of figures), money in USD
+    from artcost.dashboard.state import report_rows
+
+    for label, value, share in report_rows(r):
+        assert label in text and value in text
     # every chart is embedded as a plotly div, with its caption
     divs = [a for t, a in report["tags"] if t == "div" and a.get("id", "").startswith("chart-")]
     assert len(divs) >= 3
@@ -70,6 +75,7 @@ def test_contains_every_assumption_with_its_source(report):
     for path, info in comparison(report["loaded"], "USD")["inputs"].items():
         assert path in text
         assert info["source"] in text
+    assert "triangular(low=20, mode=31, high=55)" in text  # DistSpec.describe of human.wage_per_hour
     assert "IRS yearly average currency exchange rates" in text  # the exchange rate used
     assert "Benchmark provenance" in text and "NVIDIA GeForce RTX 3060 Ti" in text
     assert "Method" in text

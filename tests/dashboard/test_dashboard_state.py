@@ -55,9 +55,9 @@ def test_safe_name_strips_paths():
 
 
 def test_problems_split_by_field():
-    loaded, problems = state.try_edit(state.default_id(), {}, {"generation.acceptance_rate": 2, "human.wage_per_hour": -1})
-    assert loaded is None
-    by = state.problems_by_field(problems)
+    with pytest.raises(UserError) as exc:
+        state.load(state.default_id(), {}, {"generation.acceptance_rate": 2, "human.wage_per_hour": -1})
+    by = state.problems_by_field(state.split_problems(exc.value.problems))
     assert by["generation.acceptance_rate"] == ["must be <= 1 (got 2)"]
     assert by["human.wage_per_hour"] == ["must be >= 0 (got -1)"]
 
@@ -86,8 +86,89 @@ def test_editable_fields_carry_unit_source_and_dist():
 
 def test_comparison_rows_one_currency():
     from artcost.model.comparison import comparison
+    from artcost.model.currency import rate_table
+    from artcost.units import money
 
-    rs = [comparison(state.load(i, {}), "USD") for i in list(state.shipped_scenarios())[:2]]
+    ids = list(state.shipped_scenarios())[:2]
+    rs = [comparison(state.load(i, {}), "USD") for i in ids]
     rows = state.comparison_rows(rs, ["a", "b"])
     assert all(set(r) == {"", "a", "b"} for r in rows)
-    assert any(r[""] == "AI per usable image (USD)" for r in rows)
+    by_label = {r[""]: r for r in rows}
+    # the seed is priced in CNY: its figures are converted to USD with the dated rate table
+    own = comparison(state.load(ids[0], {}))
+    assert own["currency"] == "CNY"
+    usd = own["breakdown"]["per_usable_image"] * rate_table().factor("CNY", "USD")
+    assert by_label["AI per usable image (USD)"]["a"] == money(usd, "")
+    assert by_label["AI per usable image (USD)"]["a"] != money(own["breakdown"]["per_usable_image"], "")
+    assert by_label["artist per image (USD)"]["a"] == money(own["artist"]["per_image"] * rate_table().factor("CNY", "USD"), "")
+    assert by_label["AI vs artist per image"]["a"] == "1/" + f"{own['ratio']:,.0f}"
+
+
+def test_comparison_rows_refuse_mixed_currencies():
+    from artcost.model.comparison import comparison
+
+    a = comparison(state.load(state.default_id(), {}))
+    b = comparison(state.load(state.default_id(), {}), "USD")
+    with pytest.raises(ValueError, match="one currency"):
+        state.comparison_rows([a, b], ["a", "b"])
+
+
+def test_report_rows_are_the_compare_rows():
+    """The report's cost table and the Cost page's compare table are one list of figures."""
+    from artcost.model.comparison import comparison
+
+    r = comparison(state.load(state.default_id(), {}), "EUR")
+    compare = [(row[""], row["x"]) for row in state.comparison_rows([r], ["x"])]
+    report = [(label, value) for label, value, _ in state.report_rows(r)]
+    assert compare == report
+    shares = {label: share for label, _, share in state.report_rows(r)}
+    assert shares["total per job (EUR)"] == "100%"
+
+
+def test_editable_fields_describe_dist_like_the_spec():
+    loaded = state.load(state.default_id(), {})
+    q = loaded.scenario.cost_quantities()
+    for f in state.editable_fields(loaded):
+        assert f.dist == (q[f.path].dist.describe() if q[f.path].dist is not None else None)
+        assert not f.path.startswith("market.")
+
+
+def _from_bench_scenario(tmp_path, monkeypatch, ref: str) -> tuple[str, Path]:
+    text = SEED.read_text().replace("generation:\n", f"generation:\n  from_bench: '{ref}'\n", 1)
+    path = tmp_path / "from-bench.yaml"
+    path.write_text(text)
+    monkeypatch.setattr(state, "shipped_scenarios", lambda: {"shipped:from-bench": path})
+    return "shipped:from-bench", path
+
+
+def test_shipped_file_naming_from_bench_loads_like_the_cli(stored_record, tmp_path, monkeypatch):
+    """`state.load` goes through `measured.load_with_options`, as `artcost cost` and `compare` do."""
+    from artcost.measured import load_with_options
+
+    sid, path = _from_bench_scenario(tmp_path, monkeypatch, stored_record)
+    cli = load_with_options(path)
+    dash = state.load(sid, {})
+    assert dash.scenario == cli.scenario
+    assert dash.scenario.generation.seconds_per_image.central == 9.0
+    assert dash.source_of("generation.seconds_per_image") == cli.source_of("generation.seconds_per_image")
+    assert "bench record" in dash.source_of("generation.seconds_per_image")
+    assert dash.path == "scenarios/from-bench.yaml"
+
+
+def test_edit_wins_over_from_bench_and_is_labelled(stored_record, tmp_path, monkeypatch):
+    sid, path = _from_bench_scenario(tmp_path, monkeypatch, stored_record)
+    dash = state.load(sid, {}, {"generation.seconds_per_image": 4.5, "human.wage_per_hour": 1e-05})
+    assert dash.scenario.generation.seconds_per_image.central == 4.5
+    assert dash.scenario.human.wage_per_hour.central == 1e-05
+    assert dash.source_of("generation.seconds_per_image") == state.EDIT_LABEL
+    assert dash.source_of("human.wage_per_hour") == state.EDIT_LABEL
+    labelled = state.load(sid, {}, {"generation.seconds_per_image": 4.5}, {"generation.seconds_per_image": "measured: x"})
+    assert labelled.source_of("generation.seconds_per_image") == "measured: x"
+
+
+def test_from_bench_naming_a_missing_record_is_a_user_error(tmp_path, monkeypatch):
+    pytest.importorskip("artcost.bench.store")
+    sid, path = _from_bench_scenario(tmp_path, monkeypatch, "999999")
+    with pytest.raises(UserError) as exc:
+        state.load(sid, {})
+    assert str(path) not in " ".join(exc.value.problems)
