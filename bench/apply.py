@@ -12,6 +12,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
+from artcost.bench.flops import FlopBreakdown
 from artcost.bench.record import BenchRecord
 from artcost.errors import UserError
 
@@ -21,16 +22,14 @@ def flops_table() -> dict:
     return json.loads((resources.files("artcost.bench.configs") / "flops_table.json").read_text())
 
 
-def flops_per_image(arch: str, resolution: int, steps: int, cfg: bool, unet_calls_per_step: float = 1.0) -> float:
-    """Counted FLOPs per image from the shipped table; UserError for a size not in it."""
+def flops_per_image(arch: str, resolution: int, steps: int, cfg: bool, extra_unet_calls: int = 0) -> float:
+    """Counted FLOPs per image from the shipped table (`FlopBreakdown.nominal_per_image`); UserError for a
+    size not in it. ``extra_unet_calls``: UNet calls per run beyond ``steps`` (PNDM: 1)."""
     entry = flops_table().get(arch, {}).get(str(resolution))
     if entry is None:
         known = ", ".join(flops_table().get(arch, {})) or "none"
         raise UserError(f"--scale-by-flops: no FLOP count for {arch} at {resolution}px (counted: {known})")
-    mult = 2 if cfg else 1
-    text_passes = mult if arch != "sdxl" else 1
-    text = sum(entry["text_per_row"].values()) * text_passes
-    return text + steps * unet_calls_per_step * mult * entry["unet_per_row"] + entry["vae_decode_per_row"]
+    return FlopBreakdown.from_dict(entry).nominal_per_image(steps, cfg, extra_unet_calls)
 
 
 def _load(ref: str) -> BenchRecord:
@@ -73,12 +72,13 @@ def bench_overrides(ref: str, scenario, scale_by_flops: bool = False, record: Be
     if mismatch:
         cfg = bool(s.get("cfg", True))
         prim = rec.preset(rec.primary_preset)
-        per_step = 1.0
+        extra = 0
         if prim and prim.summary.get("unet_calls_per_run") and rec.steps:
-            # e.g. PNDM makes steps+1 UNet calls: keep the measured calls-per-step ratio.
-            per_step = prim.summary["unet_calls_per_run"] / rec.steps
-        ratio = (flops_per_image(rec.arch, want_res, want_steps, cfg, per_step)
-                 / flops_per_image(rec.arch, rec.resolution, rec.steps, cfg, per_step))
+            # e.g. PNDM makes steps + 1 UNet calls at any step count: the extra call is a constant,
+            # counted on both sides, not a per-step factor.
+            extra = max(0, int(prim.summary["unet_calls_per_run"]) - int(rec.steps))
+        ratio = (flops_per_image(rec.arch, want_res, want_steps, cfg, extra)
+                 / flops_per_image(rec.arch, rec.resolution, rec.steps, cfg, extra))
         overrides["generation.seconds_per_image"] = spi * ratio
         provenance = f"scaled from {where} by FLOPs x{ratio:.2f} ({'; '.join(mismatch)})"
     else:

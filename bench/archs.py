@@ -23,7 +23,6 @@ class ArchSpec:
         pipeline_class: the diffusers pipeline class name.
         default_resolution: image side in pixels a first-time user gets.
         text_encoders: component names of the text encoders, in pipeline order.
-        vae_scale: pixels per latent cell (8 for every SD VAE).
         description: one line for `artcost bench --help` and records.
     """
 
@@ -31,8 +30,13 @@ class ArchSpec:
     pipeline_class: str
     default_resolution: int
     text_encoders: tuple[str, ...]
-    vae_scale: int
     description: str
+
+    @property
+    def vae_scale(self) -> int:
+        """Pixels per latent cell: the VAE halves the image side in each block but the last, so
+        ``2 ** (len(block_out_channels) - 1)`` (8 for SD1.5/SDXL's four blocks, 2 for tiny's two)."""
+        return 2 ** (len(self.component_config("vae")["block_out_channels"]) - 1)
 
     def config_dir(self) -> Path:
         """Folder with ``model_index.json`` and the component configs (diffusers layout)."""
@@ -50,15 +54,15 @@ class ArchSpec:
 
 ARCHS: dict[str, ArchSpec] = {
     "sd15": ArchSpec(
-        "sd15", "StableDiffusionPipeline", 512, ("text_encoder",), 8,
+        "sd15", "StableDiffusionPipeline", 512, ("text_encoder",),
         "Stable Diffusion 1.5 (runwayml/stable-diffusion-v1-5 configs)",
     ),
     "sdxl": ArchSpec(
-        "sdxl", "StableDiffusionXLPipeline", 1024, ("text_encoder", "text_encoder_2"), 8,
+        "sdxl", "StableDiffusionXLPipeline", 1024, ("text_encoder", "text_encoder_2"),
         "Stable Diffusion XL base 1.0 (stabilityai/stable-diffusion-xl-base-1.0 configs)",
     ),
     "tiny": ArchSpec(
-        "tiny", "StableDiffusionPipeline", 64, ("text_encoder",), 4,
+        "tiny", "StableDiffusionPipeline", 64, ("text_encoder",),
         "tiny SD-shaped test architecture (same classes, small config; for tests)",
     ),
 }

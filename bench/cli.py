@@ -118,7 +118,14 @@ def bench(
     if workers is not None or ray_address is not None:
         from artcost.bench.cluster_cli import run_cluster_command
 
-        job = run_cluster_command(cfg, workers or 1, ray_address, con=console, json_out=json_out)
+        if workers is not None and workers < 1:
+            raise UserError(f"--workers: must be at least 1 (got {workers})")
+        others = [p for p in dict.fromkeys(x.strip() for x in presets.split(",") if x.strip()) if p != primary_preset]
+        if others:
+            console.print(f"[yellow]note: with --workers only the primary preset ({primary_preset}) is run; "
+                          f"not run: {', '.join(others)}[/]")
+        job = run_cluster_command(cfg, 1 if workers is None else workers, ray_address, con=console,
+                                  json_out=json_out)
         if job["status"] != "complete":
             raise typer.Exit(1)
         return
@@ -172,12 +179,14 @@ def export_cmd(csv: Optional[Path] = typer.Option(None, "--csv", help="One row p
     if csv is None and json_path is None:
         raise UserError("artcost bench export: give --csv FILE and/or --json FILE")
     recs = ResultStore().all()
-    if csv is not None:
-        export_csv(recs, csv)
-        console.print(f"wrote {len(recs)} records to {csv}")
-    if json_path is not None:
-        export_json(recs, json_path)
-        console.print(f"wrote {len(recs)} records to {json_path}")
+    for flag, path, write in (("--csv", csv, export_csv), ("--json", json_path, export_json)):
+        if path is None:
+            continue
+        try:
+            write(recs, path)
+        except OSError as exc:
+            raise UserError(f"{flag} {path}: cannot write it ({exc.strerror or exc})") from None
+        console.print(f"wrote {len(recs)} records to {path}")
 
 
 def main() -> None:  # pragma: no cover - standalone use before the top-level CLI mounts us

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from artcost.bench.config import BenchConfig
+from artcost.bench.energy import net_energy_j
 from artcost.bench.record import summarise
 from artcost.errors import MissingExtraError, UserError
 
@@ -98,20 +99,31 @@ def redistribute(chunks: list[Chunk], survivors: list[int], load: dict[int, int]
     return {w: cs for w, cs in added.items() if cs}
 
 
-def calibration_runs(total_runs: int, workers: int, requested: int | None = None) -> int:
-    """Pipeline calls the single-worker calibration phase makes (0 when it cannot be done).
+def calibration_plan(total_runs: int, workers: int, requested: int | None = None) -> tuple[int, str | None]:
+    """(pipeline calls the single-worker calibration phase makes, why none when 0).
 
     Default: a tenth of the job, at least 2 calls, leaving at least two calls per worker for the
     scaled phase. One worker needs no calibration (its efficiency is 1 by definition).
     """
     if workers <= 1:
-        return 0
+        return 0, "one worker: efficiency is 1 by definition"
     room = total_runs - 2 * workers
     if requested is not None:
-        return requested if requested <= room else 0
+        if requested < 1:
+            return 0, f"--calibration-runs {requested}: no calibration phase asked for"
+        if requested > room:
+            return 0, (f"--calibration-runs {requested}: a job of {total_runs} pipeline call(s) on {workers} workers "
+                       f"has room for at most {max(0, room)} (two calls per worker stay for the scaled phase)")
+        return requested, None
     if room < 2:
-        return 0
-    return min(room, max(2, round(0.1 * total_runs)))
+        return 0, (f"too few pipeline calls ({total_runs}) for a calibration phase of 2 and two calls per worker "
+                   f"({workers} workers need at least {2 * workers + 2})")
+    return min(room, max(2, round(0.1 * total_runs))), None
+
+
+def calibration_runs(total_runs: int, workers: int, requested: int | None = None) -> int:
+    """Pipeline calls of the calibration phase (0 when it cannot be done; `calibration_plan` says why)."""
+    return calibration_plan(total_runs, workers, requested)[0]
 
 
 def scaling_efficiency(ipm_scaled: float, workers: int, ipm_one: float) -> float:
@@ -132,20 +144,14 @@ def energy_sharing(parts: list[dict]) -> str | None:
             + (f" ({'; '.join(sorted(r for r in reasons if r))})" if any(reasons) else "")
     by_meter: dict[tuple, int] = {}
     for p in parts:
-        key = (p.get("node_id"), p.get("meter"), p.get("nvml_index") if p.get("meter", "").startswith("nvml") else None)
+        gpu = (p.get("gpu_uuid") or p.get("nvml_index")) if p.get("meter", "").startswith("nvml") else None
+        key = (p.get("node_id"), p.get("meter"), gpu)
         by_meter[key] = by_meter.get(key, 0) + 1
     shared = [k for k, n in by_meter.items() if n > 1]
     if shared:
         return (f"{by_meter[shared[0]]} workers share one {shared[0][1]} meter on node {str(shared[0][0])[:8]} "
                 "(it counts the whole package/device), so per-worker joules cannot be added up")
     return None
-
-
-def run_dict(t) -> dict:
-    """A `pipeline.RunTiming` as the plain dict the bench record stores per run."""
-    return {"total_s": t.total_s, "text_s": t.text_s, "step_s": t.step_s, "decode_s": t.decode_s,
-            "overhead_s": t.overhead_s, "unet_calls": t.unet_calls, "unet_rows": t.unet_rows,
-            "text_rows": t.text_rows, "vae_rows": t.vae_rows}
 
 
 # --- the actor ----------------------------------------------------------------------------------------------
@@ -167,37 +173,13 @@ class GenerationWorker:
         self.monitor = None
         self.windows = 0
 
-    def _nvml_index(self) -> int | None:
-        """NVML's index of the GPU torch sees as cuda:0 here (NVML ignores CUDA_VISIBLE_DEVICES)."""
-        import torch
-
-        try:
-            import pynvml
-
-            pynvml.nvmlInit()
-            want = "GPU-" + str(torch.cuda.get_device_properties(0).uuid)
-            for i in range(pynvml.nvmlDeviceGetCount()):
-                uuid = pynvml.nvmlDeviceGetUUID(pynvml.nvmlDeviceGetHandleByIndex(i))
-                uuid = uuid.decode() if isinstance(uuid, bytes) else uuid
-                if uuid == want:
-                    return i
-        except Exception:  # noqa: BLE001 - no NVML: the monitor will say so itself
-            pass
-        try:
-            import ray
-
-            ids = ray.get_gpu_ids()
-            return int(ids[0]) if ids else 0
-        except Exception:  # noqa: BLE001
-            return 0
-
     def setup(self) -> dict:
         """Idle window, build, warm-up (as `runner.run_benchmark` does); returns where and what this worker is."""
         from artcost.bench import pipeline as P
         from artcost.bench.config import resolve_device
         from artcost.bench.device_info import environment
         from artcost.bench.energy import make_monitor
-        from artcost.bench.runner import host_memory_guard
+        from artcost.bench.runner import host_memory_guard, measure_idle, warm_up
         from artcost.bench.timing import make_timer
 
         torch = P.import_torch()
@@ -206,15 +188,13 @@ class GenerationWorker:
         cfg = self.cfg
         device = resolve_device(cfg.device)
         self.device = device
-        nvml_index = self._nvml_index() if device.startswith("cuda") else None
-        self.monitor = make_monitor(f"cuda:{nvml_index}" if nvml_index is not None else device)
+        # Ray sets CUDA_VISIBLE_DEVICES, so torch's cuda:0 is rarely NVML's GPU 0: make_monitor finds the
+        # NVML handle by the GPU's UUID (energy.nvml_handle_for), exactly as the single-device run does.
+        self.monitor = make_monitor(device)
+        nvml_index = self.monitor.device.nvml_index if self.monitor.device is not None else None
+        gpu_uuid = self.monitor.device.uuid if self.monitor.device is not None else None
         self.monitor.start()
-        idle = None
-        if cfg.idle_seconds > 0 and self.monitor.meter != "none":
-            self.monitor.begin_window("idle")
-            time.sleep(cfg.idle_seconds)
-            m = self.monitor.end_window("idle")
-            idle = {"seconds": m.seconds, "energy_j": m.energy_j, "mean_w": m.mean_w, "meter": m.meter}
+        idle = measure_idle(self.monitor, cfg.idle_seconds)
         self.idle_w = idle["mean_w"] if idle else None
         self.resolution = cfg.effective_resolution()
         self.loaded = P.load(cfg.arch, cfg.model, cfg.primary_preset, device)
@@ -229,11 +209,8 @@ class GenerationWorker:
                 base_guard()
 
         self.guard = guard
-        warmup = []
-        for i in range(cfg.warmup_runs):
-            w = P.run_once(self.loaded, self.timer, resolution=self.resolution, steps=cfg.steps,
-                           guidance_scale=cfg.guidance_scale, batch_size=cfg.batch_size, seed=cfg.seed)
-            warmup.append(w.total_s)
+        # The single-device benchmark's own warm-up (activation-health check on the first call included).
+        warm = warm_up(self.loaded, self.timer, cfg, self.resolution, base_guard)
         env = environment(device)
         gpu = self.monitor.device.info() if self.monitor.device is not None else None
         try:
@@ -245,17 +222,18 @@ class GenerationWorker:
             node_id, gpu_ids = None, []
         return {
             "worker": self.index, "hostname": socket.gethostname(), "pid": os.getpid(), "node_id": node_id,
-            "gpu_ids": gpu_ids, "nvml_index": nvml_index, "device": device, "device_name": env.get("device_name"),
+            "gpu_ids": gpu_ids, "nvml_index": nvml_index, "gpu_uuid": gpu_uuid, "device": device, "device_name": env.get("device_name"),
             "gpu": gpu, "environment": env, "torch_threads": torch.get_num_threads(),
             "weights_label": self.loaded.weights_label, "tokenizer": self.loaded.tokenizer_label,
             "scheduler": scheduler, "dtype": str(self.loaded.dtype).replace("torch.", ""),
-            "load_s": self.loaded.load_s, "warmup_s": warmup, "idle": idle,
+            "load_s": self.loaded.load_s, "warmup_s": warm["warmup_s"], "health": warm["health"],
+            "notes": self.loaded.notes + warm["notes"], "idle": idle,
             "meter": self.monitor.meter, "meter_reason": self.monitor.reason,
         }
 
     def run_chunk(self, first_run: int, runs: int) -> dict:
         """``runs`` timed pipeline calls (seeds ``cfg.seed + first_run ...``) in one energy window."""
-        from artcost.bench.runner import timed_loop
+        from artcost.bench.runner import run_dict, timed_loop
 
         cfg = self.cfg
         # The runner's loop stops after max(min_runs, images/batch) calls once min_seconds is reached;
@@ -424,6 +402,15 @@ def run_cluster_job(cfg: BenchConfig, settings: ClusterSettings, on_event: Event
         raise UserError(f"--workers: must be at least 1 (got {settings.workers})")
     if settings.chunk_runs < 1:
         raise UserError(f"--chunk-runs: must be at least 1 (got {settings.chunk_runs})")
+    total_runs = -(-cfg.num_images // cfg.batch_size)
+    if settings.calibration_runs is not None and settings.workers > 1:
+        n, why = calibration_plan(total_runs, settings.workers, settings.calibration_runs)
+        if n == 0 and settings.calibration_runs > 0:
+            raise UserError(why)
+    if cfg.model is not None:
+        from artcost.bench.pipeline import check_model_path
+
+        check_model_path(cfg.model, cfg.arch)  # before any worker loads it, as the single-device run does
     emit = on_event or (lambda kind, **kw: None)
     fault = settings.fault or parse_fault(os.environ.get(FAULT_ENV))
     t_command = time.perf_counter()
@@ -463,8 +450,7 @@ def run_cluster_job(cfg: BenchConfig, settings: ClusterSettings, on_event: Event
         if not live:
             raise UserError(f"every worker failed while starting: {failures[0]['error']}")
 
-        total_runs = -(-cfg.num_images // cfg.batch_size)
-        calib_n = calibration_runs(total_runs, len(live), settings.calibration_runs)
+        calib_n, calib_reason = calibration_plan(total_runs, len(live), settings.calibration_runs)
         results: list[dict] = []
         calib = None
         next_run = 0
@@ -515,7 +501,7 @@ def run_cluster_job(cfg: BenchConfig, settings: ClusterSettings, on_event: Event
                     pass
         job = build_job(cfg, settings, ray_ctl.mode, kind, slots, results, failures, calib, n_scaled, wall_n,
                         setup_s, time.perf_counter() - t_command, total_runs,
-                        sum(c.runs for c in lost) * cfg.batch_size, ray)
+                        sum(c.runs for c in lost) * cfg.batch_size, ray, calib_reason=calib_reason)
     finally:
         for s in slots:
             _kill(ray, s, None)
@@ -611,7 +597,8 @@ def _dispatch(ray, slots: list[_Slot], plan: dict[int, list[Chunk]], failures: l
 
 def build_job(cfg: BenchConfig, settings: ClusterSettings, mode: str, kind: str, slots: list[_Slot],
               results: list[dict], failures: list[dict], calib: dict | None, n_scaled: int, wall_n: float,
-              setup_s: float, command_s: float, total_runs: int, lost_images: int, ray=None) -> dict:
+              setup_s: float, command_s: float, total_runs: int, lost_images: int, ray=None,
+              calib_reason: str | None = None) -> dict:
     """The job record: per-worker parts and the aggregate (images, wall, images/min, J/image, spread, scaling)."""
     batch = cfg.batch_size
     parts = []
@@ -636,7 +623,7 @@ def build_job(cfg: BenchConfig, settings: ClusterSettings, mode: str, kind: str,
         }
         if energy_j is not None and s.info.get("idle") and s.info["idle"].get("mean_w") is not None:
             seconds = sum(r["energy"]["seconds"] for r in scaled)
-            part["joules_per_image_net"] = (energy_j - s.info["idle"]["mean_w"] * seconds) / imgs if imgs else None
+            part["joules_per_image_net"] = net_energy_j(energy_j, s.info["idle"]["mean_w"], seconds) / imgs if imgs else None
         parts.append(part)
     images = sum(p["images"] for p in parts)
     scaled_images = sum(p["scaled_images"] for p in parts)
@@ -654,8 +641,8 @@ def build_job(cfg: BenchConfig, settings: ClusterSettings, mode: str, kind: str,
         if failures:
             scaling["note"] = "a worker failed during the job; the scaled phase includes the re-queued work"
     else:
-        scaling.update(efficiency=None, reason=(calib or {}).get("reason") or
-                       f"too few pipeline calls ({total_runs}) for a calibration phase and two calls per worker")
+        scaling.update(efficiency=None, reason=(calib or {}).get("reason") or calib_reason or
+                       calibration_plan(total_runs, n_scaled)[1])
     ok_parts = [p for p in parts if p["scaled_images"] and p["images_per_minute"]]
     share_reason = energy_sharing([p for p in parts if p["images"]])
     energy_vals = [p["energy_j"] for p in ok_parts]

@@ -14,11 +14,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from artcost.bench.cli import _fmt
+
 console = Console()
-
-
-def _fmt(v, spec=".3g", none="—"):
-    return none if v is None else format(v, spec)
 
 
 def run_cluster_command(config, workers: int, ray_address: str | None, calibration_runs: int | None = None,
@@ -138,10 +136,6 @@ def register(app: typer.Typer) -> None:
                           device=device, presets=[preset], primary_preset=preset, warmup_runs=warmup_runs,
                           idle_seconds=idle_seconds, host_mem_ceiling_gb=host_mem_ceiling_gb, gemm_seconds=0,
                           store=store)
-        if model is not None:
-            from artcost.bench.pipeline import check_model_path
-
-            check_model_path(model, arch)
         job = run_cluster_command(cfg, workers, ray_address, calibration_runs, chunk_runs, json_out=json_out)
         if job["status"] != "complete":
             raise typer.Exit(1)

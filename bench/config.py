@@ -10,7 +10,16 @@ from artcost.bench.archs import ARCHS
 from artcost.errors import UserError
 
 PRESETS = ("stock", "fp16", "bf16", "channels_last", "compile")
-SCHEDULERS = ("pndm", "ddim", "euler", "euler_a", "dpmpp_2m", "lms", "unipc")
+# --scheduler name -> diffusers class (pipeline.set_scheduler instantiates it from the model's config).
+SCHEDULERS = {
+    "pndm": "PNDMScheduler",
+    "ddim": "DDIMScheduler",
+    "euler": "EulerDiscreteScheduler",
+    "euler_a": "EulerAncestralDiscreteScheduler",
+    "dpmpp_2m": "DPMSolverMultistepScheduler",
+    "lms": "LMSDiscreteScheduler",
+    "unipc": "UniPCMultistepScheduler",
+}
 
 # CLI flag for each field, so error lines name what the user typed.
 FLAGS = {

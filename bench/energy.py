@@ -75,10 +75,51 @@ def net_energy_j(gross_j: float, idle_w: float, seconds: float) -> float:
 
 # --- meters ---------------------------------------------------------------------------------------------
 
+def torch_gpu_uuid(device: str, torch_module=None) -> str | None:
+    """NVML's spelling (``GPU-xxxxxxxx-...``) of the UUID of torch device ``device``, or None.
+
+    None when torch has no CUDA here (tests with a fake NVML, CPU-only builds) or the property is
+    missing; callers then fall back to NVML's own index, which is only right without
+    ``CUDA_VISIBLE_DEVICES`` and with NVML's PCI order equal to CUDA's.
+    """
+    try:
+        if torch_module is None:
+            import torch as torch_module
+        if not torch_module.cuda.is_available():
+            return None
+        uuid = str(torch_module.cuda.get_device_properties(device).uuid)
+    except Exception:  # noqa: BLE001 - no torch, no CUDA, old torch without .uuid
+        return None
+    return uuid if uuid.startswith(("GPU-", "MIG-")) else "GPU-" + uuid
+
+
+def nvml_handle_for(nvml, device: str, uuid: str | None) -> tuple[object, int | None, str]:
+    """The NVML handle of torch device ``device`` (``cuda`` / ``cuda:N``) and NVML's index of it.
+
+    NVML numbers GPUs in PCI order and ignores ``CUDA_VISIBLE_DEVICES``; torch numbers the visible
+    GPUs (fastest first by default). The only safe link is the UUID, so ``uuid`` (from
+    `torch_gpu_uuid`) is looked up with ``nvmlDeviceGetHandleByUUID``; without one, the torch index
+    is used as NVML's index and the third value says so. NVML errors propagate (the caller turns them
+    into `MeterUnavailable`).
+    """
+    if uuid:
+        handle = nvml.nvmlDeviceGetHandleByUUID(uuid)
+        how = f"matched by UUID {uuid}"
+    else:
+        index = int(device.split(":")[1]) if ":" in device else 0
+        handle = nvml.nvmlDeviceGetHandleByIndex(index)
+        how = f"NVML index {index} assumed equal to torch's (no CUDA UUID available)"
+    try:
+        nvml_index = int(nvml.nvmlDeviceGetIndex(handle))
+    except Exception:  # noqa: BLE001 - informational only
+        nvml_index = None
+    return handle, nvml_index, how
+
+
 class NvmlDevice:
     """Owns NVML initialisation and the handle of one GPU; every NVML call goes through here."""
 
-    def __init__(self, index: int = 0, nvml=None):
+    def __init__(self, device: str = "cuda", nvml=None, uuid: str | None = None):
         if nvml is None:
             try:
                 import pynvml as nvml  # nvidia-ml-py
@@ -89,7 +130,13 @@ class NvmlDevice:
             nvml.nvmlInit()
         except Exception as exc:  # noqa: BLE001 - NVMLError_LibraryNotFound / DriverNotLoaded etc.
             raise MeterUnavailable(f"NVML could not start ({type(exc).__name__}: {exc}); no NVIDIA driver?") from exc
-        self.handle = nvml.nvmlDeviceGetHandleByIndex(index)
+        try:
+            self.handle, self.nvml_index, self.matched = nvml_handle_for(nvml, device, uuid)
+        except Exception as exc:  # noqa: BLE001 - NVMLError_NotFound / InvalidArgument / GpuIsLost ...
+            self.shutdown()
+            what = f"UUID {uuid}" if uuid else device
+            raise MeterUnavailable(f"NVML has no handle for {what} ({type(exc).__name__}: {exc})") from exc
+        self.uuid = uuid
 
     def total_energy_j(self) -> float:
         return self.nvml.nvmlDeviceGetTotalEnergyConsumption(self.handle) / 1000.0
@@ -113,6 +160,9 @@ class NvmlDevice:
         mem = get(n.nvmlDeviceGetMemoryInfo, h)
         return {
             "name": get(n.nvmlDeviceGetName, h),
+            "uuid": get(n.nvmlDeviceGetUUID, h),
+            "nvml_index": self.nvml_index,
+            "nvml_handle": self.matched,
             "driver": get(n.nvmlSystemGetDriverVersion),
             "power_limit_w": get(n.nvmlDeviceGetEnforcedPowerLimit, h, scale=1e-3),
             "sm_clock_mhz": get(n.nvmlDeviceGetClockInfo, h, getattr(n, "NVML_CLOCK_SM", 1)),
@@ -137,9 +187,20 @@ class RaplCounter:
         root = Path(root)
         if not root.is_dir():
             raise MeterUnavailable(f"no powercap interface ({root} does not exist)")
-        domains = sorted(p for p in root.glob("intel-rapl:*") if p.name.count(":") == 1)
+        # Top-level zones are ``intel-rapl:N``; only ``package-N`` ones are summed. A ``psys`` (platform)
+        # zone already contains the packages, so adding it would count them twice.
+        domains = []
+        for p in sorted(root.glob("intel-rapl:*")):
+            if p.name.count(":") != 1:
+                continue  # sub-zones (core, uncore, dram) are inside their package
+            try:
+                zone = (p / "name").read_text().strip()
+            except OSError:
+                zone = ""
+            if zone.startswith("package-"):
+                domains.append(p)
         if not domains:
-            raise MeterUnavailable(f"no RAPL package domains under {root}")
+            raise MeterUnavailable(f"no RAPL package domains (name package-N) under {root}")
         self.domains = []
         for d in domains:
             try:
@@ -269,13 +330,17 @@ class EnergyMonitor:
 
 
 def make_monitor(device: str, nvml=None, powercap_root: str | os.PathLike = "/sys/class/powercap",
-                 period_s: float = 0.1, clock: Callable[[], float] = time.monotonic) -> EnergyMonitor:
-    """The best meter available for ``device``, in the documented order; never raises."""
+                 period_s: float = 0.1, clock: Callable[[], float] = time.monotonic,
+                 uuid: str | None = None) -> EnergyMonitor:
+    """The best meter available for ``device``, in the documented order; never raises.
+
+    ``uuid``: the GPU's UUID as NVML spells it; default `torch_gpu_uuid(device)`, so the NVML handle is
+    the GPU torch runs on even with ``CUDA_VISIBLE_DEVICES`` or a PCI order that differs from CUDA's.
+    """
     reasons = []
     if device.startswith("cuda"):
-        index = int(device.split(":")[1]) if ":" in device else 0
         try:
-            dev = NvmlDevice(index, nvml)
+            dev = NvmlDevice(device, nvml, uuid if uuid is not None else torch_gpu_uuid(device))
         except MeterUnavailable as exc:
             reasons.append(str(exc))
         else:

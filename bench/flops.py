@@ -44,13 +44,23 @@ class FlopBreakdown:
         text = sum(self.text_per_row.get(k, 0.0) * n for k, n in text_rows.items())
         return (text + self.unet_per_row * unet_rows + self.vae_decode_per_row * vae_rows) / images
 
-    def nominal_per_image(self, steps: int, cfg: bool, unet_calls_per_step: float = 1.0) -> float:
-        """The issue's formula: text + steps x UNet (x2 with CFG) + VAE decode (SD1.5 encodes the
-        negative prompt too under CFG; SDXL uses zeros for an empty negative prompt)."""
+    def nominal_per_image(self, steps: int, cfg: bool, extra_unet_calls: int = 0) -> float:
+        """The issue's formula: text + UNet calls x UNet (x2 with CFG) + VAE decode (SD1.5 encodes the
+        negative prompt too under CFG; SDXL uses zeros for an empty negative prompt).
+
+        UNet calls = ``steps + extra_unet_calls``: a scheduler's extra calls do not grow with the step
+        count (PNDM's PLMS warm-up makes exactly one more call than steps, at any step count).
+        Pure arithmetic: no torch, so the cost model uses it through `apply` without the extra.
+        """
         mult = 2 if cfg else 1
         text_passes = mult if self.arch != "sdxl" else 1
         text = sum(self.text_per_row.values()) * text_passes
-        return text + steps * unet_calls_per_step * mult * self.unet_per_row + self.vae_decode_per_row
+        return text + (steps + extra_unet_calls) * mult * self.unet_per_row + self.vae_decode_per_row
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FlopBreakdown":
+        return cls(d["arch"], int(d["resolution"]), dict(d["text_per_row"]), float(d["unet_per_row"]),
+                   float(d["vae_decode_per_row"]))
 
     def as_dict(self) -> dict:
         return asdict(self)

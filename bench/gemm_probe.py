@@ -19,13 +19,32 @@ def default_size(device: str) -> int:
     return 8192 if device.startswith("cuda") else 2048
 
 
-def gemm_probe(device: str, dtype, budget_s: float = 3.0, n: int | None = None) -> dict:
+def gemm_probe(device: str, dtype, budget_s: float = 3.0, n: int | None = None, tf32: bool = False) -> dict:
     """Time GEMMs for about ``budget_s`` seconds; returns rate figures in FLOP/s.
 
-    Returns a dict: ``n``, ``dtype``, ``iterations``, ``best_flops``, ``median_flops``, ``wall_s``.
+    ``tf32`` (CUDA, float32): run the probe with ``torch.backends.cuda.matmul.allow_tf32`` on (restored
+    afterwards), the ceiling of an fp32 run whose convolutions cuDNN computes in TF32
+    (`device_info.fp32_mode`).
+
+    Returns a dict: ``n``, ``dtype``, ``tf32``, ``iterations``, ``best_flops``, ``median_flops``, ``wall_s``.
     """
     import torch
 
+    if tf32 and device.startswith("cuda"):
+        before = torch.backends.cuda.matmul.allow_tf32
+        torch.backends.cuda.matmul.allow_tf32 = True
+        try:
+            return _probe(torch, device, dtype, budget_s, n) | {"tf32": True}
+        finally:
+            torch.backends.cuda.matmul.allow_tf32 = before
+    return _probe(torch, device, dtype, budget_s, n) | {"tf32": False}
+
+
+def _probe(torch, device: str, dtype, budget_s: float, n: int | None) -> dict:
+    if device.startswith("cuda"):
+        # The matmuls run on the tensors' device; the timer's events are recorded on that device's
+        # current stream (timing.CudaEventTimer), and cuBLAS handles are created for that device.
+        torch.cuda.set_device(device)
     timer = make_timer(device)
     n = n or default_size(device)
     started = time.perf_counter()

@@ -12,6 +12,7 @@ encoders' cost therefore counts; only string-to-id lookup (microseconds) is skip
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import zlib
@@ -20,20 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from artcost.bench.archs import ArchSpec, get_arch
+from artcost.bench.config import SCHEDULERS
 from artcost.bench.synthetic import WEIGHTS_LABEL, build_component
 from artcost.errors import MissingExtraError, UserError
 
 PROMPT = "a watercolour illustration of a lighthouse on a cliff at dusk, soft light, detailed"
-PRESETS = ("stock", "fp16", "bf16", "channels_last", "compile")
-SCHEDULERS = {
-    "pndm": "PNDMScheduler",
-    "ddim": "DDIMScheduler",
-    "euler": "EulerDiscreteScheduler",
-    "euler_a": "EulerAncestralDiscreteScheduler",
-    "dpmpp_2m": "DPMSolverMultistepScheduler",
-    "lms": "LMSDiscreteScheduler",
-    "unipc": "UniPCMultistepScheduler",
-}
 
 
 def import_torch():
@@ -129,12 +121,16 @@ class LoadedPipeline:
 def detect_checkpoint_arch(path: Path) -> str | None:
     """Which architecture a single-file checkpoint holds, from its tensor names (header only).
 
-    SDXL checkpoints carry the second text encoder under ``conditioner.embedders.1``; SD1.x carry
-    ``cond_stage_model.transformer``. Returns None when neither marker is present.
+    SDXL checkpoints carry the second text encoder under ``conditioner.embedders.1``; SD2.x carry an
+    OpenCLIP one under ``cond_stage_model.model.`` (returned as ``sd2``, which is not supported); SD1.x
+    carry ``cond_stage_model.transformer``. Returns None when no marker is present.
     """
     keys = _checkpoint_keys(path)
     if any(k.startswith("conditioner.embedders.1") for k in keys):
         return "sdxl"
+    if any(k.startswith("cond_stage_model.model.") for k in keys):
+        # SD 2.x: OpenCLIP ViT-H text encoder (``FrozenOpenCLIPEmbedder``), 1024-wide cross-attention.
+        return "sd2"
     if any(k.startswith("cond_stage_model.transformer") for k in keys) or any(
         k.startswith("model.diffusion_model.") for k in keys
     ):
@@ -173,9 +169,7 @@ def check_model_path(model: Path, arch: str) -> str:
     if not model.exists():
         raise UserError(f"--model {model}: no such file or folder")
     if model.is_dir():
-        if not (model / "model_index.json").exists():
-            raise UserError(f"--model {model}: a diffusers folder needs model_index.json (not found)")
-        return arch
+        return _check_folder(model, arch)
     if model.suffix not in (".safetensors", ".ckpt"):
         raise UserError(f"--model {model}: expected a diffusers folder, .safetensors or .ckpt file")
     if arch not in ("sd15", "sdxl"):
@@ -183,8 +177,43 @@ def check_model_path(model: Path, arch: str) -> str:
     found = detect_checkpoint_arch(model)
     if found is None:
         raise UserError(f"--model {model}: no Stable Diffusion tensors found (is it a diffusion checkpoint?)")
+    if found == "sd2":
+        raise UserError(f"--model {model}: this is a Stable Diffusion 2.x checkpoint (OpenCLIP text encoder), "
+                        "not supported; supported: SD1.x (--arch sd15) and SDXL (--arch sdxl)")
     if found != arch:
         raise UserError(f"--model {model}: this is an {found} checkpoint but --arch {arch} was given; use --arch {found}")
+    return arch
+
+
+_FOLDER_ARCH = {"StableDiffusionPipeline": "sd15", "StableDiffusionXLPipeline": "sdxl"}
+
+
+def _check_folder(model: Path, arch: str) -> str:
+    """A diffusers folder: model_index.json readable and naming the pipeline class ``--arch`` runs."""
+    import json
+
+    index = model / "model_index.json"
+    if not index.exists():
+        raise UserError(f"--model {model}: a diffusers folder needs model_index.json (not found)")
+    try:
+        cls = json.loads(index.read_text()).get("_class_name")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise UserError(f"--model {model}: model_index.json is not readable JSON ({exc})") from None
+    want = get_arch(arch).pipeline_class
+    if cls not in _FOLDER_ARCH:
+        raise UserError(f"--model {model}: model_index.json names {cls!r}, not supported; "
+                        "supported: StableDiffusionPipeline (--arch sd15) and StableDiffusionXLPipeline (--arch sdxl)")
+    if cls != want:
+        raise UserError(f"--model {model}: this is a {cls} folder ({_FOLDER_ARCH[cls]}) but --arch {arch} "
+                        f"runs {want}; use --arch {_FOLDER_ARCH[cls]}")
+    if cls == "StableDiffusionPipeline":
+        try:
+            xattn = json.loads((model / "unet" / "config.json").read_text()).get("cross_attention_dim")
+        except (OSError, ValueError, AttributeError):
+            xattn = None
+        if xattn == 1024:
+            raise UserError(f"--model {model}: this is a Stable Diffusion 2.x folder (UNet cross_attention_dim "
+                            "1024), not supported; supported: SD1.x (--arch sd15) and SDXL (--arch sdxl)")
     return arch
 
 
@@ -207,6 +236,19 @@ def build_synthetic_pipeline(arch: ArchSpec, dtype, device: str):
     return cls(**comps)
 
 
+@contextlib.contextmanager
+def _loading(model: Path):
+    """Turn diffusers' loading errors (missing component, shape mismatch, bad file) into one UserError
+    line naming the path; out-of-memory stays DeviceOOM-recognisable."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - anything diffusers/transformers/safetensors raise
+        if is_oom(exc) or isinstance(exc, UserError):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise UserError(f"--model {model}: diffusers could not load it ({type(exc).__name__}: {first[:300]})") from exc
+
+
 def load_pipeline_from_path(model: Path, arch: ArchSpec, dtype):
     """A user's weights: diffusers folder or single file with the shipped config folder."""
     import diffusers
@@ -221,15 +263,17 @@ def load_pipeline_from_path(model: Path, arch: ArchSpec, dtype):
             extra["tokenizer"] = None
             if arch.name == "sdxl":
                 extra["tokenizer_2"] = None
-        pipe = cls.from_pretrained(str(model), torch_dtype=dtype, local_files_only=True, **extra)
+        with _loading(model):
+            pipe = cls.from_pretrained(str(model), torch_dtype=dtype, local_files_only=True, **extra)
         label = f"folder:{model.name}"
     else:
         extra["tokenizer"] = None
         if arch.name == "sdxl":
             extra["tokenizer_2"] = None
-        pipe = cls.from_single_file(
-            str(model), config=str(arch.config_dir()), local_files_only=True, torch_dtype=dtype, **extra
-        )
+        with _loading(model):
+            pipe = cls.from_single_file(
+                str(model), config=str(arch.config_dir()), local_files_only=True, torch_dtype=dtype, **extra
+            )
         needs_tok = True
         label = f"sha256:{file_sha256(model)}"
     if needs_tok:
@@ -258,11 +302,15 @@ def preset_dtype(preset: str, device: str):
     torch = import_torch()
     if preset in ("stock", "channels_last", "compile"):
         return torch.float32
-    if preset not in ("fp16", "bf16"):
-        raise UserError(f"--presets: unknown preset {preset!r}; known: {', '.join(PRESETS)}")
+    # Presets are validated by BenchConfig: only fp16 and bf16 are left here.
     if device.startswith("cuda"):
-        if preset == "bf16" and not torch.cuda.is_bf16_supported():
-            raise PresetUnsupported("this GPU has no bf16 support (torch.cuda.is_bf16_supported() is False)")
+        if preset == "bf16":
+            # Not torch.cuda.is_bf16_supported(): it counts emulation (True on T4/V100, where bf16 is far
+            # slower than fp16) and looks at the current device, not ``device``.
+            major, minor = torch.cuda.get_device_capability(device)
+            if major < 8:
+                raise PresetUnsupported(f"this GPU (compute capability {major}.{minor}) has no native bf16; "
+                                        "it needs 8.0 (Ampere) or later, and emulation would not be a fair measure")
         return torch.float16 if preset == "fp16" else torch.bfloat16
     flags = cpu_flags()
     if preset == "bf16":
@@ -302,7 +350,7 @@ def load(arch_name: str, model: Path | None, preset: str, device: str) -> Loaded
     dtype = preset_dtype(preset, device)
     t0 = time.perf_counter()
     if model is None:
-        pipe = build_synthetic_pipeline(arch, dtype, "cpu" if not device.startswith("cuda") else "cpu")
+        pipe = build_synthetic_pipeline(arch, dtype, "cpu")  # filled on the host, moved below
         label, tok = WEIGHTS_LABEL, "fixed-token-ids"
     else:
         pipe, label, tok = load_pipeline_from_path(model, arch, dtype)
@@ -370,6 +418,7 @@ class RunTiming:
     unet_rows: int
     text_rows: dict
     vae_rows: int
+    first_step_end_s: float | None = None  # from the call's start to the end of its first denoising step
 
     @property
     def denoise_s(self) -> float:
@@ -424,8 +473,16 @@ class PhaseRecorder:
                 self.marks.unet_start = timer.mark()
             self.marks.unet_rows.append(int(sample.shape[0]))
 
-        unet = getattr(pipe.unet, "_orig_mod", pipe.unet)
-        self._handles.append(unet.register_forward_pre_hook(unet_pre, with_kwargs=True))
+        if hasattr(pipe.unet, "_orig_mod"):
+            # torch.compile'd UNet: hook the OptimizedModule wrapper, whose hooks run before dynamo's
+            # frame (a hook on ``_orig_mod`` runs inside it), and keep dynamo out of the hook anyway: a
+            # timer mark or a Python-side check in a traced frame means graph breaks and recompiles.
+            import torch
+
+            self._handles.append(pipe.unet.register_forward_pre_hook(torch.compiler.disable(unet_pre),
+                                                                     with_kwargs=True))
+        else:
+            self._handles.append(pipe.unet.register_forward_pre_hook(unet_pre, with_kwargs=True))
 
         vae = pipe.vae
         self._orig_decode = vae.decode
@@ -472,8 +529,7 @@ def run_once(loaded: LoadedPipeline, timer, *, resolution: int, steps: int, guid
     """
     torch = import_torch()
     pipe = loaded.pipe
-    gen_device = "cpu" if loaded.device == "cpu" else loaded.device
-    generator = torch.Generator(gen_device).manual_seed(seed)
+    generator = torch.Generator(loaded.device).manual_seed(seed)
     rec = PhaseRecorder(pipe, timer, memory_guard)
     try:
         with rec, torch.inference_mode():
@@ -516,4 +572,5 @@ def timing_from_marks(m: RunMarks, timer) -> RunTiming:
         unet_rows=sum(m.unet_rows),
         text_rows=dict(m.text_rows),
         vae_rows=sum(m.vae_rows),
+        first_step_end_s=el(m.start, m.step_ends[0]) if m.step_ends else None,
     )

@@ -20,7 +20,7 @@ from typing import Callable
 from artcost.bench import pipeline as P
 from artcost.bench.archs import get_arch
 from artcost.bench.config import BenchConfig, resolve_device
-from artcost.bench.device_info import datasheet_peak, environment
+from artcost.bench.device_info import datasheet_peak, environment, fp32_mode
 from artcost.bench.energy import EnergyMonitor, make_monitor, net_energy_j
 from artcost.bench.record import BenchRecord, PresetResult, summarise
 
@@ -45,6 +45,54 @@ def host_memory_guard(ceiling_gb: float | None) -> Callable[[], None] | None:
             raise P.DeviceOOM(f"host memory {rss / 1024**3:.1f} GiB above the --host-mem-ceiling-gb {ceiling_gb:g}")
 
     return guard
+
+
+def run_dict(t) -> dict:
+    """A `pipeline.RunTiming` as the plain dict a record stores per run (bench and cluster records alike)."""
+    return {"total_s": t.total_s, "text_s": t.text_s, "step_s": t.step_s, "decode_s": t.decode_s,
+            "overhead_s": t.overhead_s, "unet_calls": t.unet_calls, "unet_rows": t.unet_rows,
+            "text_rows": t.text_rows, "vae_rows": t.vae_rows}
+
+
+def measure_idle(monitor: EnergyMonitor, seconds: float, console=None) -> dict | None:
+    """Idle power over ``seconds`` before any work (skipped without a meter); None when not measured."""
+    if seconds <= 0 or monitor.meter == "none":
+        return None
+    _say(console, f"measuring idle power for {seconds:g} s ...")
+    monitor.begin_window("idle")
+    time.sleep(seconds)
+    m = monitor.end_window("idle")
+    return {"seconds": m.seconds, "energy_j": m.energy_j, "mean_w": m.mean_w, "meter": m.meter}
+
+
+def warm_up(loaded, timer, cfg: BenchConfig, resolution: int, guard=None, console=None, label: str = "") -> dict:
+    """``cfg.warmup_runs`` untimed pipeline calls; the first one under activation-health hooks.
+
+    Returns ``{"warmup_s": [seconds per call], "health": dict | None, "notes": [str]}``. A compiled UNet
+    skips the health check: its first call is where dynamo traces the UNet, and the hooks' ``.item()``
+    would put ~60 graph breaks into the compiled graph that is then timed. Synthetic weights are the
+    same for every preset, so stock's check covers them.
+    """
+    out = {"warmup_s": [], "health": None, "notes": []}
+    for i in range(cfg.warmup_runs):
+        _say(console, f"{label}warm-up {i + 1}/{cfg.warmup_runs} ...")
+        kw = dict(resolution=resolution, steps=cfg.steps, guidance_scale=cfg.guidance_scale,
+                  batch_size=cfg.batch_size, seed=cfg.seed, memory_guard=guard)
+        if i == 0 and not loaded.compiled:
+            from artcost.bench.synthetic import activation_health
+
+            with activation_health({"unet": loaded.pipe.unet, "vae": loaded.pipe.vae}) as health:
+                w = P.run_once(loaded, timer, **kw)
+            out["health"] = health.as_dict()
+            if not health.ok:
+                out["notes"].append(f"activation check failed: {out['health']['worst']}")
+        else:
+            if i == 0:
+                out["notes"].append("activation check skipped: its hooks would break the compiled graph "
+                                    "(stock's check covers the same weights)")
+            w = P.run_once(loaded, timer, **kw)
+        out["warmup_s"].append(w.total_s)
+    return out
 
 
 def timed_loop(loaded, timer, cfg: BenchConfig, batch: int, monitor: EnergyMonitor, window: str,
@@ -75,12 +123,7 @@ def timed_loop(loaded, timer, cfg: BenchConfig, batch: int, monitor: EnergyMonit
 def summarise_preset(res: PresetResult, timings, meas, wall: float, batch: int, flops, probe: dict | None,
                      peak: dict | None, idle_w: float | None) -> None:
     """Fill ``res.runs``, ``summary``, ``flops``, ``utilisation``, ``energy`` from raw timings (pure)."""
-    res.runs = [
-        {"total_s": t.total_s, "text_s": t.text_s, "step_s": t.step_s, "decode_s": t.decode_s,
-         "overhead_s": t.overhead_s, "unet_calls": t.unet_calls, "unet_rows": t.unet_rows,
-         "text_rows": t.text_rows, "vae_rows": t.vae_rows}
-        for t in timings
-    ]
+    res.runs = [run_dict(t) for t in timings]
     per_image = [t.total_s / batch for t in timings]
     steps_all = [s for t in timings for s in t.step_s]
     images = batch * len(timings)
@@ -146,12 +189,28 @@ def summarise_preset(res: PresetResult, timings, meas, wall: float, batch: int, 
     res.energy = energy
 
 
+def dtype_labels(device: str, dtype, torch) -> tuple[str, str, bool]:
+    """(dtype label shown in the record, key of the datasheet peak, GEMM probe with TF32 matmuls).
+
+    float32 on an Ampere+ GPU with cuDNN TF32 on is labelled ``float32 (TF32 convs)`` and compared with
+    the TF32 peak and a TF32 probe (`device_info.fp32_mode`); every other dtype is itself.
+    """
+    name = str(dtype).replace("torch.", "")
+    if name != "float32":
+        return name, name, False
+    mode = fp32_mode(device, torch)
+    return mode["label"], mode["peak_dtype"], mode["probe_tf32"]
+
+
 def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None = None,
                   command_started: float | None = None, store=None) -> BenchRecord:
     """Run the whole benchmark described by ``cfg``; save and return the record."""
     torch = P.import_torch()
     command_started = command_started or time.perf_counter()
     device = resolve_device(cfg.device)
+    if device.startswith("cuda"):
+        # Kernels, streams and events default to the *current* device: make it the one asked for.
+        torch.cuda.set_device(device)
     arch = get_arch(cfg.arch)
     if cfg.model is not None:
         P.check_model_path(cfg.model, cfg.arch)
@@ -165,13 +224,7 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
     if monitor.device is not None:
         device_info["gpu"] = monitor.device.info()
     try:
-        idle = None
-        if cfg.idle_seconds > 0 and monitor.meter != "none":
-            _say(console, f"measuring idle power for {cfg.idle_seconds:g} s ...")
-            monitor.begin_window("idle")
-            time.sleep(cfg.idle_seconds)
-            m = monitor.end_window("idle")
-            idle = {"seconds": m.seconds, "energy_j": m.energy_j, "mean_w": m.mean_w, "meter": m.meter}
+        idle = measure_idle(monitor, cfg.idle_seconds, console)
         idle_w = idle["mean_w"] if idle else None
 
         from artcost.bench.flops import count_flops
@@ -184,6 +237,7 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
         results: list[PresetResult] = []
         weights_label, tokenizer = None, None
         first_step_at = None
+        scheduler_used = cfg.scheduler
         for preset in cfg.presets:
             res = PresetResult(name=preset, status="ok")
             results.append(res)
@@ -193,13 +247,13 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
                 res.status, res.reason = "skipped", str(exc)
                 _say(console, f"[yellow]preset {preset}: skipped ({exc})[/]")
                 continue
-            dname = str(dtype).replace("torch.", "")
+            dname, peak_dtype, probe_tf32 = dtype_labels(device, dtype, torch)
             res.dtype = dname
             if cfg.gemm_seconds > 0 and dname not in probes:
                 from artcost.bench.gemm_probe import gemm_probe
 
                 _say(console, f"GEMM probe ({dname}, {cfg.gemm_seconds:g} s) ...")
-                probes[dname] = gemm_probe(device, dtype, cfg.gemm_seconds)
+                probes[dname] = gemm_probe(device, dtype, cfg.gemm_seconds, tf32=probe_tf32)
             loaded = None
             try:
                 _say(console, f"preset {preset}: building pipeline ...")
@@ -211,33 +265,20 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
                     continue
                 res.load_s = loaded.load_s
                 res.notes = loaded.notes
-                res.scheduler = P.set_scheduler(loaded.pipe, cfg.scheduler)
+                res.scheduler = scheduler_used = P.set_scheduler(loaded.pipe, cfg.scheduler)
                 weights_label, tokenizer = loaded.weights_label, loaded.tokenizer_label
                 guard = host_memory_guard(cfg.host_mem_ceiling_gb)
-                for i in range(cfg.warmup_runs):
-                    _say(console, f"preset {preset}: warm-up {i + 1}/{cfg.warmup_runs} ...")
-                    if i == 0:
-                        from artcost.bench.synthetic import activation_health
-
-                        mods = {"unet": getattr(loaded.pipe.unet, "_orig_mod", loaded.pipe.unet), "vae": loaded.pipe.vae}
-                        with activation_health(mods) as health:
-                            w = P.run_once(loaded, timer, resolution=resolution, steps=cfg.steps,
-                                           guidance_scale=cfg.guidance_scale, batch_size=cfg.batch_size,
-                                           seed=cfg.seed, memory_guard=guard)
-                        res.health = health.as_dict()
-                        if not health.ok:
-                            res.notes.append(f"activation check failed: {health.as_dict()['worst']}")
-                    else:
-                        w = P.run_once(loaded, timer, resolution=resolution, steps=cfg.steps,
-                                       guidance_scale=cfg.guidance_scale, batch_size=cfg.batch_size,
-                                       seed=cfg.seed, memory_guard=guard)
-                    res.warmup_s.append(w.total_s)
+                warm = warm_up(loaded, timer, cfg, resolution, guard, console, label=f"preset {preset}: ")
+                res.warmup_s, res.health = warm["warmup_s"], warm["health"]
+                res.notes.extend(warm["notes"])
                 _say(console, f"preset {preset}: timed runs (min {cfg.min_runs} runs, {cfg.min_seconds:g} s) ...")
                 timings, meas, wall, t_first = timed_loop(loaded, timer, cfg, cfg.batch_size, monitor, preset,
                                                           resolution, guard)
                 if first_step_at is None:
-                    first_step_at = t_first + timings[0].step_s[0] if timings[0].step_s else t_first
-                peak = datasheet_peak(env.get("device_name"), dname) if device.startswith("cuda") else None
+                    # End of the first denoising step of the first timed run, from that run's start
+                    # mark: includes its text encoding and scheduler set-up, as a user waits for them.
+                    first_step_at = t_first + (timings[0].first_step_end_s or 0.0)
+                peak = datasheet_peak(env.get("device_name"), peak_dtype) if device.startswith("cuda") else None
                 summarise_preset(res, timings, meas, wall, cfg.batch_size, flops, probes.get(dname), peak, idle_w)
                 if loaded.compiled and res.warmup_s:
                     # Compilation happens inside the first call; what it adds is first call minus steady state.
@@ -291,8 +332,7 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
             "energy_reason": primary.energy.get("reason") if primary.energy.get("joules_per_image_gross") is None else None,
         }
         config_dump = cfg.model_dump(mode="json")
-        config_dump.update(resolution=resolution, device=device,
-                           scheduler=results[0].model_extra.get("scheduler") if results and results[0].model_extra else cfg.scheduler)
+        config_dump.update(resolution=resolution, device=device, scheduler=scheduler_used)
         record = BenchRecord(
             created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             config=config_dump,

@@ -39,7 +39,12 @@ class CpuTimer:
 
 
 class CudaEventTimer:
-    """CUDA events on the current stream; `elapsed` is exact device time between two marks."""
+    """CUDA events on ``device``'s current stream; `elapsed` is exact device time between two marks.
+
+    ``Event.record()`` without a stream records on the current stream of the *current* device, which is
+    cuda:0 unless someone called ``torch.cuda.set_device``; with ``--device cuda:1`` such events would
+    time an idle stream. So every mark names the stream of this timer's device.
+    """
 
     kind = "cuda_event"
 
@@ -51,7 +56,7 @@ class CudaEventTimer:
 
     def mark(self):
         ev = self._torch.cuda.Event(enable_timing=True)
-        ev.record()
+        ev.record(self._torch.cuda.current_stream(self._device))
         return ev
 
     def sync(self) -> None:

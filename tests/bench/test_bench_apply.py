@@ -120,3 +120,18 @@ def test_cost_command_uses_and_labels_a_record(data_dir, capsys):
     ResultStore().save(_record(res=256, steps=5))
     assert main(["cost", str(seed), "--from-bench", "latest"]) == 2
     assert "--scale-by-flops" in capsys.readouterr().err
+
+
+def test_scale_by_flops_counts_pndm_extra_call_once(data_dir):
+    """Record: sd15 256 px, 5 steps, PNDM (6 UNet calls). Scenario: 512 px, 20 steps (21 calls)."""
+    import json
+    from pathlib import Path
+
+    table = json.loads((Path(__file__).resolve().parents[2] / "bench" / "configs" / "flops_table.json").read_text())
+    a, b = table["sd15"]["256"], table["sd15"]["512"]
+    # CFG: 2 text passes, 2 UNet rows per call, 1 decode per image.
+    rec_f = 2 * a["text_per_row"]["text_encoder"] + (5 + 1) * 2 * a["unet_per_row"] + a["vae_decode_per_row"]
+    want_f = 2 * b["text_per_row"]["text_encoder"] + (20 + 1) * 2 * b["unet_per_row"] + b["vae_decode_per_row"]
+    rid = ResultStore().save(_record())
+    ov, _ = bench_overrides(str(rid), _scenario(res=512, steps=20), scale_by_flops=True)
+    assert ov["generation.seconds_per_image"] / 12.0 == pytest.approx(want_f / rec_f, rel=1e-9)

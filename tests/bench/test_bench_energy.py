@@ -52,30 +52,98 @@ def test_sampling_path_agrees_with_counter_within_5_percent(power_trace):
     assert s.samples > 150
 
 
-def test_idle_subtraction(power_trace):
+def test_idle_subtraction():
+    # Hand numbers: 20 W idle until t=9, ramp to 120 W at t=10, flat after. Idle window 0-4 s: 20 W.
+    # Run window 10-20 s: 120 W x 10 s = 1200 J gross; net = 1200 - 20 W x 10 s = 1000 J.
+    trace = [(0.0, 20.0), (9.0, 20.0), (10.0, 120.0), (30.0, 120.0)]
     clock = FakeClock()
-    mon = make_monitor("cuda", nvml=make_fake_pynvml(power_trace, clock), clock=clock)
+    mon = make_monitor("cuda", nvml=make_fake_pynvml(trace, clock), clock=clock)
     mon.begin_window("idle")
     _drive(mon, clock, 0.0, 4.0)
     idle = mon.end_window("idle")
-    assert 16 < idle.mean_w < 20
+    assert idle.mean_w == pytest.approx(20.0, abs=1e-3)
     clock.t = 10.0
     mon.begin_window("run")
     _drive(mon, clock, 10.0, 20.0)
     run = mon.end_window("run")
-    net = net_energy_j(run.energy_j, idle.mean_w, run.seconds)
-    assert net == pytest.approx(run.energy_j - idle.mean_w * 10.0)
-    assert 0 < net < run.energy_j
+    assert run.energy_j == pytest.approx(1200.0, abs=1e-2)
+    assert net_energy_j(run.energy_j, idle.mean_w, run.seconds) == pytest.approx(1000.0, abs=0.1)
 
 
 def test_no_driver_gives_none_with_reason(power_trace):
     clock = FakeClock()
-    mon = make_monitor("cuda", nvml=make_fake_pynvml(power_trace, clock, driver=False), clock=clock)
+    nv = make_fake_pynvml(power_trace, clock, driver=False)
+    mon = make_monitor("cuda", nvml=nv, clock=clock)
     assert mon.meter == "none"
-    assert "NVML could not start" in mon.reason
+    assert "NVML could not start (NVMLError_DriverNotLoaded: Driver Not Loaded)" in mon.reason
     mon.begin_window("x")
     m = mon.end_window("x")
     assert m.energy_j is None and m.mean_w is None and m.reason
+
+
+def test_missing_energy_function_falls_back_to_sampling(power_trace):
+    """Old driver: the binding has the function but the library does not (FunctionNotFound on call)."""
+    clock = FakeClock()
+    nv = make_fake_pynvml(power_trace, clock, missing=("nvmlDeviceGetTotalEnergyConsumption",))
+    assert hasattr(nv, "nvmlDeviceGetTotalEnergyConsumption")  # as in the real module
+    mon = make_monitor("cuda", nvml=nv, clock=clock)
+    assert mon.meter == "nvml-sampling"
+    assert "NVMLError_FunctionNotFound: Function Not Found" in mon.reason
+    nv = make_fake_pynvml(power_trace, clock, missing=("nvmlDeviceGetTotalEnergyConsumption", "nvmlDeviceGetPowerUsage"))
+    mon = make_monitor("cuda", nvml=nv, clock=clock)
+    assert mon.meter == "none" and "nvmlDeviceGetPowerUsage unavailable" in mon.reason
+    assert nv.state["init"] == 0  # NVML shut down again
+
+
+def test_handle_failure_never_raises_and_shuts_nvml_down(power_trace):
+    clock = FakeClock()
+    nv = make_fake_pynvml(power_trace, clock)  # one GPU
+    mon = make_monitor("cuda:3", nvml=nv, clock=clock, uuid="")
+    assert mon.meter == "none"
+    assert "no handle for cuda:3 (NVMLError_InvalidArgument" in mon.reason
+    assert nv.calls[-1] == "nvmlShutdown" and nv.state["init"] == 0
+    mon = make_monitor("cuda", nvml=make_fake_pynvml(power_trace, clock), clock=clock, uuid="GPU-not-here")
+    assert mon.meter == "none" and "NVMLError_NotFound" in mon.reason
+
+
+TWO_GPUS = (("GPU-aaaaaaaa-0000-4000-8000-000000000000", 1.0), ("GPU-bbbbbbbb-0000-4000-8000-000000000000", 2.0))
+
+
+def test_handle_is_the_torch_gpu_by_uuid(power_trace, monkeypatch):
+    """torch's cuda:0 may be NVML's GPU 1 (CUDA_VISIBLE_DEVICES=1, or CUDA's fastest-first order)."""
+    from artcost.bench import energy
+
+    clock = FakeClock(10.0)
+    nv = make_fake_pynvml(power_trace, clock, gpus=TWO_GPUS)
+    mon = make_monitor("cuda", nvml=nv, clock=clock, uuid=TWO_GPUS[1][0])
+    assert mon.device.nvml_index == 1 and mon.device.info()["uuid"] == TWO_GPUS[1][0]
+    assert mon.power_w() == pytest.approx(2 * _watts(power_trace, clock), rel=1e-3)  # GPU 1's trace
+    # By default make_monitor asks torch for the UUID of the device it was given.
+    seen = []
+    monkeypatch.setattr(energy, "torch_gpu_uuid", lambda dev, torch_module=None: seen.append(dev) or TWO_GPUS[1][0])
+    mon = make_monitor("cuda:0", nvml=make_fake_pynvml(power_trace, clock, gpus=TWO_GPUS), clock=clock)
+    assert seen == ["cuda:0"] and mon.device.nvml_index == 1
+
+
+def _watts(trace, clock):
+    from .fake_pynvml import _interp
+
+    return _interp(trace, clock())
+
+
+def test_torch_gpu_uuid_spelling():
+    import types
+
+    from artcost.bench.energy import torch_gpu_uuid
+
+    def fake_torch(uuid, available=True):
+        props = types.SimpleNamespace(uuid=uuid)
+        cuda = types.SimpleNamespace(is_available=lambda: available, get_device_properties=lambda d: props)
+        return types.SimpleNamespace(cuda=cuda)
+
+    assert torch_gpu_uuid("cuda:1", fake_torch("bbbbbbbb-0000")) == "GPU-bbbbbbbb-0000"
+    assert torch_gpu_uuid("cuda", fake_torch("GPU-bbbbbbbb-0000")) == "GPU-bbbbbbbb-0000"
+    assert torch_gpu_uuid("cuda", fake_torch("x", available=False)) is None
 
 
 def test_gpu_info_tolerates_unsupported_fields(power_trace):
@@ -116,6 +184,29 @@ def test_rapl_counter_with_wrap(tmp_path):
     assert m.energy_j == pytest.approx((100_000 + 30_000) / 1e6)
     assert m.mean_w == pytest.approx(0.065)
     assert m.peak_w == pytest.approx(0.08)
+
+
+def test_rapl_ignores_psys_domain(tmp_path):
+    """``psys`` (platform) already contains the package: summing both would double count."""
+    root, dom = _powercap(tmp_path, 100_000)
+    psys = root / "intel-rapl:1"
+    psys.mkdir()
+    (psys / "name").write_text("psys\n")
+    (psys / "energy_uj").write_text("500000\n")
+    (psys / "max_energy_range_uj").write_text("1000000\n")
+    clock = FakeClock()
+    mon = make_monitor("cpu", powercap_root=root, clock=clock)
+    mon.begin_window("run")
+    clock.advance(1.0)
+    dom.joinpath("energy_uj").write_text("300000\n")
+    psys.joinpath("energy_uj").write_text("900000\n")
+    m = mon.end_window("run")
+    assert m.energy_j == pytest.approx(0.2)  # package only, not 0.2 + 0.4
+    only_psys = tmp_path / "p2"
+    only_psys.mkdir()
+    psys.rename(only_psys / "intel-rapl:1")
+    mon = make_monitor("cpu", powercap_root=only_psys)
+    assert mon.meter == "none" and "package" in mon.reason
 
 
 def test_rapl_unreadable_or_absent(tmp_path, monkeypatch):

@@ -8,16 +8,26 @@ pytestmark = pytest.mark.gpu
 
 
 def test_cuda_event_timer_measures_sleep():
+    """Event time between two marks agrees with the host wall clock bracketing the same GPU work."""
+    import time
+
     import torch
 
     from artcost.bench.timing import CudaEventTimer
 
-    t = CudaEventTimer()
+    dev = f"cuda:{torch.cuda.device_count() - 1}"  # the last GPU: not the default one when there are several
+    torch.cuda.set_device(dev)
+    t = CudaEventTimer(device=dev)
+    torch.cuda._sleep(1000)  # wake the device
+    torch.cuda.synchronize(dev)
+    w0 = time.perf_counter()
     a = t.mark()
-    torch.cuda._sleep(10_000_000)
+    torch.cuda._sleep(200_000_000)  # ~0.1 s at 2 GHz
     b = t.mark()
     t.sync()
-    assert t.elapsed(a, b) > 0
+    wall = time.perf_counter() - w0
+    ev = t.elapsed(a, b)
+    assert 0.8 * wall <= ev <= 1.0 * wall, (ev, wall)
 
 
 def test_tiny_on_cuda(data_dir):

@@ -101,3 +101,100 @@ def test_cli_reports_bad_preset(data_dir):
     res = CliRunner().invoke(app, ["--presets", "stock,warp"])
     assert isinstance(res.exception, UserError)
     assert "unknown preset 'warp'" in str(res.exception)
+
+
+def test_sd2_checkpoint_is_refused_not_taken_for_sd15(tmp_path):
+    from artcost.bench.pipeline import check_model_path, detect_checkpoint_arch
+
+    sd2 = tmp_path / "v2-1_768-ema-pruned.safetensors"
+    _fake_ckpt(sd2, ["cond_stage_model.model.transformer.resblocks.0.attn.in_proj_weight",
+                     "cond_stage_model.model.ln_final.weight", "model.diffusion_model.out.2.bias"])
+    assert detect_checkpoint_arch(sd2) == "sd2"
+    with pytest.raises(UserError, match="Stable Diffusion 2.x checkpoint .*not supported"):
+        check_model_path(sd2, "sd15")
+
+
+def _folder(path, cls, cross_attention_dim=None):
+    import json
+
+    path.mkdir()
+    (path / "model_index.json").write_text(json.dumps({"_class_name": cls, "_diffusers_version": "0.42.0"}))
+    if cross_attention_dim:
+        (path / "unet").mkdir()
+        (path / "unet" / "config.json").write_text(json.dumps({"cross_attention_dim": cross_attention_dim}))
+    return path
+
+
+def test_folder_pipeline_class_must_match_arch(tmp_path):
+    from artcost.bench.pipeline import check_model_path
+
+    xl = _folder(tmp_path / "sdxl-base", "StableDiffusionXLPipeline")
+    with pytest.raises(UserError) as exc:
+        check_model_path(xl, "sd15")
+    assert "StableDiffusionXLPipeline folder (sdxl) but --arch sd15" in str(exc.value)
+    assert len(exc.value.problems) == 1
+    assert check_model_path(xl, "sdxl") == "sdxl"
+    with pytest.raises(UserError, match="names 'StableDiffusion3Pipeline', not supported"):
+        check_model_path(_folder(tmp_path / "sd3", "StableDiffusion3Pipeline"), "sd15")
+    with pytest.raises(UserError, match="Stable Diffusion 2.x folder"):
+        check_model_path(_folder(tmp_path / "sd21", "StableDiffusionPipeline", 1024), "sd15")
+    assert check_model_path(_folder(tmp_path / "sd15", "StableDiffusionPipeline", 768), "sd15") == "sd15"
+
+
+def test_diffusers_load_errors_become_one_line(tmp_path):
+    pytest.importorskip("diffusers")
+    torch = pytest.importorskip("torch")
+    from artcost.bench.archs import get_arch
+    from artcost.bench.pipeline import load_pipeline_from_path
+
+    empty = _folder(tmp_path / "half-downloaded", "StableDiffusionPipeline", 768)  # no component folders
+    with pytest.raises(UserError) as exc:
+        load_pipeline_from_path(empty, get_arch("sd15"), torch.float32)
+    assert str(empty) in exc.value.problems[0] and "diffusers could not load it" in exc.value.problems[0]
+    bad = tmp_path / "truncated.safetensors"
+    _fake_ckpt(bad, ["model.diffusion_model.out.2.bias", "cond_stage_model.transformer.text_model.final_layer_norm.weight"])
+    with pytest.raises(UserError) as exc:
+        load_pipeline_from_path(bad, get_arch("sd15"), torch.float32)
+    assert str(bad) in exc.value.problems[0] and "diffusers could not load it" in exc.value.problems[0]
+
+
+def test_export_to_missing_folder_is_a_user_error(data_dir):
+    from typer.testing import CliRunner
+
+    from artcost.bench.cli import app
+
+    res = CliRunner().invoke(app, ["export", "--csv", "/nonexistent/dir/x.csv"])
+    assert isinstance(res.exception, UserError)
+    assert "--csv /nonexistent/dir/x.csv: cannot write it" in str(res.exception)
+
+
+def test_workers_zero_is_refused_not_turned_into_one(data_dir, monkeypatch):
+    from typer.testing import CliRunner
+
+    from artcost.bench import cluster_cli
+    from artcost.bench.cli import app
+
+    called = []
+    monkeypatch.setattr(cluster_cli, "run_cluster_command", lambda *a, **k: called.append(a) or {"status": "complete"})
+    res = CliRunner().invoke(app, ["--arch", "tiny", "--workers", "0"])
+    assert isinstance(res.exception, UserError) and "--workers: must be at least 1 (got 0)" in str(res.exception)
+    assert called == []
+    res = CliRunner().invoke(app, ["--arch", "tiny", "--workers", "2", "--presets", "stock,channels_last"])
+    assert res.exit_code == 0, res.output
+    assert called[-1][1] == 2
+    assert "only the primary preset (stock) is run; not run: channels_last" in " ".join(res.output.split())
+
+
+def test_result_store_closes_its_setup_connection(tmp_path, monkeypatch):
+    import sqlite3
+
+    from artcost.bench.store import ResultStore
+
+    made = []
+    real = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    ResultStore(tmp_path / "r.sqlite")
+    assert made
+    for conn in made:
+        with pytest.raises(sqlite3.ProgrammingError):  # closed
+            conn.execute("SELECT 1")

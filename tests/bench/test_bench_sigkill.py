@@ -41,23 +41,63 @@ def test_sigkill_during_writes(tmp_path):
     assert all(len(r.environment["steps"]) == 20000 for r in recs)
 
 
+# The real CLI benchmark, with the record's save transaction held open after its INSERT and UPDATE
+# (before COMMIT) so the kill lands while the record is being written. Only a pause is added around
+# the real `ResultStore.save`'s statements; the code under test is unchanged.
+SLOW_SAVE = """
+import sys, time
+import artcost.bench.store as S
+_connect = S.ResultStore._connect
+
+class Paused:
+    def __init__(self, conn):
+        self.conn = conn
+    def __enter__(self):
+        self.conn.__enter__()
+        return self
+    def __exit__(self, *exc):
+        return self.conn.__exit__(*exc)
+    def execute(self, sql, *args):
+        cur = self.conn.execute(sql, *args)
+        if sql.startswith("UPDATE bench_records"):
+            print("SAVING-RECORD", flush=True)
+            time.sleep(120)
+        return cur
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+S.ResultStore._connect = lambda self: Paused(_connect(self))
+from artcost.bench.cli import main
+sys.argv = ["artcost-bench"] + sys.argv[1:]
+main()
+"""
+
+
 @pytest.mark.slow
-def test_sigkill_mid_benchmark(tmp_path):
+def test_sigkill_while_the_benchmark_saves_its_record(tmp_path):
     pytest.importorskip("diffusers")
     env = dict(os.environ, ARTCOST_DATA=str(tmp_path))
     ResultStore(tmp_path / "results.sqlite").save(
         BenchRecord(created_at="2026-11-25T00:00:00+00:00", config={"arch": "tiny"}, environment={},
                     weights_label="synthetic-weights"))
-    cmd = [sys.executable, "-c", "from artcost.bench.cli import main; main()", "--arch", "tiny", "--device", "cpu",
-           "--steps", "2", "--min-runs", "100000", "--min-seconds", "1000", "--idle-seconds", "0", "--gemm-seconds", "0"]
+    cmd = [sys.executable, "-c", SLOW_SAVE, "--arch", "tiny", "--device", "cpu", "--steps", "2", "--min-runs", "2",
+           "--min-seconds", "0", "--idle-seconds", "0", "--gemm-seconds", "0"]
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 90
-    for line in p.stdout:
-        if "timed runs" in line or time.time() > deadline:
-            break
-    time.sleep(0.5)
-    os.kill(p.pid, signal.SIGKILL)
-    p.wait()
+    deadline = time.time() + 120
+    seen = False
+    try:
+        for line in p.stdout:
+            if "SAVING-RECORD" in line:
+                seen = True
+                break
+            if time.time() > deadline:
+                break
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait()
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert seen, "the benchmark never reached its save"
     st = ResultStore(tmp_path / "results.sqlite")
     assert st.integrity_ok()
-    assert st.count() == 1  # the earlier record, nothing half-written
+    assert st.count() == 1  # the earlier record; the killed one left no row, not even its INSERT

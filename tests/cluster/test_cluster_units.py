@@ -234,3 +234,67 @@ def test_cost_command_takes_gpus_and_efficiency_from_a_stored_job(capsys):
     # 2 GPUs at 0.8 efficiency: wall time is 1/(2 x 0.8) of one GPU's, and so is supervision
     assert r["generation"]["wall_seconds"] == pytest.approx(base["generation"]["wall_seconds"] / 1.6)
     assert r["breakdown"]["supervision"] == pytest.approx(base["breakdown"]["supervision"] / 1.6)
+
+
+def test_requested_calibration_too_large_says_why():
+    from artcost.bench.cluster import ClusterSettings, calibration_plan, run_cluster_job
+
+    n, why = calibration_plan(12, 2, requested=9)
+    assert n == 0 and "--calibration-runs 9" in why and "at most 8" in why
+    assert calibration_plan(5, 2) == (0, "too few pipeline calls (5) for a calibration phase of 2 and two calls "
+                                         "per worker (2 workers need at least 6)")
+    # Refused before any Ray or worker starts.
+    with pytest.raises(UserError, match="--calibration-runs 9: a job of 12 pipeline call"):
+        run_cluster_job(make_config(arch="tiny", num_images=12, device="cpu"),
+                        ClusterSettings(workers=2, calibration_runs=9))
+
+
+def test_job_checks_the_model_path_before_starting_ray(tmp_path, monkeypatch):
+    from artcost.bench import cluster
+    from artcost.bench.cluster import ClusterSettings, run_cluster_job
+
+    class NoRay:
+        def __init__(self, *_):
+            raise AssertionError("Ray started before --model was checked")
+
+    monkeypatch.setattr(cluster, "_Ray", NoRay)
+    with pytest.raises(UserError, match="no such file or folder"):
+        run_cluster_job(make_config(arch="sd15", model=tmp_path / "missing.safetensors", num_images=4, device="cpu"),
+                        ClusterSettings(workers=2))
+
+
+def test_worker_setup_uses_the_benchmarks_idle_and_warm_up(monkeypatch):
+    """No second copy of the measurement logic: the actor calls runner.measure_idle and runner.warm_up."""
+    pytest.importorskip("diffusers")
+    from artcost.bench import runner
+    from artcost.bench.cluster import GenerationWorker
+
+    calls = []
+    real_idle, real_warm = runner.measure_idle, runner.warm_up
+    monkeypatch.setattr(runner, "measure_idle", lambda *a, **k: calls.append("idle") or real_idle(*a, **k))
+    monkeypatch.setattr(runner, "warm_up", lambda *a, **k: calls.append("warm") or real_warm(*a, **k))
+    cfg = make_config(arch="tiny", steps=1, device="cpu", warmup_runs=1, idle_seconds=0, gemm_seconds=0)
+    w = GenerationWorker(cfg.model_dump_json(), 0)
+    try:
+        info = w.setup()
+        assert calls == ["idle", "warm"]
+        assert len(info["warmup_s"]) == 1 and info["health"]["ok"]
+        chunk = w.run_chunk(0, 1)
+        assert chunk["runs"][0].keys() == runner.run_dict(_timing()).keys()
+    finally:
+        w.close()
+
+
+def _timing():
+    from artcost.bench.pipeline import RunTiming
+
+    return RunTiming(1.0, 0.1, [0.4], 0.2, 1, 2, {"text_encoder": 2}, 1)
+
+
+def test_net_energy_uses_the_shared_helper(monkeypatch):
+    from artcost.bench import cluster
+
+    seen = []
+    monkeypatch.setattr(cluster, "net_energy_j", lambda g, w, s: seen.append((g, w, s)) or 0.0)
+    _fake_job()
+    assert seen and seen[0] == (200.0, 10.0, 2.0)
