@@ -6,7 +6,6 @@ and turns `UserError` into one line per problem and exit status 2.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Optional
