@@ -16,6 +16,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from artcost.bench.store import connect, open_database
 from artcost.errors import UserError
 
 _SCHEMA = """
@@ -55,24 +56,10 @@ class ClusterStore:
     """Cluster jobs at ``path`` (default: the shared results database)."""
 
     def __init__(self, path: str | Path | None = None):
-        if path is None:
-            from artcost.paths import results_db_path
-
-            path = results_db_path()
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = self._connect()
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
-        finally:
-            conn.close()
+        self.path = open_database(path, _SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
+        return connect(self.path)
 
     def save(self, job: dict) -> int:
         """Insert the job and its ``parts`` in one transaction; sets and returns ``job["id"]``."""

@@ -29,28 +29,39 @@ CREATE TABLE IF NOT EXISTS bench_records (
 """
 
 
+def open_database(path: str | Path | None, schema: str) -> Path:
+    """The results database file (default: `artcost.paths.results_db_path()`), in WAL mode with `schema` created."""
+    if path is None:
+        from artcost.paths import results_db_path
+
+        path = results_db_path()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(path)
+    try:  # ``with conn`` only commits; the connection must be closed explicitly.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(schema)
+    finally:
+        conn.close()
+    return path
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """One connection as every writer of the results database uses it."""
+    conn = sqlite3.connect(path, timeout=30)
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
 class ResultStore:
     """The results database at ``path`` (default: `artcost.paths.results_db_path()`)."""
 
     def __init__(self, path: str | Path | None = None):
-        if path is None:
-            from artcost.paths import results_db_path
-
-            path = results_db_path()
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # ``with conn`` only commits; the connection must be closed explicitly.
-        conn = self._connect()
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
-        finally:
-            conn.close()
+        self.path = open_database(path, _SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute("PRAGMA synchronous=NORMAL")
-        return conn
+        return connect(self.path)
 
     def save(self, record: BenchRecord) -> int:
         """Insert ``record`` in one transaction; sets and returns its id."""
