@@ -30,6 +30,18 @@ def _say(console, msg: str) -> None:
         console.print(msg)
 
 
+Progress = Callable[[dict], None]
+"""Called with one event per step of the run, for a progress bar: ``{"phase": "gemm" | "build" |
+"warmup" | "timed" | "sweep", "preset": str, ...}``; warm-up events carry ``i``/``n`` (calls done of
+n), timed events ``runs``/``need_runs`` and ``seconds``/``min_seconds`` (the loop ends when both
+are reached)."""
+
+
+def _emit(progress: Progress | None, **event) -> None:
+    if progress is not None:
+        progress(event)
+
+
 def host_memory_guard(ceiling_gb: float | None) -> Callable[[], None] | None:
     """A check called before each UNet call and VAE decode: DeviceOOM once RSS exceeds the ceiling."""
     if ceiling_gb is None:
@@ -65,7 +77,8 @@ def measure_idle(monitor: EnergyMonitor, seconds: float, console=None) -> dict |
     return {"seconds": m.seconds, "energy_j": m.energy_j, "mean_w": m.mean_w, "meter": m.meter}
 
 
-def warm_up(loaded, timer, cfg: BenchConfig, resolution: int, guard=None, console=None, label: str = "") -> dict:
+def warm_up(loaded, timer, cfg: BenchConfig, resolution: int, guard=None, console=None, label: str = "",
+            on_call: Callable[[int, int], None] | None = None) -> dict:
     """``cfg.warmup_runs`` untimed pipeline calls; the first one under activation-health hooks.
 
     Returns ``{"warmup_s": [seconds per call], "health": dict | None, "notes": [str]}``. A compiled UNet
@@ -92,12 +105,17 @@ def warm_up(loaded, timer, cfg: BenchConfig, resolution: int, guard=None, consol
                                     "(stock's check covers the same weights)")
             w = P.run_once(loaded, timer, **kw)
         out["warmup_s"].append(w.total_s)
+        if on_call is not None:
+            on_call(i + 1, cfg.warmup_runs)
     return out
 
 
 def timed_loop(loaded, timer, cfg: BenchConfig, batch: int, monitor: EnergyMonitor, window: str,
-               resolution: int, guard=None) -> tuple[list, object, float, float]:
+               resolution: int, guard=None, on_run: Callable[[int, int, float], None] | None = None
+               ) -> tuple[list, object, float, float]:
     """Timed runs until ``min_runs`` and ``min_seconds`` are both reached (or ``max_runs``).
+
+    ``on_run(runs_done, need_runs, seconds_so_far)`` is called after each run (outside its timed region).
 
     Returns (timings, energy measurement, wall seconds of the window, perf_counter at the first run's start).
     """
@@ -113,6 +131,8 @@ def timed_loop(loaded, timer, cfg: BenchConfig, batch: int, monitor: EnergyMonit
                        batch_size=batch, seed=cfg.seed + len(timings), memory_guard=guard)
         timings.append(r)
         total = sum(t.total_s for t in timings)
+        if on_run is not None:
+            on_run(len(timings), need_runs, total)
         if len(timings) >= cfg.max_runs or (len(timings) >= need_runs and total >= cfg.min_seconds):
             break
     wall = time.perf_counter() - t_begin
@@ -203,7 +223,7 @@ def dtype_labels(device: str, dtype, torch) -> tuple[str, str, bool]:
 
 
 def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None = None,
-                  command_started: float | None = None, store=None) -> BenchRecord:
+                  command_started: float | None = None, store=None, progress: Progress | None = None) -> BenchRecord:
     """Run the whole benchmark described by ``cfg``; save and return the record."""
     torch = P.import_torch()
     command_started = command_started or time.perf_counter()
@@ -253,10 +273,12 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
                 from artcost.bench.gemm_probe import gemm_probe
 
                 _say(console, f"GEMM probe ({dname}, {cfg.gemm_seconds:g} s) ...")
+                _emit(progress, phase="gemm", preset=preset)
                 probes[dname] = gemm_probe(device, dtype, cfg.gemm_seconds, tf32=probe_tf32)
             loaded = None
             try:
                 _say(console, f"preset {preset}: building pipeline ...")
+                _emit(progress, phase="build", preset=preset)
                 try:
                     loaded = P.load(cfg.arch, cfg.model, preset, device)
                 except P.PresetUnsupported as exc:
@@ -268,12 +290,15 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
                 res.scheduler = scheduler_used = P.set_scheduler(loaded.pipe, cfg.scheduler)
                 weights_label, tokenizer = loaded.weights_label, loaded.tokenizer_label
                 guard = host_memory_guard(cfg.host_mem_ceiling_gb)
-                warm = warm_up(loaded, timer, cfg, resolution, guard, console, label=f"preset {preset}: ")
+                warm = warm_up(loaded, timer, cfg, resolution, guard, console, label=f"preset {preset}: ",
+                               on_call=lambda i, n, p=preset: _emit(progress, phase="warmup", preset=p, i=i, n=n))
                 res.warmup_s, res.health = warm["warmup_s"], warm["health"]
                 res.notes.extend(warm["notes"])
                 _say(console, f"preset {preset}: timed runs (min {cfg.min_runs} runs, {cfg.min_seconds:g} s) ...")
-                timings, meas, wall, t_first = timed_loop(loaded, timer, cfg, cfg.batch_size, monitor, preset,
-                                                          resolution, guard)
+                timings, meas, wall, t_first = timed_loop(
+                    loaded, timer, cfg, cfg.batch_size, monitor, preset, resolution, guard,
+                    on_run=lambda k, need, secs, p=preset: _emit(progress, phase="timed", preset=p, runs=k, need_runs=need,
+                                                                 seconds=secs, min_seconds=cfg.min_seconds))
                 if first_step_at is None:
                     # End of the first denoising step of the first timed run, from that run's start
                     # mark: includes its text encoding and scheduler set-up, as a user waits for them.
@@ -302,7 +327,7 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
 
         sweep = None
         if cfg.batch_sweep:
-            sweep = batch_sweep(cfg, device, resolution, timer, console)
+            sweep = batch_sweep(cfg, device, resolution, timer, console, progress)
 
         primary = next((r for r in results if r.name == cfg.primary_preset), None)
         if primary is None or primary.status != "ok":
@@ -361,7 +386,8 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
     return record
 
 
-def batch_sweep(cfg: BenchConfig, device: str, resolution: int, timer, console=None) -> dict:
+def batch_sweep(cfg: BenchConfig, device: str, resolution: int, timer, console=None,
+                progress: Progress | None = None) -> dict:
     """Batch 1, 2, 4, ... on the primary preset until out of memory (or ``max_batch``); never raises OOM."""
     import gc
 
@@ -374,6 +400,7 @@ def batch_sweep(cfg: BenchConfig, device: str, resolution: int, timer, console=N
     try:
         while bs <= cfg.max_batch:
             _say(console, f"batch sweep: batch {bs} ...")
+            _emit(progress, phase="sweep", batch=bs)
             try:
                 if device.startswith("cuda"):
                     torch.cuda.reset_peak_memory_stats(device)

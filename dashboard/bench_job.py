@@ -2,8 +2,8 @@
 
 The Benchmark page keeps one `JobSlot` for the whole server (`st.cache_resource`): a GPU runs
 one benchmark at a time, so a second click, from this browser or another, is refused while a
-run is going.  The runner reports progress only as console lines (``run_benchmark(console=)``);
-`estimate_progress` turns those lines into a fraction.  Power comes from the energy monitor we
+run is going.  The runner reports each step as a progress event (``run_benchmark(progress=)``);
+`progress_fraction` turns them into a fraction, and its console lines are kept for the page's log.  Power comes from the energy monitor we
 hand the runner, sampled by its own thread.  No Streamlit import here.
 """
 
@@ -22,38 +22,37 @@ INSTALL_HINT = "pip install 'artcost[bench]'   (from a checkout: make install-be
 TINY_LABEL = ("CPU tiny run: a small SD-shaped test model with synthetic weights at 64 px. It measures this CPU "
               "and the harness, not a real image model: do not use its speed as any scenario's figure.")
 
-_PRESET_LINE = re.compile(r"preset (\w+): (building pipeline|warm-up (\d+)/(\d+)|timed runs)")
-
-
 def bench_extra_missing() -> list[str]:
     """The [bench] extra's import names that are not installed (checked without importing torch)."""
     return [m for m in ("torch", "diffusers") if importlib.util.find_spec(m) is None]
 
 
-def estimate_progress(messages: list[str], presets: list[str], elapsed_in_timed: float, min_seconds: float) -> float:
-    """A fraction in [0, 0.97] from the runner's console lines; 1.0 is set only when the run returns.
+def progress_fraction(events: list[dict], presets: list[str]) -> float:
+    """A fraction in [0, 0.97] from the runner's progress events (`artcost.bench.runner.Progress`);
+    1.0 is set only when the run returns.
 
-    Each preset is an equal share: building 5%, warm-ups up to 40%, timed runs the rest (by elapsed
-    time against --min-seconds, since the runner does not report each timed run).
+    Each preset is an equal share: its GEMM probe and build 5%, warm-up calls up to 40%, and the timed
+    runs the rest, by whichever of the loop's two stopping rules (runs, seconds) is further from done.
     """
     n = max(len(presets), 1)
-    done, within = 0, 0.0
-    current = None
-    for msg in messages:
-        m = _PRESET_LINE.search(msg)
-        if not m:
-            continue
-        if m.group(1) != current:
+    done, within, current = 0, 0.0, None
+    for e in events:
+        preset = e.get("preset")
+        if preset is None:  # batch sweep after every preset
+            return 0.97
+        if preset != current:
             if current is not None:
                 done += 1
-            current, within = m.group(1), 0.0
-        if m.group(2) == "building pipeline":
+            current, within = preset, 0.0
+        phase = e.get("phase")
+        if phase in ("gemm", "build"):
             within = 0.05
-        elif m.group(3):
-            i, k = int(m.group(3)), int(m.group(4))
-            within = 0.05 + 0.35 * (i - 1) / max(k, 1)
-        else:
-            within = 0.4 + 0.55 * min(1.0, elapsed_in_timed / max(min_seconds * 1.5, 1e-9))
+        elif phase == "warmup":
+            within = 0.05 + 0.35 * e["i"] / max(e["n"], 1)
+        elif phase == "timed":
+            by_runs = e["runs"] / max(e["need_runs"], 1)
+            by_time = e["seconds"] / e["min_seconds"] if e["min_seconds"] > 0 else 1.0
+            within = 0.4 + 0.55 * min(1.0, by_runs, by_time)
     return min(0.97, (done + within) / n)
 
 
@@ -67,8 +66,6 @@ class _Console:
         text = re.sub(r"\[/?[a-z ]*\]", "", str(msg))
         with self.job.lock:
             self.job.messages.append(text)
-            if "timed runs" in text:
-                self.job.timed_since = time.monotonic()
 
 
 @dataclass
@@ -80,7 +77,7 @@ class BenchJob:
     record: Any = None
     error: list[str] = field(default_factory=list)
     monitor: Any = None
-    timed_since: float | None = None
+    events: list[dict] = field(default_factory=list)
     finished: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -92,10 +89,12 @@ class BenchJob:
         if not self.running:
             return 1.0
         with self.lock:
-            msgs = list(self.messages)
-            since = self.timed_since
-        elapsed = time.monotonic() - since if since else 0.0
-        return estimate_progress(msgs, list(self.cfg.presets), elapsed, float(self.cfg.min_seconds))
+            events = list(self.events)
+        return progress_fraction(events, list(self.cfg.presets))
+
+    def on_progress(self, event: dict) -> None:
+        with self.lock:
+            self.events.append(dict(event))
 
     def power(self) -> list[tuple[float, float]]:
         """(seconds since start, watts) samples so far; empty without a power meter."""
@@ -106,10 +105,10 @@ class BenchJob:
         return (getattr(self.monitor, "meter", "none"), getattr(self.monitor, "reason", None))
 
 
-def _default_runner(cfg: Any, console: Any, monitor: Any) -> Any:
+def _default_runner(cfg: Any, console: Any, monitor: Any, progress: Callable[[dict], None]) -> Any:
     from artcost.bench.runner import run_benchmark
 
-    return run_benchmark(cfg, console=console, monitor=monitor)
+    return run_benchmark(cfg, console=console, monitor=monitor, progress=progress)
 
 
 def _default_monitor(cfg: Any) -> Any:
@@ -125,7 +124,7 @@ def _default_monitor(cfg: Any) -> Any:
 class JobSlot:
     """Holds the current (or last) benchmark job; `start` refuses while one is running."""
 
-    def __init__(self, runner: Callable[[Any, Any, Any], Any] | None = None,
+    def __init__(self, runner: Callable[[Any, Any, Any, Callable[[dict], None]], Any] | None = None,
                  monitor_factory: Callable[[Any], Any] | None = None):
         self._lock = threading.Lock()
         self.job: BenchJob | None = None
@@ -145,7 +144,7 @@ class JobSlot:
 
     def _run(self, job: BenchJob) -> None:
         try:
-            record = self.runner(job.cfg, _Console(job), job.monitor)
+            record = self.runner(job.cfg, _Console(job), job.monitor, job.on_progress)
         except UserError as exc:
             job.error, job.status = list(exc.problems), "failed"
         except Exception as exc:  # noqa: BLE001 - shown on the page; the server keeps serving

@@ -1,10 +1,12 @@
-"""The Benchmark page's background job: one run at a time, progress from the runner's lines."""
+"""The Benchmark page's background job: one run at a time, progress from the runner's events."""
 
 from __future__ import annotations
 
 import threading
 import time
 from types import SimpleNamespace
+
+import pytest
 
 from artcost.dashboard import bench_job
 
@@ -15,20 +17,49 @@ def cfg(**kw):
     return SimpleNamespace(**base)
 
 
-def test_progress_from_runner_lines():
-    lines = ["GEMM probe ...", "preset stock: building pipeline ...", "preset stock: warm-up 1/2 ..."]
-    p1 = bench_job.estimate_progress(lines, ["stock", "fp16"], 0, 10)
-    p2 = bench_job.estimate_progress(lines + ["preset stock: timed runs (min 3 runs, 10 s) ..."], ["stock", "fp16"], 5, 10)
-    p3 = bench_job.estimate_progress(lines + ["preset fp16: building pipeline ..."], ["stock", "fp16"], 0, 10)
-    assert 0 < p1 < p2 < p3 <= 0.97
-    assert bench_job.estimate_progress([], ["stock"], 0, 10) == 0
+def test_progress_from_runner_events():
+    presets = ["stock", "fp16"]
+    ev = [{"phase": "gemm", "preset": "stock"}, {"phase": "build", "preset": "stock"}]
+    p0 = bench_job.progress_fraction(ev, presets)
+    ev.append({"phase": "warmup", "preset": "stock", "i": 1, "n": 1})
+    p1 = bench_job.progress_fraction(ev, presets)
+    # 2 of 4 runs done but only 2 of 10 s: the seconds rule binds
+    ev.append({"phase": "timed", "preset": "stock", "runs": 2, "need_runs": 4, "seconds": 2.0, "min_seconds": 10.0})
+    p2 = bench_job.progress_fraction(ev, presets)
+    assert p2 == pytest.approx((0.4 + 0.55 * 0.2) / 2)
+    ev.append({"phase": "timed", "preset": "stock", "runs": 4, "need_runs": 4, "seconds": 10.0, "min_seconds": 10.0})
+    p3 = bench_job.progress_fraction(ev, presets)
+    assert p3 == pytest.approx(0.95 / 2)
+    ev.append({"phase": "build", "preset": "fp16"})
+    p4 = bench_job.progress_fraction(ev, presets)
+    assert 0 < p0 < p1 < p2 < p3 < p4 <= 0.97
+    assert bench_job.progress_fraction([], presets) == 0
+
+
+def test_real_runner_reports_every_step(tmp_path, monkeypatch):
+    """The tiny pipeline through run_benchmark: events arrive in order and end at the loop's stopping rule."""
+    pytest.importorskip("diffusers")
+    from artcost.bench.config import make_config
+    from artcost.bench.runner import run_benchmark
+
+    monkeypatch.setenv("ARTCOST_DATA", str(tmp_path))
+    events = []
+    c = make_config(arch="tiny", steps=2, device="cpu", presets=["stock"], min_runs=3, min_seconds=0,
+                    idle_seconds=0, gemm_seconds=0, warmup_runs=1)
+    run_benchmark(c, progress=events.append)
+    phases = [e["phase"] for e in events]
+    assert phases == ["build", "warmup", "timed", "timed", "timed"]
+    last = events[-1]
+    assert last["runs"] == last["need_runs"] == 3 and last["seconds"] > 0
+    assert bench_job.progress_fraction(events, ["stock"]) == pytest.approx(0.95)
 
 
 def test_second_start_is_refused_while_running():
     release = threading.Event()
 
-    def runner(c, console, monitor):
+    def runner(c, console, monitor, progress):
         console.print("preset stock: [yellow]building pipeline[/] ...")
+        progress({"phase": "build", "preset": "stock"})
         release.wait(5)
         return SimpleNamespace(id=7)
 
@@ -40,6 +71,7 @@ def test_second_start_is_refused_while_running():
     time.sleep(0.1)
     assert first.messages == ["preset stock: building pipeline ..."]
     assert first.meter() == ("none", "no meter here") and first.power() == []
+    assert first.events == [{"phase": "build", "preset": "stock"}] and 0 < first.progress() < 0.1
     release.set()
     for _ in range(100):
         if not first.running:
@@ -53,7 +85,7 @@ def test_second_start_is_refused_while_running():
 def test_failure_is_reported_not_raised():
     from artcost.errors import UserError
 
-    def runner(c, console, monitor):
+    def runner(c, console, monitor, progress):
         raise UserError("--primary-preset stock: no result (out of memory); nothing stored")
 
     slot = bench_job.JobSlot(runner=runner, monitor_factory=lambda c: None)
