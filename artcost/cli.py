@@ -61,8 +61,18 @@ def _register() -> None:
 _register()
 
 
+def _version(value: bool) -> None:
+    if value:
+        from artcost import __version__
+
+        print(f"artcost {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
     """What does an illustration cost when a machine makes it? Measured, itemised, sourced."""
     for module_name, why in _unavailable.items():
         err_console.print(f"warning: commands from {module_name} are unavailable ({why})", markup=False, style="yellow")
