@@ -22,7 +22,8 @@ console = Console(highlight=False, markup=False)  # scenario text may contain [b
 
 SetOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--set", help="Override a field: PATH=VALUE, e.g. --set human.wage_per_hour=40 (repeatable)."),
+    typer.Option("--set", help="Override a field: PATH=VALUE, e.g. --set human.wage_per_hour=40 (repeatable; "
+                "money in the scenario's own currency, whatever --currency shows)."),
 ]
 CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Show money in this ISO currency (e.g. USD).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
@@ -78,6 +79,10 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     )
     console.print(f"AI delivery: {duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouch turnaround)")
     console.print(headline(r), style="bold")
+    n_uncertain = sum(1 for info in r["inputs"].values() if info["uncertain"])
+    if n_uncertain:
+        console.print(f"(central values of {n_uncertain} uncertain inputs: mode, midpoint or median of each range; "
+                      f"`artcost simulate {r['scenario']['file']}` gives the mean, median and p5-p95)")
     for w in r["warnings"]:
         console.print(Text.assemble(("warning: ", "yellow"), w))
     if show_inputs:

@@ -47,6 +47,15 @@ def load_with_options(
     merged.update(overrides)
     reloaded = load_scenario(file, merged, override_label="measured")
     reloaded.overrides.update(labels)
+    sc = reloaded.scenario
+    if "generation.seconds_per_image" in merged and "generation.seconds_per_image" not in overrides and sc.compute.kind == "owned":
+        kept = [p for p in ("compute.owned.board_power_w", "compute.owned.purchase_price") if p not in merged]
+        if kept:
+            reloaded.notes.append(
+                f"the speed is measured on {sc.generation.device}, but {' and '.join(p.rsplit('.', 1)[-1] for p in kept)} "
+                f"are still the scenario's ({loaded.scenario.generation.device or 'its stated GPU'}): hardware and "
+                "electricity costs mix two machines; set compute.owned for the measured one (--set) to cost it alone"
+            )
     for path in overrides:
         reloaded.overrides[path] = "--set on the command line"
     return reloaded

@@ -76,7 +76,12 @@ def tornado_chart(rows: Sequence[Mapping[str, Any]], output: str, ccy: str, fact
 
 def grid_chart(grid: Mapping[str, Any], caption: str) -> Chart:
     """The break-even heatmap: artist/AI ratio over two inputs, with the ratio = 1 contour."""
-    title = f"Artist / AI cost ratio over {grid['x_param']} and {grid['y_param']} (black line: break-even)"
+    import numpy as np
+
+    crosses = bool(np.nanmin(grid["ratio"]) < 1 < np.nanmax(grid["ratio"]))
+    where = "black line: break-even" if crosses else "no break-even in this range: AI is cheaper everywhere" \
+        if np.nanmin(grid["ratio"]) >= 1 else "no break-even in this range: the artist is cheaper everywhere"
+    title = f"Artist / AI cost ratio over {grid['x_param']} and {grid['y_param']} ({where})"
     return heatmap(grid["x"], grid["y"], grid["ratio"], grid["x_param"], grid["y_param"], title, caption)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -49,12 +50,19 @@ def dashboard(
     print(f"artcost dashboard: http://127.0.0.1:{port}  (Ctrl-C to stop)", flush=True)
     # run from the dashboard folder so Streamlit reads dashboard/.streamlit/config.toml (theme, upload limit)
     proc = subprocess.Popen(streamlit_command(port), cwd=DASHBOARD, env=server_env())
+
+    def _stop(signum, frame):  # `kill PID` must stop the server too, not orphan it
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         code = proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
         code = proc.wait()
         raise typer.Exit(0)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if code:
         raise UserError(f"the dashboard server stopped with exit code {code} (is port {port} already in use?)")
 

@@ -81,7 +81,8 @@ def default_range(scenario: Scenario | LoadedScenario, path: str) -> tuple[float
 
 
 def _difference(scenario: Scenario | LoadedScenario, path: str, x: np.ndarray | float) -> dict[str, np.ndarray]:
-    r = evaluate(scenario, {path: np.asarray(x, dtype=float)})
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # the scan reaches extreme values on purpose
+        r = evaluate(scenario, {path: np.asarray(x, dtype=float)})
     ai = np.asarray(r["ai"]["per_usable_image"], dtype=float)
     artist = np.asarray(r["artist"]["per_image"], dtype=float)
     return {"ai": ai, "artist": artist, "diff": ai - artist}

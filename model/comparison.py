@@ -31,7 +31,7 @@ def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str,
     """The full answer for one scenario, in `currency` (default: the scenario's own)."""
     s = loaded.scenario
     own = s.meta.currency
-    target = currency or own
+    target = (currency or own).upper()
     table = rate_table()
     fx = table.factor(own, target)
     result = costs.compare(s.values(), s.compute.kind)
@@ -44,7 +44,7 @@ def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str,
 
     expected = _f(ai["expected_accepted"])
     finals = s.job.finals_needed.central
-    warnings = []
+    warnings = list(loaded.notes)
     if bool(ai["shortfall"]):
         need = int(np.ceil(finals / s.generation.acceptance_rate.central))
         warnings.append(
@@ -56,7 +56,7 @@ def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str,
     inputs = {
         path: {
             "value": q.central * (fx if is_money(path) else 1.0),
-            "unit": target if is_money(path) else _unit(path),
+            "unit": f"{target}{_per(path)}" if is_money(path) else _unit(path),
             "source": loaded.source_of(path),
             "uncertain": q.uncertain,
             **({"dist": q.dist.model_dump()} if q.dist is not None else {}),
@@ -103,6 +103,16 @@ _UNITS = {
     "_hours": "h", "_days": "days", "_years": "years", "_per_year": "h/year", "_w": "W", "_share": "share",
     "_rate": "share", "_efficiency": "share", "_probability": "probability", "_per_candidate": "s", "pue": "ratio",
 }
+
+
+def _per(path: str) -> str:
+    """What a money input is per, from its name: 'CNY' + '/kWh', '/h', '/image', ..."""
+    leaf = path.rsplit(".", 1)[-1]
+    for suffix, per in (("_per_kwh", "/kWh"), ("_per_gpu_hour", "/GPU-h"), ("_per_hour", "/h"),
+                        ("_per_image", "/image"), ("_per_extra_image", "/image"), ("monthly_fee", "/month")):
+        if leaf.endswith(suffix):
+            return per
+    return ""
 
 
 def _unit(path: str) -> str:

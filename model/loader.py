@@ -35,6 +35,7 @@ class LoadedScenario:
     path: str
     raw: dict[str, Any]
     overrides: dict[str, str] = field(default_factory=dict)  # dotted path -> label of who set it
+    notes: list[str] = field(default_factory=list)  # what a reader must know about mixed provenance
 
     def source_of(self, dotted: str) -> str:
         """Where a field's figure comes from: an override, the scenario file's source text, or a labelled default."""

@@ -55,7 +55,7 @@ ui.show(analysis.tornado_chart(cached.tornado(loaded, output), output, ccy, fact
 st.subheader("Where AI and the artist break even")
 params = list(loaded.scenario.cost_quantities())  # the market's inputs do not move the cost
 x_default = "artist.price_per_image" if "artist.price_per_image" in params else params[0]
-y_default = "generation.acceptance_rate" if "generation.acceptance_rate" in params else params[1]
+y_default = "human.wage_per_hour" if "human.wage_per_hour" in params else params[1]
 g1, g2 = st.columns(2)
 x_param = g1.selectbox("Horizontal axis", params, index=params.index(x_default), key="grid_x")
 y_param = g2.selectbox("Vertical axis", params, index=params.index(y_default), key="grid_y")

@@ -112,6 +112,8 @@ def test_cost_command_uses_and_labels_a_record(data_dir, capsys):
     assert r["inputs"]["generation.seconds_per_image"]["value"] == 12.0
     assert r["generation"]["seconds_per_image_source"].startswith(f"measured: bench record {rid}")
     assert r["scenario"]["device"].startswith("CPU: Intel")
+    # no power was measured: the output must say the hardware and power are still the scenario's GPU
+    assert any("mix two machines" in w and "NVIDIA GeForce RTX 3060 Ti" in w for w in r["warnings"])
     # an explicit --set still wins over the benchmark
     assert main(["cost", str(seed), "--from-bench", str(rid), "--set", "generation.seconds_per_image=3", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)

@@ -63,7 +63,7 @@ def test_editing_a_field_changes_the_headline_on_every_page(at):
 def test_field_help_carries_unit_and_source(at):
     at.switch_page("views/cost.py").run()
     w = at.number_input(key=f"field:{SID}:human.wage_per_hour")
-    assert "(CNY)" in w.label
+    assert "(CNY/h)" in w.label
     assert "NBS 2022 average wage" in w.help and "Unit: CNY" in w.help
 
 
@@ -233,7 +233,7 @@ def test_breakeven_axes_offer_cost_inputs_only(at):
         options = at.selectbox(key=key).options
         assert options and not [o for o in options if o.startswith("market.")]
     assert set(at.selectbox(key="grid_x").options) == set(load_scenario(SEED).scenario.cost_quantities())
-    at.selectbox(key="grid_x").set_value("human.wage_per_hour").run()
+    at.selectbox(key="grid_x").set_value("human.screening_seconds_per_candidate").run()
     no_exceptions(at)
     assert not at.error
 

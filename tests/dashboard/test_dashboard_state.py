@@ -80,7 +80,7 @@ def test_changed_keeps_only_real_edits():
 def test_editable_fields_carry_unit_source_and_dist():
     f = {x.path: x for x in state.editable_fields(state.load(state.default_id(), {}))}
     wage = f["human.wage_per_hour"]
-    assert wage.unit == "CNY" and wage.value == 31
+    assert wage.unit == "CNY/h" and wage.value == 31
     assert "NBS 2022" in wage.help and "triangular(low=20, mode=31, high=55)" in wage.help
 
 

@@ -36,6 +36,10 @@ def test_wheel_has_one_top_level_package_and_its_data(wheel):
         "artcost/dashboard/__init__.py",
         "artcost/scenarios/seed-2022-hobbyist-3060ti.yaml",
         "artcost/data/exchange_rates.yaml",
+        "artcost/bench/configs/sd15/unet/config.json",
+        "artcost/bench/configs/sdxl/text_encoder_2/config.json",
+        "artcost/bench/configs/peaks.yaml",
+        "artcost/dashboard/app.py",
     ):
         assert needed in names, needed
 

@@ -46,7 +46,9 @@ def test_json_has_stable_keys_and_sources(capsys):
     for key in ("artist", "ratio", "delivery", "inputs", "scenario", "currency"):
         assert key in r
     wage = r["inputs"]["human.wage_per_hour"]
-    assert wage["unit"] == "CNY" and "NBS" in wage["source"] and wage["uncertain"]
+    assert wage["unit"] == "CNY/h" and "NBS" in wage["source"] and wage["uncertain"]
+    assert r["inputs"]["compute.owned.price_per_kwh"]["unit"] == "CNY/kWh"
+    assert r["inputs"]["compute.owned.purchase_price"]["unit"] == "CNY"
     assert r["inputs"]["generation.scaling_efficiency"]["source"].startswith("default:")
 
 
@@ -64,6 +66,15 @@ def test_currency_option_converts_money_not_ratios(capsys):
     assert usd["breakdown"]["total"] == pytest.approx(cny["breakdown"]["total"] / 7.189)
     assert usd["ratio"] == pytest.approx(cny["ratio"])
     assert usd["inputs"]["human.wage_per_hour"]["value"] == pytest.approx(31 / 7.189)
+
+
+def test_currency_code_is_case_insensitive(capsys):
+    assert run_json(capsys, "cost", str(SEED), "--currency", "usd")["currency"] == "USD"
+
+
+def test_output_says_the_headline_uses_central_values(capsys):
+    assert main(["cost", str(SEED), "--brief"]) == 0
+    assert "central values of 17 uncertain inputs" in capsys.readouterr().out
 
 
 def test_set_override_changes_the_answer_and_is_labelled(capsys):
