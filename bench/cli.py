@@ -35,8 +35,8 @@ def print_record(rec, con: Console = console) -> None:
     con.print(f"[bold]bench record {rec.id}[/]  {rec.arch} {rec.resolution}px, {rec.steps} steps, "
               f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {rec.device_name}  —  {rec.weights_label}")
     t = Table(show_header=True, header_style="bold")
-    for col in ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "util vs GEMM",
-                "util vs datasheet", "overhead", "time vs stock"):
+    for col in ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "run vs GEMM probe",
+                "run vs datasheet", "overhead", "time vs stock"):
         t.add_column(col, justify="right" if col not in ("preset", "dtype") else "left")
     for p in rec.presets:
         if p.status != "ok":
@@ -59,7 +59,8 @@ def print_record(rec, con: Console = console) -> None:
     g = rec.gemm_probe
     if g:
         con.print(f"GEMM probe: {g['best_flops'] / 1e9:.0f} GFLOP/s ({g['dtype']}, n={g['n']}); "
-                  f"UNet step at {_fmt(s.get('unet_step_vs_probe'), '.0%')} of it")
+                  f"whole run at {_fmt(s.get('utilisation_vs_probe'), '.0%')} of it (the table's figure), "
+                  f"UNet steps alone at {_fmt(s.get('unet_step_vs_probe'), '.0%')}")
     if rec.batch_sweep:
         lim = rec.batch_sweep["limit"]
         con.print(f"batch sweep: max batch {lim.get('max_ok_batch')} ({lim.get('reason')})")
