@@ -80,14 +80,7 @@ class BenchConfig(BaseModel):
             raise ValueError(f"must be at least 1 (got {v})")
         return v
 
-    @field_validator("warmup_runs")
-    @classmethod
-    def _nonneg_int(cls, v):
-        if v < 0:
-            raise ValueError(f"must be 0 or more (got {v})")
-        return v
-
-    @field_validator("guidance_scale", "min_seconds", "idle_seconds", "gemm_seconds")
+    @field_validator("warmup_runs", "guidance_scale", "min_seconds", "idle_seconds", "gemm_seconds")
     @classmethod
     def _nonneg(cls, v):
         if v < 0:

@@ -191,7 +191,8 @@ def apply_record(record: Any, scenario: Any, scale_by_flops: bool) -> tuple[dict
 
     overrides, provenance = bench_overrides(str(record.id), scenario, scale_by_flops, record=record)
     known = scenario.quantities()
-    overrides = {k: v for k, v in overrides.items() if k in known}  # power only where the GPU is owned
+    # the page edits numeric fields only: the record's device name and batch size stay in the provenance
+    overrides = {k: v for k, v in overrides.items() if k in known}
     s = record.summary
     row = {"id": record.id, "device": record.device_name, "created": record.created_at, "preset": record.primary_preset,
            "seconds_per_image": s.get("seconds_per_image"), "joules_per_image": s.get("joules_per_image_gross"),
