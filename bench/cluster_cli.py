@@ -6,7 +6,7 @@ call it too); `register(app)` mounts the standalone command group on the top-lev
 
 from __future__ import annotations
 
-import json
+
 from pathlib import Path
 from typing import Optional
 
@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from artcost import jsonout
 from artcost.bench.cli import _fmt
 
 console = Console()
@@ -56,7 +57,7 @@ def run_cluster_command(config, workers: int, ray_address: str | None, calibrati
         if job.get("id") is not None:
             con.print(f"stored as cluster job {job['id']}; use its scaling with: artcost cost SCENARIO --from-cluster {job['id']}")
     if json_out:
-        json_out.write_text(json.dumps(job, indent=1) + "\n")
+        json_out.write_text(jsonout.dumps(job, indent=1) + "\n")
     return job
 
 
@@ -165,7 +166,7 @@ def register(app: typer.Typer) -> None:
 
         job = ClusterStore().resolve(job_id)
         if as_json:
-            typer.echo(json.dumps(job, indent=1))
+            typer.echo(jsonout.dumps(job, indent=1))
         else:
             print_job(job)
 

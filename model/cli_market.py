@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -17,6 +15,7 @@ from rich.table import Table
 from artcost.units import money
 from artcost.errors import UserError
 from artcost.model import bass
+from artcost import jsonout
 from artcost.model.market import MarketBands, MarketResult, market_bands, simulate_market
 
 console = Console(highlight=False)
@@ -162,7 +161,7 @@ def market(
         out["headline_text"] = headline_text(r)
         if b is not None:
             out["bands"] = b.to_dict()
-        print(json.dumps(out, indent=1, default=_jsonable))
+        print(jsonout.dumps(out, indent=1))
         return
     render(r)
     if b is not None:
@@ -172,12 +171,6 @@ def market(
     console.print(f"({elapsed:.2f} s)", markup=False, style="dim")
 
 
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    if isinstance(x, pd.Timestamp):
-        return x.strftime("%Y-%m")
-    return str(x)
 
 
 def market_fit(
@@ -198,7 +191,7 @@ def market_fit(
         d["file"] = str(csv_file)
         d["rows"] = [{"month": mo, "t": float(t), "share": float(s), "fitted": float(f)}
                      for mo, t, s, f in zip(series.months, series.t_months, series.share, fitted)]
-        print(json.dumps(d, indent=1))
+        print(jsonout.dumps(d, indent=1))
         return
     t = Table(title=f"Bass fit to {csv_file} (t = months since {series.origin})", title_justify="left")
     for col in ("month", "t", "observed", "fitted"):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
+
 import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -21,6 +20,7 @@ from artcost.model import costs
 from artcost.model.breakeven import axis_values, breakeven, check_param, ratio_grid
 from artcost.model.scale import DEFAULT_FINALS, DEFAULT_JOBS_PER_MONTH, scale_curve
 from artcost.model.sensitivity import OUTPUT_LABELS, rank_correlation, sobol, tornado
+from artcost import jsonout
 from artcost.model.uncertainty import simulate as run_simulation
 
 console = Console(highlight=False)
@@ -30,18 +30,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of numpy's default_rng: the same seed gives the same numbers.")]
 
 
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    if isinstance(x, Path):
-        return str(x)
-    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
-
-
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, default=_jsonable, allow_nan=True))
+    print(jsonout.dumps(data))
 
 
 def _num(x: float) -> str:

@@ -9,8 +9,12 @@ from typing import Any
 
 import numpy as np
 
+import math
+
+from artcost.errors import UserError
 from artcost.model import costs
 from artcost.model.currency import rate_table
+from artcost.model.headline import headline_for
 from artcost.model.loader import LoadedScenario
 
 # Inputs that are money (converted with --currency); every other input keeps its unit.
@@ -27,8 +31,13 @@ def is_money(path: str) -> bool:
     return any(leaf.endswith(s) or leaf == s for s in MONEY_INPUT_SUFFIXES)
 
 
-def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str, Any]:
-    """The full answer for one scenario, in `currency` (default: the scenario's own)."""
+def comparison(loaded: LoadedScenario, currency: str | None = None, with_headline: bool = True) -> dict[str, Any]:
+    """The full answer for one scenario, in `currency` (default: the scenario's own).
+
+    Every figure is the central-value model (the point) except `headline`: the median and 90%
+    interval of a seeded Monte Carlo (`model/headline.py`), with its sentence; `with_headline=False`
+    leaves it out (and its ~10 ms) where only the inputs are wanted.
+    """
     s = loaded.scenario
     own = s.meta.currency
     target = (currency or own).upper()
@@ -37,10 +46,19 @@ def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str,
     result = costs.compare(s.values(), s.compute.kind)
     ai, artist = result["ai"], result["artist"]
 
+    _refuse_non_finite(loaded, ai, artist, result)
     breakdown = {k: _f(ai[k]) * fx for k in costs.ITEMS}
     breakdown["total"] = _f(ai["total"]) * fx
     breakdown["per_usable_image"] = _f(ai["per_usable_image"]) * fx
-    with_reruns = _f(ai["per_usable_image_with_reruns"]) * fx
+    with_reruns: float | None = _f(ai["per_usable_image_with_reruns"]) * fx
+    with_reruns_note = None
+    if not math.isfinite(with_reruns):
+        # the chance of success underflows to 0: re-running until success has no finite expectation
+        with_reruns = None
+        with_reruns_note = (
+            f"cannot be computed: the chance that a job yields its {s.job.finals_needed.central:g} finals is "
+            f"{_f(ai['p_job_success']):.3g} (job.finals_needed, generation.candidates_per_job, generation.acceptance_rate)"
+        )
 
     expected = _f(ai["expected_accepted"])
     finals = s.job.finals_needed.central
@@ -75,6 +93,7 @@ def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str,
         "expected_accepted": expected,
         "p_job_success": _f(ai["p_job_success"]),
         "per_usable_image_with_reruns": with_reruns,
+        **({"per_usable_image_with_reruns_note": with_reruns_note} if with_reruns_note else {}),
         "generation": {
             "gpu_seconds": _f(ai["gpu_seconds"]),
             "wall_seconds": _f(ai["wall_seconds"]),
@@ -95,7 +114,45 @@ def comparison(loaded: LoadedScenario, currency: str | None = None) -> dict[str,
         },
         "warnings": warnings,
         "inputs": inputs,
+        **({"headline": headline_for(loaded, target).to_dict()} if with_headline else {}),
     }
+
+
+# The inputs each headline figure is made of, to name them when a figure cannot be computed.
+_AI_COST_INPUTS = ("human.wage_per_hour", "human.prompt_tuning_minutes_per_job", "human.screening_seconds_per_candidate",
+                   "human.retouch_price_per_image", "generation.seconds_per_image")
+_AI_TIME_INPUTS = ("human.prompt_tuning_minutes_per_job", "human.screening_seconds_per_candidate",
+                   "generation.seconds_per_image")
+
+
+def _refuse_non_finite(loaded: LoadedScenario, ai: dict, artist: dict, result: dict) -> None:
+    """Every figure of the answer is finite and non-negative, or the scenario is refused naming its inputs.
+
+    The schema bounds each input and the pairs that bound each other; what is left is a side that
+    costs or takes nothing, which makes the artist/AI ratio infinite.
+    """
+    shown = loaded.path
+    problems = []
+    for name, value in [("AI cost per job", ai["total"]), ("artist price per image", artist["per_image"]),
+                        ("AI delivery time", ai["delivery_hours"])]:
+        v = _f(value)
+        if not math.isfinite(v) or v < 0:
+            problems.append(f"{shown}: {name} comes out as {v:g}; check the inputs it is made of")
+    per_image = _f(ai["per_usable_image"])
+    if per_image == 0:
+        problems.append(
+            f"{shown}: {_AI_COST_INPUTS[0]}: the AI side costs nothing (every cost input is 0: wage, hardware, "
+            f"electricity, retouching), so artist/AI would be infinite; give at least one cost "
+            f"(e.g. {', '.join(_AI_COST_INPUTS[:2])})"
+        )
+    elif not math.isfinite(per_image) or not math.isfinite(_f(result["ratio"])):
+        problems.append(f"{shown}: AI cost per usable image cannot be computed ({per_image:g}); "
+                        "check generation.candidates_per_job and generation.acceptance_rate")
+    if _f(ai["delivery_hours"]) == 0 or not math.isfinite(_f(result["time_ratio"])):
+        problems.append(f"{shown}: {_AI_TIME_INPUTS[0]}: the AI side takes no time at all, so the delivery "
+                        f"ratio would be infinite; give {', '.join(_AI_TIME_INPUTS)}")
+    if problems:
+        raise UserError(problems)
 
 
 _UNITS = {

@@ -177,9 +177,8 @@ def compare(v: Values, kind: str) -> dict[str, dict[str, np.ndarray] | np.ndarra
     """AI and artist side by side; `ratio` is artist cost per image / AI cost per usable image."""
     ai = ai_job(v, kind)
     artist = artist_job(v)
-    return {
-        "ai": ai,
-        "artist": artist,
-        "ratio": artist["per_image"] / ai["per_usable_image"],
-        "time_ratio": artist["delivery_hours"] / ai["delivery_hours"],
-    }
+    # a side that costs or takes nothing gives an infinite ratio: callers refuse or label it
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = artist["per_image"] / ai["per_usable_image"]
+        time_ratio = artist["delivery_hours"] / ai["delivery_hours"]
+    return {"ai": ai, "artist": artist, "ratio": ratio, "time_ratio": time_ratio}

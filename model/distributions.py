@@ -27,9 +27,31 @@ def _stats():
 # z-score of the 90th percentile of a standard normal; used to turn (median, p90) into sigma.
 Z90 = 1.2815515655446004
 
+# Every figure a scenario can hold, and the bulk of every distribution, lies within these sizes:
+# nothing in an illustration's cost is larger than a trillion or, unless zero, smaller than a
+# billionth of its unit, and inside them every total, ratio and quantile the model computes is a
+# finite float (products of a few such numbers stay far from 1e308).
+MAX_MAGNITUDE = 1e12
+MIN_MAGNITUDE = 1e-9
+# Unbounded kinds (normal, lognormal) are checked over mean +- 8 sd (in log space for lognormal):
+# a draw beyond that has a chance below 1e-15.
+BULK_Z = 8.0
+
+
+def magnitude_problem(x: float) -> str | None:
+    """Why `x` cannot be a scenario figure, or None: not finite, too large, or too close to zero."""
+    if not math.isfinite(x):
+        return f"must be a finite number (got {x})"
+    if abs(x) > MAX_MAGNITUDE:
+        return f"must be at most {MAX_MAGNITUDE:g} in size (got {x:g})"
+    if x != 0 and abs(x) < MIN_MAGNITUDE:
+        return f"must be 0 or at least {MIN_MAGNITUDE:g} in size (got {x:g})"
+    return None
+
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a parameter written '40' or true is text or a boolean, not a number (as for `value:`)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     @model_validator(mode="after")
     def _finite(self):
@@ -37,7 +59,19 @@ class _Spec(BaseModel):
             for x in value if isinstance(value, list) else [value]:
                 if isinstance(x, float) and not math.isfinite(x):
                     raise ValueError(f"{self.dist} parameter {name} must be a finite number (got {x})")
+        lo, hi = self.extent()
+        for x in (lo, hi):
+            if magnitude_problem(x):
+                reach = "beyond 1e308" if math.isinf(x) else f"{x:g}"
+                raise ValueError(
+                    f"{self.describe()} gives values of {reach}; every figure must be 0 or between "
+                    f"{MIN_MAGNITUDE:g} and {MAX_MAGNITUDE:g} in size"
+                )
         return self
+
+    def extent(self) -> tuple[float, float]:
+        """The range its draws fall in: the support where it is bounded, else mean +- BULK_Z sd."""
+        return self.support()
 
     def describe(self) -> str:
         """The spec as one line, e.g. 'triangular(low=20, mode=31, high=55)'."""
@@ -211,6 +245,10 @@ class Normal(_Spec):
             math.inf if self.high is None else self.high,
         )
 
+    def extent(self) -> tuple[float, float]:
+        lo, hi = self.support()
+        return (max(lo, self.mean - BULK_Z * self.sd), min(hi, self.mean + BULK_Z * self.sd))
+
     def scipy_dist(self):
         if self.low is None and self.high is None:
             return _stats().norm(loc=self.mean, scale=self.sd)
@@ -222,6 +260,10 @@ class Normal(_Spec):
         if self.low is None and self.high is None:
             return rng.normal(self.mean, self.sd, size=n)
         return self.ppf(rng.random(n))
+
+
+def _exp_or_inf(x: float) -> float:
+    return math.inf if x > 709 else math.exp(x)
 
 
 class LogNormal(_Spec):
@@ -270,6 +312,12 @@ class LogNormal(_Spec):
     def support(self) -> tuple[float, float]:
         # strictly positive: the smallest float above 0, so a lognormal fits a field that must be > 0
         return (math.nextafter(0.0, 1.0), math.inf)
+
+    def extent(self) -> tuple[float, float]:
+        # in log space first, so mu = 1000 is refused instead of overflowing exp()
+        lo_log = self.log_mu - BULK_Z * self.log_sigma
+        hi_log = self.log_mu + BULK_Z * self.log_sigma
+        return (_exp_or_inf(lo_log), _exp_or_inf(hi_log))
 
     def scipy_dist(self):
         return _stats().lognorm(s=self.log_sigma, scale=math.exp(self.log_mu))

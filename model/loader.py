@@ -3,6 +3,12 @@
 Each problem line names the file, the YAML line where it knows it, the field path and what
 is wrong:  ``scenarios/x.yaml:12: human.wage_per_hour: must be >= 0 (got -5)``.
 Nothing is executed: safe loading only, aliases refused (no alias bombs), 1 MB at most.
+
+The work is bounded before any document is built: one pass over the parser's events (libyaml's C
+parser where PyYAML has it) refuses nesting deeper than MAX_DEPTH and documents of more than
+MAX_NODES nodes, so any input under the size cap is parsed or refused in a fraction of a second,
+and nothing recursive ever sees a deep document.  `extends:` reads YAML scenario files only, and an
+error about a file that is not a scenario never quotes it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,12 @@ from artcost.model.suggest import did_you_mean
 
 MAX_BYTES = 1_000_000
 MAX_EXTENDS_DEPTH = 5
+# The largest shipped scenario has ~400 nodes and nests 6 deep; these leave room for long market
+# series and hand-written sources while bounding what a hostile file can cost.
+MAX_NODES = 20_000
+MAX_DEPTH = 24
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+MAX_NAME_CHARS = 255
 
 Path_ = tuple[Union[str, int], ...]
 
@@ -51,14 +63,28 @@ class LoadedScenario:
 
 
 def _read_text(path: Path, shown: str) -> str:
-    if not path.exists():
-        raise UserError(f"{shown}: no such file")
-    if path.is_dir():
-        raise UserError(f"{shown}: is a directory, not a scenario file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:  # checked before reading, so a huge file is never loaded
-        raise UserError(f"{shown}: file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes")
-    return decode_scenario_bytes(path.read_bytes(), shown)
+    try:
+        if not path.exists():
+            raise UserError(f"{shown}: no such file")
+        if path.is_dir():
+            raise UserError(f"{shown}: is a directory, not a scenario file")
+        if not path.is_file():  # a FIFO or a device (/dev/zero) would hang or never end
+            raise UserError(f"{shown}: not a regular file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # checked before reading, so a huge file is never loaded
+            raise UserError(f"{shown}: file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes")
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)  # never more, whatever stat said
+    except (OSError, ValueError) as exc:  # unreadable, name too long, NUL in the name
+        raise UserError(f"{shown}: cannot be read ({_os_reason(exc)})") from None
+    return decode_scenario_bytes(data, shown)
+
+
+def _os_reason(exc: BaseException) -> str:
+    """The reason of an OSError without the path it carries (shown already, and possibly huge)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return "invalid file name" if isinstance(exc, ValueError) else type(exc).__name__
 
 
 def decode_scenario_bytes(data: bytes, shown: str) -> str:
@@ -73,7 +99,12 @@ def decode_scenario_bytes(data: bytes, shown: str) -> str:
         raise UserError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
 
 
-class ScenarioYamlLoader(yaml.SafeLoader):
+# libyaml's C parser is ~100x faster than PyYAML's pure-Python one (a 900 KB scalar: 20 ms
+# against 2.3 s here); PyYAML wheels ship it, and the pure-Python parser is the fallback.
+_SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class ScenarioYamlLoader(_SafeBase):  # type: ignore[misc, valid-type]
     """PyYAML's safe loader, plus exponent floats without a dot (`1e3`), which YAML 1.2 allows
     and people write; PyYAML's YAML 1.1 rules would read them as text."""
 
@@ -85,22 +116,51 @@ ScenarioYamlLoader.add_implicit_resolver(
 )
 
 
+def _check_shape(text: str, shown: str) -> None:
+    """One streaming pass over the parser's events: aliases, nesting and size are refused here,
+    before a document is composed, so the work is bounded by MAX_NODES whatever the input."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=ScenarioYamlLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1
+            raise UserError(f"{shown}:{line}: YAML aliases (*{_short(event.anchor)}) are not allowed in scenario files")
+        if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+            nodes += 1
+            if nodes > MAX_NODES:
+                line = event.start_mark.line + 1
+                raise UserError(f"{shown}:{line}: more than {MAX_NODES:,} values; a scenario is far smaller (is this the right file?)")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise UserError(f"{shown}:{line}: nested more than {MAX_DEPTH} levels deep; a scenario nests about 5")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """`value` as text of at most `limit` characters, so no error line carries a whole input."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Path_, int]]:
     """Safe-load YAML, refusing aliases and repeated keys; return the data and a map of key path -> line (1-based)."""
     try:
-        for event in yaml.parse(text, Loader=ScenarioYamlLoader):
-            if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1
-                raise UserError(f"{shown}:{line}: YAML aliases (*{event.anchor}) are not allowed in scenario files")
-        node = yaml.compose(text, Loader=ScenarioYamlLoader)
-        data = yaml.load(text, Loader=ScenarioYamlLoader)  # noqa: S506 - a SafeLoader subclass
+        _check_shape(text, shown)
+        loader = ScenarioYamlLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None  # safe constructors only
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UserError(f"{shown}{where}: not valid YAML: {problem}") from None
-    except ValueError as exc:  # PyYAML's date constructor raises this for e.g. 2022-13-01
-        raise UserError(f"{shown}: not valid YAML: {exc}") from None
+        raise UserError(f"{shown}{where}: not valid YAML: {_short(problem, 120)}") from None
+    except (ValueError, OverflowError) as exc:  # PyYAML's date constructor raises this for e.g. 2022-13-01
+        raise UserError(f"{shown}: not valid YAML: {_short(exc, 120)}") from None
     lines: dict[Path_, int] = {}
     if node is not None:
         _collect_lines(node, (), lines, shown)
@@ -114,7 +174,7 @@ def _collect_lines(node: yaml.Node, prefix: Path_, out: dict[Path_, int], shown:
         for key_node, value_node in node.value:
             key = prefix + (key_node.value,)
             if key_node.value in seen:
-                dotted = ".".join(str(p) for p in key)
+                dotted = _short(".".join(str(p) for p in key))
                 raise UserError(f"{shown}:{key_node.start_mark.line + 1}: {dotted}: written twice (the first would be ignored)")
             seen.add(key_node.value)
             out[key] = key_node.start_mark.line + 1
@@ -141,11 +201,7 @@ def _deep_merge(base: dict, child: dict, prefix: Path_ = (), replaced: list[Path
 def read_raw(path: Path, shown: str | None = None, _depth: int = 0) -> tuple[dict, dict[Path_, str]]:
     """The scenario file as a plain dict with `extends:` resolved next to it, and where each key was written."""
     shown = shown or str(path)
-
-    def sibling(name: str) -> tuple[Path, str]:
-        return (path.parent / name).resolve(), str(Path(shown).parent / name)
-
-    return read_text_raw(_read_text(path, shown), shown, sibling, _depth)
+    return read_text_raw(_read_text(path, shown), shown, _sibling_resolver(path, shown), _depth)
 
 
 ParentResolver = Callable[[str], tuple[Path, str]]
@@ -166,19 +222,28 @@ def read_text_raw(
         raise UserError(f"{shown}: file is empty")
     if not isinstance(data, dict):
         raise UserError(f"{shown}:1: a scenario must be a mapping of sections (meta, job, ...), got {type(data).__name__}")
+    sections = set(Scenario.model_fields) | {"extends"}
+    if not any(isinstance(k, str) and k in sections for k in data):
+        # none of its keys is a section: not a scenario with a typo but another kind of file,
+        # whose keys (possibly secrets) are not repeated back
+        raise UserError(
+            f"{shown}:1: not a scenario file: none of its {len(data):,} top-level keys is a section "
+            f"({', '.join(Scenario.model_fields)})"
+        )
     where = {k: f"{shown}:{v}" for k, v in lines.items()}
     parent = data.pop("extends", None)
     if parent is None:
         return data, where
     line = lines.get(("extends",), 1)
     if not isinstance(parent, str):
-        raise UserError(f"{shown}:{line}: extends: must be a file name (got {parent!r})")
+        raise UserError(f"{shown}:{line}: extends: must be a file name (got {_short(repr(parent))})")
     if resolve_parent is None:
         raise UserError(f"{shown}:{line}: extends: this scenario may not extend another file")
     if _depth >= MAX_EXTENDS_DEPTH:
         raise UserError(f"{shown}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files (a cycle?)")
+    _check_parent_name(parent, f"{shown}:{line}")
     parent_path, parent_shown = resolve_parent(parent)
-    parent_data, parent_where = read_raw(parent_path, parent_shown, _depth + 1)
+    parent_data, parent_where = _read_parent(parent_path, parent_shown, f"{shown}:{line}", _depth + 1)
     replaced: list[Path_] = []
     merged = _deep_merge(parent_data, data, (), replaced)
     # a replaced field's inner keys now come from the child: forget the parent's lines for them
@@ -187,6 +252,41 @@ def read_text_raw(
             del parent_where[key]
     parent_where.update(where)
     return merged, parent_where
+
+
+def _check_parent_name(name: str, at: str) -> None:
+    """An `extends:` target must name a YAML file: refused by name before anything is opened."""
+    if "\0" in name or len(name) > MAX_NAME_CHARS or not name.strip():
+        raise UserError(f"{at}: extends: {_short(repr(name))} is not a usable file name")
+    if not name.lower().endswith(SCENARIO_SUFFIXES):
+        raise UserError(
+            f"{at}: extends: {_short(repr(name))} is not a scenario file (scenario files end in .yaml or .yml)"
+        )
+
+
+def _read_parent(path: Path, shown: str, at: str, depth: int) -> tuple[dict, dict[Path_, str]]:
+    """A parent scenario, checked to be one before any of its content can reach an error line:
+    a YAML mapping whose top-level keys are all scenario sections."""
+    try:
+        text = _read_text(path, shown)
+        data, _ = parse_yaml(text, shown)
+    except UserError as exc:
+        # the first problem names the parent and what is wrong; its own lines are not echoed
+        raise UserError(f"{at}: extends: {exc.problems[0]}") from None
+    sections = set(Scenario.model_fields) | {"extends"}
+    if not isinstance(data, dict) or not data or not all(isinstance(k, str) and k in sections for k in data):
+        raise UserError(
+            f"{at}: extends: {shown} is not a scenario file (its top level must be scenario sections: "
+            f"{', '.join(Scenario.model_fields)})"
+        )
+    return read_text_raw(text, shown, _sibling_resolver(path, shown), depth)
+
+
+def _sibling_resolver(path: Path, shown: str) -> ParentResolver:
+    def sibling(name: str) -> tuple[Path, str]:
+        return (path.parent / name), str(Path(shown).parent / name)
+
+    return sibling
 
 
 # --------------------------------------------------------------------------- errors
@@ -246,10 +346,15 @@ def format_validation_error(exc: ValidationError, where: dict[Path_, str], shown
         elif err["type"] == "missing":
             msg = "required field is missing"
         elif err["type"] in ("model_type", "dict_type") and "input" in err:
-            msg = f"must be a mapping (got {err['input']!r})"
+            msg = f"must be a mapping (got {_short(repr(err['input']))})"
         elif "input" in err and err["type"] not in ("value_error", "assertion_error") and not isinstance(err["input"], dict):
-            msg = f"{msg} (got {err['input']!r})"
-        dotted = ".".join(str(p) for p in clean) or "(top level)"
+            msg = f"{msg} (got {_short(repr(err['input']))})"
+        if not clean:  # a cross-field check names its first field: point at that field's line
+            named = re.match(r"([a-z_]+(?:\.[a-z_0-9]+)+) ", msg)
+            if named:
+                clean = tuple(named.group(1).split("."))
+                msg = msg[named.end():]
+        dotted = _short(".".join(str(p) for p in clean), 120) or "(top level)"
         position = _nearest(where, clean) or shown
         line = f"{position}: {dotted}: {msg}"
         if line not in seen:

@@ -15,12 +15,11 @@ a distribution can produce.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Annotated, Any, Iterator, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from artcost.model.distributions import DIST_KINDS, DistSpec
+from artcost.model.distributions import DIST_KINDS, DistSpec, magnitude_problem
 from artcost.model.suggest import did_you_mean
 
 
@@ -67,9 +66,18 @@ class Quantity(Strict):
     def _one_of(self):
         if (self.value is None) == (self.dist is None):
             raise ValueError("give either a value or a dist, not both")
-        if self.value is not None and not math.isfinite(self.value):
-            raise ValueError(f"must be a finite number (got {self.value})")
+        if self.value is not None:
+            problem = magnitude_problem(self.value)
+            if problem:
+                raise ValueError(problem)
         return self
+
+    @property
+    def span(self) -> tuple[float, float]:
+        """Smallest and largest value it takes: the value, or its distribution's extent."""
+        if self.value is not None:
+            return (self.value, self.value)
+        return self.dist.extent()
 
     @property
     def central(self) -> float:
@@ -158,14 +166,14 @@ class Job(Strict):
 
 class Generation(Strict):
     seconds_per_image: Positive = Field(description="GPU seconds per image at `batch_size`, end to end")
-    batch_size: int = Field(1, ge=1, description="batch size at which seconds_per_image holds")
+    batch_size: int = Field(1, ge=1, strict=True, description="batch size at which seconds_per_image holds")
     candidates_per_job: Positive = Field(description="images generated per job, to choose from")
     acceptance_rate: Probability = Field(description="share of candidates usable as a final, in (0, 1]")
     gpus: AtLeastOne = default(1, "one GPU")
     scaling_efficiency: Probability = default(1, "perfect data-parallel scaling across GPUs")
     arch: str | None = Field(None, description="model architecture the speed refers to (sd15, sdxl, ...)")
-    resolution_px: int | None = Field(None, gt=0, description="image side in pixels the speed refers to")
-    steps: int | None = Field(None, gt=0, description="denoising steps the speed refers to")
+    resolution_px: int | None = Field(None, gt=0, le=65536, strict=True, description="image side in pixels the speed refers to")
+    steps: int | None = Field(None, gt=0, le=10000, strict=True, description="denoising steps the speed refers to")
     device: str | None = Field(None, description="device the speed refers to, e.g. 'RTX 3060 Ti'")
     from_bench: str | None = Field(None, description="take seconds_per_image from a stored benchmark: 'latest' or an ID")
 
@@ -174,7 +182,9 @@ class Owned(Strict):
     purchase_price: NonNegative
     resale_value: NonNegative = default(0, "no resale")
     lifetime_years: Positive
-    hours_used_per_year: Positive
+    hours_used_per_year: Annotated[Quantity, _bounds(gt=0, le=8784)] = Field(
+        description="hours of use a year; a leap year has 8,784"
+    )
     board_power_w: NonNegative
     system_power_w: NonNegative = default(0, "GPU board power only")
     price_per_kwh: NonNegative
@@ -258,6 +268,27 @@ class Scenario(Strict):
     def _subscription_needs_jobs(self):
         if self.compute.kind == "subscription" and self.job.jobs_per_month is None:
             raise ValueError("job.jobs_per_month is required with compute.subscription (it spreads the monthly fee)")
+        return self
+
+    @model_validator(mode="after")
+    def _pairs_that_bound_each_other(self):
+        """Fields whose difference or ratio the model takes: refused when that could go negative or infinite."""
+        owned = self.compute.owned
+        if owned is not None:
+            resale_hi = owned.resale_value.span[1]
+            price_lo = owned.purchase_price.span[0]
+            if resale_hi > price_lo:
+                raise ValueError(
+                    f"compute.owned.resale_value must not exceed compute.owned.purchase_price (resale up to "
+                    f"{resale_hi:g}, price from {price_lo:g}): hardware would cost less than nothing"
+                )
+        finals_hi = self.job.finals_needed.span[1]
+        candidates_lo = self.generation.candidates_per_job.span[0]
+        if finals_hi > candidates_lo:
+            raise ValueError(
+                f"job.finals_needed must not exceed generation.candidates_per_job (finals up to {finals_hi:g}, "
+                f"candidates from {candidates_lo:g}): a job could never deliver its finals"
+            )
         return self
 
     def quantities(self) -> dict[str, Quantity]:

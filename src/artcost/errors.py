@@ -12,9 +12,16 @@ class UserError(Exception):
     """
 
     exit_code = 2
+    # A file with thousands of mistakes is the wrong file, not thousands of things to read:
+    # the first MAX_PROBLEMS lines, then one saying how many more.
+    MAX_PROBLEMS = 20
 
     def __init__(self, problems: str | list[str]):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        problems = [problems] if isinstance(problems, str) else list(problems)
+        if len(problems) > self.MAX_PROBLEMS:
+            more = len(problems) - self.MAX_PROBLEMS
+            problems = problems[: self.MAX_PROBLEMS] + [f"... and {more:,} more problem{'s' if more > 1 else ''}"]
+        self.problems = problems
         super().__init__("\n".join(self.problems))
 
 
