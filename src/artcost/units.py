@@ -18,13 +18,41 @@ def money(x: float, ccy: str) -> str:
     return f"{x:.3f} {ccy}".strip()
 
 
+def figure(x: float) -> str:
+    """A ratio or small number with at least two significant figures: whole numbers from 10
+    ('104', '1,250'), two significant figures below ('1.5', '2.4', '0.056'), so 1.5 never prints as 2."""
+    if not math.isfinite(x):
+        return str(x)
+    if x == 0:
+        return "0"
+    r = float(f"{x:.2g}")  # round first: 9.96 becomes 10, not '10.0'
+    if abs(r) >= 10:
+        return f"{x:,.0f}"
+    decimals = 1 - math.floor(math.log10(abs(r)))
+    return f"{r:.{decimals}f}"
+
+
+def money_approx(x: float, ccy: str) -> str:
+    """Money to two significant figures, for a median or an interval end: '32 CNY', '2,600 CNY', '1.2M USD'.
+
+    A Monte Carlo figure is not known to the cent; `money` writes exact (point) figures."""
+    if not math.isfinite(x):
+        return f"{x} {ccy}".strip()
+    r = float(f"{x:.2g}")
+    if abs(r) >= 1e6:
+        return f"{figure(r / 1e6)}M {ccy}".strip()
+    if abs(r) >= 10:
+        return f"{r:,.0f} {ccy}".strip()
+    return f"{figure(r)} {ccy}".strip()
+
+
 def ratio_phrase(ratio: float) -> str:
-    """Artist cost / AI cost as people say it: '1/104' when AI is cheaper, 'AI costs 2.5x the artist' when not."""
+    """Artist cost / AI cost as people say it: '1/104' or '1/1.5' when AI is cheaper, 'AI costs 2.5x the artist' when not."""
     if not math.isfinite(ratio) or ratio <= 0:
         return f"ratio {ratio}"
     if ratio >= 1:
-        return f"1/{ratio:,.0f}"
-    return f"AI costs {1 / ratio:,.1f}x the artist"
+        return f"1/{figure(ratio)}"
+    return f"AI costs {figure(1 / ratio)}x the artist"
 
 
 def duration(hours: float) -> str:
