@@ -13,13 +13,14 @@ import math
 
 from artcost.errors import UserError
 from artcost.model import costs
-from artcost.model.currency import rate_table
+from artcost.model.currency import rate_table_for
 from artcost.model.headline import headline_for
 from artcost.model.loader import LoadedScenario
 
 # Inputs that are money (converted with --currency); every other input keeps its unit.
 MONEY_INPUT_SUFFIXES = ("_price", "price_per_image", "_value", "price_per_kwh", "price_per_gpu_hour",
-                        "monthly_fee", "price_per_extra_image", "wage_per_hour", "revision_price_per_image")
+                        "monthly_fee", "price_per_extra_image", "wage_per_hour", "revision_price_per_image",
+                        "living_cost_per_month", "willingness_to_pay")  # the last two: the market section
 
 
 def _f(x: Any) -> float:
@@ -41,7 +42,7 @@ def comparison(loaded: LoadedScenario, currency: str | None = None, with_headlin
     s = loaded.scenario
     own = s.meta.currency
     target = (currency or own).upper()
-    table = rate_table()
+    table = rate_table_for(s)  # the scenario's own year: a 2022 scenario converts at 2022's rates
     fx = table.factor(own, target)
     result = costs.compare(s.values(), s.compute.kind)
     ai, artist = result["ai"], result["artist"]
@@ -85,7 +86,8 @@ def comparison(loaded: LoadedScenario, currency: str | None = None, with_headlin
         "scenario": {"name": s.meta.name, "file": loaded.path, "as_of": str(s.meta.as_of), "compute": s.compute.kind,
                      "device": s.generation.device, "artist_tier": s.artist.tier},
         "currency": target,
-        "exchange_rate": None if target == own else {"from": own, "to": target, "factor": fx, "source": table.label},
+        "exchange_rate": None if target == own else {"from": own, "to": target, "factor": fx, "source": table.label,
+                                                     "year": table.year},
         "breakdown": breakdown,
         "compute_total": _f(ai["compute_total"]) * fx,
         "human_total": _f(ai["human_total"]) * fx,

@@ -6,7 +6,7 @@ import streamlit as st
 
 from artcost.dashboard import analysis, cached, ui
 from artcost.errors import UserError
-from artcost.model.currency import rate_table
+from artcost.model.currency import rate_table_for
 from artcost.units import money
 
 st.title("Market")
@@ -24,7 +24,7 @@ except UserError as exc:
     st.stop()
 own = result.currency  # the simulator works in the scenario's currency
 ccy = ui.currency() or own
-table = rate_table()
+table = rate_table_for(loaded)  # the scenario's as_of year, as on the Cost page
 factor = table.factor(own, ccy)
 h = result.headline()
 st.markdown(f"### By {h['last_month']}, artists earn {h['artist_income_index']:.0%} of their no-AI income "

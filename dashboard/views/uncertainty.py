@@ -7,7 +7,7 @@ import streamlit as st
 
 from artcost.dashboard import analysis, cached, ui
 from artcost.errors import UserError
-from artcost.model.currency import rate_table
+from artcost.model.currency import rate_table_for
 from artcost.units import money
 
 st.title("Uncertainty")
@@ -19,7 +19,7 @@ if available is None:
 loaded, problems = ui.current()
 own = loaded.scenario.meta.currency
 ccy = ui.currency() or own
-factor = rate_table().factor(own, ccy)
+factor = rate_table_for(loaded).factor(own, ccy)  # the scenario's as_of year, as on the Cost page
 uncertain = [p for p, q in loaded.scenario.cost_quantities().items() if q.uncertain]
 if not uncertain:
     st.info("This scenario gives every figure as a single number: there is nothing uncertain to simulate. "

@@ -246,7 +246,7 @@ def test_uncertainty_spread_uses_money_format(at):
     from artcost.units import money
 
     ai = unc.simulate(load_scenario(SEED), 20_000, 0).summary()["outputs"]["ai_per_usable_image"]
-    f = rate_table().factor("CNY", "USD")
+    f = rate_table(2022).factor("CNY", "USD")
     (m,) = [x for x in at.metric if x.label.startswith("AI per usable image")]
     assert m.value == f"{money(ai['p5'] * f, '')}–{money(ai['p95'] * f, 'USD')}"
 
@@ -306,6 +306,6 @@ def test_market_money_follows_the_currency_picker(at):
     no_exceptions(at)
     h = market.simulate_market(load_scenario(SEED)).headline()
     (m,) = [x for x in at.metric if x.label == "Retouch price per image"]
-    assert m.value == money(h["retouch_price"] * rate_table().factor("CNY", "USD"), "USD")
+    assert m.value == money(h["retouch_price"] * rate_table(2022).factor("CNY", "USD"), "USD")
     assert "Retouch price per image (USD)" in chart_titles(at)
     assert not [t for t in chart_titles(at) if "per job" in t]

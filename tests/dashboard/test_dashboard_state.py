@@ -97,10 +97,10 @@ def test_comparison_rows_one_currency():
     # the seed is priced in CNY: its figures are converted to USD with the dated rate table
     own = comparison(state.load(ids[0], {}))
     assert own["currency"] == "CNY"
-    usd = own["breakdown"]["per_usable_image"] * rate_table().factor("CNY", "USD")
+    usd = own["breakdown"]["per_usable_image"] * rate_table(2022).factor("CNY", "USD")
     assert by_label["AI per usable image (USD)"]["a"] == money(usd, "")
     assert by_label["AI per usable image (USD)"]["a"] != money(own["breakdown"]["per_usable_image"], "")
-    assert by_label["artist per image (USD)"]["a"] == money(own["artist"]["per_image"] * rate_table().factor("CNY", "USD"), "")
+    assert by_label["artist per image (USD)"]["a"] == money(own["artist"]["per_image"] * rate_table(2022).factor("CNY", "USD"), "")
     assert by_label["AI vs artist per image"]["a"] == "1/" + f"{own['ratio']:,.0f}"
 
 

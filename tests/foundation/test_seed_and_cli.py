@@ -62,10 +62,11 @@ def test_every_shipped_scenario_validates(capsys):
 def test_currency_option_converts_money_not_ratios(capsys):
     cny = run_json(capsys, "cost", str(SEED))
     usd = run_json(capsys, "cost", str(SEED), "--currency", "USD")
-    assert usd["currency"] == "USD" and usd["exchange_rate"]["source"].startswith("IRS")
-    assert usd["breakdown"]["total"] == pytest.approx(cny["breakdown"]["total"] / 7.189)
+    # a 2022 scenario converts at 2022's yearly average (6.729 CNY/USD), not the latest year's (7.189 in 2024)
+    assert usd["currency"] == "USD" and "2022" in usd["exchange_rate"]["source"] and usd["exchange_rate"]["year"] == 2022
+    assert usd["breakdown"]["total"] == pytest.approx(cny["breakdown"]["total"] / 6.729)
     assert usd["ratio"] == pytest.approx(cny["ratio"])
-    assert usd["inputs"]["human.wage_per_hour"]["value"] == pytest.approx(31 / 7.189)
+    assert usd["inputs"]["human.wage_per_hour"]["value"] == pytest.approx(cny["inputs"]["human.wage_per_hour"]["value"] / 6.729)
 
 
 def test_currency_code_is_case_insensitive(capsys):
