@@ -136,6 +136,7 @@ class Headline:
     uncertain_inputs: int
     device: str | None = None
     artist_tier: str | None = None
+    rate_year: int | None = None  # the scenario's as_of year: money converts at that year's rates
 
     @property
     def is_point(self) -> bool:
@@ -147,7 +148,7 @@ class Headline:
             return self
         from artcost.model.currency import rate_table
 
-        f = rate_table().factor(self.currency, currency.upper())
+        f = rate_table(self.rate_year).factor(self.currency, currency.upper())
         return replace(self, currency=currency.upper(), ai=self.ai.scaled(f), artist=self.artist.scaled(f),
                        point_ai=self.point_ai * f, point_artist=self.point_artist * f)
 
@@ -215,6 +216,7 @@ class Headline:
             "uncertain_inputs": self.uncertain_inputs,
             "device": self.device,
             "artist_tier": self.artist_tier,
+            "rate_year": self.rate_year,
             "statistic": ("point (no uncertain inputs)" if self.is_point
                           else "median and 5th/95th percentiles over the draws; ratio = artist / AI per draw"),
             "sentence": self.sentence(),
@@ -229,6 +231,7 @@ class Headline:
             ratio=Spread.from_dict(d["ratio"]), point_ai=_float(p["ai"]), point_artist=_float(p["artist"]),
             point_ratio=_float(p["ratio"]), draws=int(d["draws"]), seed=d["seed"],
             uncertain_inputs=int(d["uncertain_inputs"]), device=d.get("device"), artist_tier=d.get("artist_tier"),
+            rate_year=d.get("rate_year"),
         )
 
 
@@ -255,6 +258,6 @@ def headline_for(
         currency=sc.meta.currency, ai=ai, artist=artist, ratio=ratio,
         point_ai=point["ai_per_usable_image"], point_artist=point["artist_per_image"], point_ratio=point["ratio"],
         draws=used_draws, seed=used_seed, uncertain_inputs=n_uncertain,
-        device=sc.generation.device, artist_tier=sc.artist.tier,
+        device=sc.generation.device, artist_tier=sc.artist.tier, rate_year=sc.meta.as_of.year,
     )
     return h.in_currency(currency)

@@ -61,3 +61,13 @@ def test_a_scenario_after_the_last_table_says_which_year_it_used(capsys):
     assert main(["cost", str(h100), "--currency", "CNY", "--json"]) == 0
     fx = json.loads(capsys.readouterr().out)["exchange_rate"]
     assert fx["year"] == max(rate_tables()) and "no table for 2026" in fx["source"]
+
+
+def test_the_headline_converts_at_the_same_year_as_the_breakdown(capsys):
+    """The headline sentence and the itemised table of one output use one rate (the scenario's year)."""
+    assert main(["cost", str(SEED), "--currency", "USD", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    if "headline" not in r:
+        pytest.skip("no headline in this build")
+    assert r["headline"]["point"]["ai"] == pytest.approx(r["breakdown"]["per_usable_image"], rel=1e-9)
+    assert r["headline"]["point"]["artist"] == pytest.approx(r["artist"]["per_image"], rel=1e-9)
