@@ -4,12 +4,16 @@
 year (`rate_table_for(scenario)`). A year without a table takes the nearest year that has one
 (the later of two equally near), and the table's `label` says which year was asked for and which
 was used. `rate_table()` with no year is the latest table.
+
+`parse_money` reads money the user typed with its currency ('45USD', '45 USD') into a scenario's
+currency at a given year's table, and says which currency a plain number was read in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -101,3 +105,63 @@ def rate_table_for(scenario: Any) -> RateTable:
 
 def known_currencies() -> list[str]:
     return sorted(rate_table().per_usd)
+
+
+# --------------------------------------------------------------------------- money typed by the user
+
+_MONEY_TEXT = re.compile(r"^\s*([-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]{3})\s*$")
+
+
+@dataclass(frozen=True)
+class MoneyInput:
+    """An amount the user typed (`--set human.wage_per_hour=45USD`, or a plain 45), in the scenario's currency.
+
+    given_in: the currency typed, None when none was (then the amount is read in the scenario's currency);
+    factor and rate: the conversion used (1 and None when none was needed)."""
+
+    typed: str
+    amount: float
+    currency: str
+    given_in: str | None = None
+    factor: float = 1.0
+    rate: RateTable | None = None
+
+    @property
+    def label(self) -> str:
+        """What the source column says next to the figure."""
+        if self.given_in is None:
+            return f"read as {self.currency}"
+        if self.given_in == self.currency:
+            return f"given in {self.currency}"
+        return (f"{self.typed} = {self.amount:,.6g} {self.currency} at {self.factor:.6g} {self.currency}/{self.given_in}, "
+                f"{self.rate.label if self.rate else ''}").rstrip(", ")
+
+
+def parse_money(text: Any, into: str, year: int | dt.date | str | None, what: str = "") -> MoneyInput | None:
+    """`text` as money in currency `into`: '45USD' or '45 USD' converted at `year`'s table, a plain number
+    read as `into`; None for anything else (left to the schema to judge).  UserError for an unknown
+    currency code."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        return MoneyInput(typed=f"{text:g}", amount=float(text), currency=into)
+    if not isinstance(text, str):
+        return None
+    m = _MONEY_TEXT.match(text)
+    if m is None:
+        return None
+    number, code = float(m.group(1).replace("_", "")), m.group(2).upper()
+    table = rate_table(year)
+    if code not in table.per_usd:
+        raise UserError(f"{what or text}: unknown currency {code!r}; known: {', '.join(sorted(table.per_usd))}")
+    typed = f"{m.group(1)} {code}"
+    if code == into:
+        return MoneyInput(typed=typed, amount=number, currency=into, given_in=code)
+    f = table.factor(code, into)
+    return MoneyInput(typed=typed, amount=number * f, currency=into, given_in=code, factor=f, rate=table)
+
+
+def currency_suffix(text: Any) -> str | None:
+    """The currency code written after a number ('45USD' -> 'USD'), else None."""
+    m = _MONEY_TEXT.match(text) if isinstance(text, str) else None
+    return m.group(2).upper() if m else None
