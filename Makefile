@@ -1,6 +1,7 @@
 # artcost: two commands for a fresh machine.
-#   make run   - create .venv, install everything, benchmark this machine, compare costs, start the dashboard
-#   make test  - install what the tests need and run the suite
+#   make run   - create .venv, install what it uses (the core and the bench extra: torch, diffusers; not Ray),
+#                benchmark this machine, compare costs, start the dashboard
+#   make test  - install what the tests need (every extra: bench, dev, cluster) and run the suite
 # Everything else here is a helper of those two.
 
 PYTHON ?= python3
@@ -19,7 +20,7 @@ BENCH_CPU_ARGS  ?= --arch sd15 --resolution 256 --steps 3 --presets stock --min-
 BENCH_CUDA_ARGS ?= --arch sd15 --resolution 512 --device cuda
 SCENARIO ?= scenarios/seed-2022-hobbyist-3060ti.yaml
 
-.PHONY: run test install install-core install-bench install-cluster bench cost dashboard perf clean browser-deps
+.PHONY: run test install install-core install-bench install-dev install-cluster bench cost dashboard perf clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,25 +31,32 @@ $(VENV)/.stamp-core: pyproject.toml | $(BIN)/python
 	$(PIP) -e .
 	touch $@
 
+# `make run` needs the core and the bench extra only; the test tools (dev) and Ray (cluster) are
+# for `make test` and `artcost bench --workers` (make install-cluster).
 $(VENV)/.stamp-bench: pyproject.toml | $(BIN)/python
 	$(PIP) "$(TORCH_SPEC)"
+	$(PIP) -e ".[bench]"
+	touch $@
+
+$(VENV)/.stamp-dev: pyproject.toml $(VENV)/.stamp-bench
 	$(PIP) -e ".[bench,dev]"
 	touch $@
 
-$(VENV)/.stamp-cluster: pyproject.toml $(VENV)/.stamp-bench
+$(VENV)/.stamp-cluster: pyproject.toml $(VENV)/.stamp-dev
 	$(PIP) -e ".[bench,dev,cluster]"
 	touch $@
 
 install-core: $(VENV)/.stamp-core
 install-bench: $(VENV)/.stamp-bench
+install-dev: $(VENV)/.stamp-dev
 install-cluster: $(VENV)/.stamp-cluster
 install: install-cluster
 
-run: install
+run: install-bench
 	@echo "== 1/4 benchmark this machine (short run; see 'artcost bench --help' for a full one)"
 	@if $(BIN)/python -c "import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then \
 		$(BIN)/artcost bench $(BENCH_CUDA_ARGS); else $(BIN)/artcost bench $(BENCH_CPU_ARGS); fi
-	@echo "== 2/4 the seed scenario with the speed measured here, scaled by FLOPs to its 512 px / 20 steps (labelled with this device)"
+	@echo "== 2/4 what the speed measured here means for the seed scenario (scaled by FLOPs to its 512 px / 20 steps; costed only on the machine that measured it)"
 	$(BIN)/artcost cost $(SCENARIO) --from-bench latest --scale-by-flops --brief
 	@echo "== 3/4 the seed scenario as the seed's author stated it (RTX 3060 Ti, 2.75 s per image)"
 	$(BIN)/artcost cost $(SCENARIO)
@@ -75,7 +83,7 @@ cost: install-core
 dashboard: install-core
 	$(BIN)/artcost dashboard --port $(PORT)
 
-perf: install-bench
+perf: install-dev
 	$(BIN)/python -m pytest tests/perf --benchmark-only -p no:cacheprovider -o python_files='bench_*.py' -q
 
 clean:
