@@ -98,16 +98,38 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # click raises this for --help
         return int(exc.code or 0)
     except Exception as exc:  # click usage errors come as ClickException subclasses
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
+        if type(exc).__name__ == "Abort":
             err_console.print("aborted", markup=False)
             return 1
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `artcost` or `artcost bench` alone: the help
+            exc.show()
+            return 0
+        if isinstance(exc, _click_exception_classes()):
+            err_console.print(f"error: {usage_error_line(exc)}", markup=False, soft_wrap=True, emoji=False, style="red")
+            return UserError.exit_code
         raise
     return 0
+
+
+def _click_exception_classes() -> tuple[type, ...]:
+    """Click's exception base, wherever this typer keeps it (typer >= 0.26 vendors click as typer._click)."""
+    import importlib
+
+    found = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(importlib.import_module(name).ClickException)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+def usage_error_line(exc: Exception) -> str:
+    """A typer/click usage error as one line: the command, what is wrong, where help is."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "artcost"
+    message = " ".join(exc.format_message().split())  # click may wrap its message over lines
+    return f"{command}: {message} (see '{command} --help')"
 
 
 if __name__ == "__main__":
