@@ -97,7 +97,7 @@ def bench(
     store: bool = typer.Option(True, "--store/--no-store", help="Save the record in the results database."),
     json_out: Optional[Path] = typer.Option(None, "--json-out", help="Also write the record as JSON here."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Spread --num-images over N Ray workers (one per GPU, "
-                                          "or per CPU slot); needs the [cluster] extra. See docs/cluster.md."),
+                                          "or per CPU slot); needs the 'cluster' extra (pip install 'artcost\\[cluster]'). See docs/cluster.md."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With --workers: an existing Ray cluster "
                                               "(HEAD:6379); default starts and stops a local one."),
 ):
