@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from artcost.model import costs
-from artcost.units import duration, money, ratio_phrase  # noqa: F401  (re-exported for the pages)
+from artcost.units import duration, figure, money, ratio_phrase  # noqa: F401  (re-exported for the pages)
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
@@ -137,10 +137,10 @@ def delivery_phrase(ai_hours: float, artist_hours: float) -> str:
         return f"AI {duration(ai_hours)}, artist {duration(artist_hours)}"
     ratio = artist_hours / ai_hours
     if ratio >= 1.05:
-        return f"the artist takes {ratio:,.0f}x as long" if ratio >= 2 else f"the artist takes {ratio:.1f}x as long"
+        return f"the artist takes {figure(ratio)}x as long"
     if ratio <= 1 / 1.05:
         inv = 1 / ratio
-        return f"AI takes {inv:,.0f}x as long as the artist" if inv >= 2 else f"AI takes {inv:.1f}x as long as the artist"
+        return f"AI takes {figure(inv)}x as long as the artist"
     return "about as long either way"
 
 

@@ -15,9 +15,9 @@ from typing import Any, Mapping, Sequence
 import plotly.io as pio
 
 from artcost import __version__ as ARTCOST_VERSION
-from artcost.cli_cost import headline
+from artcost.cli_cost import headline, headline_note
 from artcost.dashboard.charts import Chart
-from artcost.dashboard.state import report_rows
+from artcost.dashboard.state import figures_note, report_rows
 from artcost.model.loader import LoadedScenario
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -29,9 +29,10 @@ METHOD_NOTES = [
     "Cost per usable image = job cost / usable images, where usable images = min(finals needed, candidates x "
     "acceptance rate). The chance that a job yields all its finals is binomial(candidates, acceptance rate).",
     "The artist's side is the quoted price per image plus paid revisions; delivery is the artist's lead time.",
-    "Uncertain inputs carry distributions in the scenario; this report uses each one's central value (mode for "
-    "triangular/PERT, midpoint for uniform, mean for normal, median for lognormal). The Monte Carlo analysis, "
-    "where shown, samples them all.",
+    "Uncertain inputs carry distributions in the scenario. The headline is the median and 90% interval (5th to 95th "
+    "percentile) of a seeded Monte Carlo that samples them all through the full model; the itemised cost, the charts "
+    "and the assumptions table use each one's central value (mode for triangular/PERT, midpoint for uniform, mean "
+    "for normal, median for lognormal), a point that sits below the median when the ranges are right-skewed.",
     "Money in other currencies is converted with one dated exchange-rate table (named under the charts).",
     "The formulas, with a worked example, are in docs/cost-model.md of the artcost repository.",
 ]
@@ -100,6 +101,7 @@ def build_report(
         f'<p class="meta">Scenario {_e(r["scenario"]["file"])}, figures as of {_e(r["scenario"]["as_of"])}; '
         f"money in {_e(ccy)}; report generated {_e(generated.strftime('%Y-%m-%d %H:%M %Z'))} by artcost {_e(ARTCOST_VERSION)}.</p>",
         f'<p class="headline">{_e(headline(dict(r)))}</p>',
+        f'<p class="meta">{_e(headline_note(dict(r)))}</p>',
     ]
     if s.meta.description:
         out.append(f"<p>{_e(s.meta.description)}</p>")
@@ -108,6 +110,7 @@ def build_report(
 
     out.append("<h2>Cost of one job, item by item</h2>")
     out.append(_table(["figure", "value", "share of job"], report_rows(dict(r)), numeric=(1, 2)))
+    out.append(f'<p class="meta">{_e(figures_note([dict(r)]))}</p>')
 
     out.append("<h2>Charts</h2>")
     out.append(chart_html(charts))

@@ -198,7 +198,7 @@ class FieldInfo:
 
 def editable_fields(loaded: LoadedScenario) -> list[FieldInfo]:
     """Every numeric figure of the scenario in the scenario's own currency, in schema order."""
-    inputs = comparison(loaded)["inputs"]
+    inputs = comparison(loaded, with_headline=False)["inputs"]
     quantities = loaded.scenario.cost_quantities()
     out = []
     for path, info in inputs.items():
@@ -230,6 +230,21 @@ def changed(fields: list[FieldInfo], values: Mapping[str, float], rel: float = 1
     return out
 
 
+def _cells(r: dict[str, Any]) -> dict[str, str]:
+    """The headline's median (90%) cells of one result (`model/headline.py`), money without the currency."""
+    from artcost.model.headline import Headline
+
+    return Headline.from_dict(r["headline"]).cells()
+
+
+def figures_note(results: list[dict[str, Any]]) -> str:
+    """What the table's rows are: the central-value point, and the Monte Carlo behind the 'median (90%)' rows."""
+    h = max((r["headline"] for r in results), key=lambda x: x["draws"])
+    mc = (f"rows marked 'median (90%)': median and 5th-95th percentile of {h['draws']:,} Monte Carlo draws "
+          f"(seed {h['seed']}), each figure its own median; " if h["draws"] else "")
+    return mc + "every other figure: the central-value model (each uncertain input at its mode, midpoint or median), a point."
+
+
 def _figures(ccy: str) -> list[tuple[str, str, Any]]:
     """The figures of the compare table and the report's cost table: (key, label with unit, r -> text)."""
     from artcost.dashboard.charts import ITEM_LABELS
@@ -244,6 +259,9 @@ def _figures(ccy: str) -> list[tuple[str, str, Any]]:
     rows += [
         ("total", f"total per job ({ccy})", lambda r: m(r["breakdown"]["total"])),
         ("usable_images", "usable images", lambda r: f"{r['usable_images']:g}"),
+        ("median_ai", f"AI per usable image, median (90%) ({ccy})", lambda r: _cells(r)["ai"]),
+        ("median_artist", f"artist per image, median (90%) ({ccy})", lambda r: _cells(r)["artist"]),
+        ("median_ratio", "AI vs artist, median (90%)", lambda r: _cells(r)["ratio"]),
         ("per_usable_image", f"AI per usable image ({ccy})", lambda r: m(r["breakdown"]["per_usable_image"])),
         ("artist", f"artist per image ({ccy})", lambda r: m(r["artist"]["per_image"])),
         ("ratio", "AI vs artist per image", lambda r: ratio_phrase(r["ratio"])),

@@ -184,7 +184,7 @@ class Headline:
         return (
             f"Medians and {INTERVAL} intervals (5th to 95th percentile) of {self.draws:,} Monte Carlo draws "
             f"of the {self.uncertain_inputs} uncertain inputs (seed {self.seed}; each figure is its own median; "
-            f"`artcost simulate --draws {self.draws} --seed {self.seed}` shows the same draws). "
+            f"`artcost simulate FILE --draws {self.draws} --seed {self.seed}` shows the same draws). "
             f"For comparison, {self.point_sentence(currency)}."
         )
 

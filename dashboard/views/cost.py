@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from artcost.cli_cost import headline
+from artcost.cli_cost import headline, headline_note
 from artcost.dashboard import charts, edit, state, ui
 from artcost.model.comparison import comparison
 
@@ -28,6 +28,7 @@ loaded, _ = ui.current(sid)
 r = ui.result(loaded)
 
 st.markdown(f"### {headline(r)}")
+st.caption(headline_note(r))
 if problems:
     st.error("Some edits do not validate (see the sidebar); the figures below use the last good values.")
 for w in r["warnings"]:
@@ -48,6 +49,7 @@ if picked:
     names = [state.label_of(x) for x in picked]
     rows = state.comparison_rows(results, names)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    st.caption(state.figures_note(results))
     a, b = st.columns(2)
     with a:
         ui.show(charts.compare_items(results, names), key="cost-compare-items")

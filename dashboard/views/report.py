@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from artcost.cli_cost import headline
+from artcost.cli_cost import headline, headline_note
 from artcost.dashboard import cached, ui
 
 loaded, problems = ui.current()
@@ -12,6 +12,7 @@ r = ui.result(loaded)
 
 st.title("Report")
 st.markdown(f"### {headline(r)}")
+st.caption(headline_note(r))
 st.write(
     "One HTML file with the headline, the charts (plotly embedded inline, so it opens offline), "
     "the itemised cost, every assumption with its source, the benchmark provenance and notes on the method."

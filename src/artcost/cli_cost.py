@@ -16,7 +16,8 @@ from artcost.model import costs
 from artcost.model.comparison import comparison
 from artcost.measured import load_with_options
 from artcost.model.loader import load_scenario
-from artcost.units import duration, money, ratio_phrase
+from artcost.model.headline import Headline
+from artcost.units import duration, figure, money
 
 console = Console(highlight=False, markup=False)  # scenario text may contain [brackets]
 
@@ -30,14 +31,19 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 
 def headline(r: dict[str, Any]) -> str:
-    """The one-sentence answer, e.g. 'one usable image: 24 CNY with AI, 2,500 CNY from the artist: 1/104'."""
-    ccy = r["currency"]
-    return (
-        f"One usable image: {money(r['breakdown']['per_usable_image'], ccy)} with AI"
-        f"{' on ' + r['scenario']['device'] if r['scenario']['device'] else ''}, "
-        f"{money(r['artist']['per_image'], ccy)} from the artist ({r['scenario']['artist_tier'] or 'artist'}): "
-        f"{ratio_phrase(r['ratio'])}."
-    )
+    """The one-sentence answer, built by the model (`artcost.model.headline`): the Monte Carlo median and
+    90% interval, e.g. 'One usable image: 32 CNY with AI (90%: 18–54), 2,600 CNY from the artist (...):
+    typically 84x cheaper with AI (90%: 47–154x).'"""
+    return r["headline"]["sentence"]
+
+
+def headline_note(r: dict[str, Any]) -> str:
+    """How the headline was made (draws, seed) and the central-value point beside it."""
+    return r["headline"]["note"]
+
+
+def _cells(r: dict[str, Any]) -> dict[str, str]:
+    return Headline.from_dict(r["headline"]).cells()
 
 
 def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
@@ -46,7 +52,7 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     if r["exchange_rate"]:
         fx = r["exchange_rate"]
         console.print(f"money converted {fx['from']} -> {fx['to']} x{fx['factor']:.4g} ({fx['source']})")
-    t = Table(title="AI: cost of one job, item by item", title_justify="left")
+    t = Table(title="AI: cost of one job, item by item (central values, point)", title_justify="left")
     t.add_column("item")
     t.add_column(f"cost ({ccy})", justify="right")
     t.add_column("share", justify="right")
@@ -58,7 +64,8 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
         t.add_row(item, money(value, ccy), f"{value / total:.1%}" if total else "-")
     t.add_row(Text("total", style="bold"), Text(money(total, ccy), style="bold"), "100%")
     t.add_row("usable images", f"{r['usable_images']:g}", "")
-    t.add_row(Text("per usable image", style="bold"), Text(money(r["breakdown"]["per_usable_image"], ccy), style="bold"), "")
+    t.add_row(Text("per usable image, central values (point)", style="bold"),
+              Text(money(r["breakdown"]["per_usable_image"], ccy), style="bold"), "")
     console.print(t)
 
     g = r["generation"]
@@ -78,11 +85,13 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
         f"delivery {duration(r['delivery']['artist_hours'])}, available in time with probability {a['availability_probability']:.0%}"
     )
     console.print(f"AI delivery: {duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouch turnaround)")
-    console.print(headline(r), style="bold")
     n_uncertain = sum(1 for info in r["inputs"].values() if info["uncertain"])
     if n_uncertain:
-        console.print(f"(central values of {n_uncertain} uncertain inputs: mode, midpoint or median of each range; "
-                      f"`artcost simulate {r['scenario']['file']}` gives the mean, median and p5-p95)")
+        console.print(f"(the table and lines above use the central values of {n_uncertain} uncertain inputs: mode, "
+                      f"midpoint or median of each range; `artcost simulate {r['scenario']['file']}` gives the mean, "
+                      "median and p5-p95 of every output)")
+    console.print(headline(r), style="bold")
+    console.print(headline_note(r))
     for w in r["warnings"]:
         console.print(Text.assemble(("warning: ", "yellow"), w))
     if show_inputs:
@@ -163,15 +172,23 @@ def compare(
     rows += [
         ("total per job", lambda r: m(r["breakdown"]["total"])),
         ("usable images", lambda r: f"{r['usable_images']:g}"),
-        ("AI per usable image", lambda r: m(r["breakdown"]["per_usable_image"])),
-        ("artist per image", lambda r: m(r["artist"]["per_image"])),
-        ("artist / AI", lambda r: f"{r['ratio']:,.0f}x"),
+        ("AI per usable image (point)", lambda r: m(r["breakdown"]["per_usable_image"])),
+        ("artist per image (point)", lambda r: m(r["artist"]["per_image"])),
+        ("artist / AI (point)", lambda r: f"{figure(r['ratio'])}x"),
+        ("AI per usable image, median (90%)", lambda r: _cells(r)["ai"]),
+        ("artist per image, median (90%)", lambda r: _cells(r)["artist"]),
+        ("AI vs artist, median (90%)", lambda r: _cells(r)["ratio"]),
         ("AI delivery", lambda r: duration(r["delivery"]["ai_hours"])),
         ("artist delivery", lambda r: duration(r["delivery"]["artist_hours"])),
     ]
     for label, fn in rows:
         t.add_row(label, *[fn(r) for r in results])
     console.print(t)
+    h = max((r["headline"] for r in results), key=lambda x: x["draws"])
+    console.print("point: the central-value model (every input at its mode, midpoint or median); median (90%): "
+                  + (f"{h['draws']:,} Monte Carlo draws of each scenario's uncertain inputs, seed {h['seed']}, "
+                     "each figure its own median and 5th-95th percentile; " if h["draws"] else "")
+                  + "a scenario without uncertain inputs shows its point there", markup=False)
     for r in results:
         console.print(f"speed in {Path(r['scenario']['file']).stem}: {r['generation']['seconds_per_image_source']}", markup=False)
     fx = [r["exchange_rate"] for r in results if r["exchange_rate"]]
