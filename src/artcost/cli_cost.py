@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from artcost import jsonout
 from artcost.errors import UserError
 from artcost.model import costs
 from artcost.model.comparison import comparison
@@ -23,8 +23,9 @@ console = Console(highlight=False, markup=False)  # scenario text may contain [b
 
 SetOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--set", help="Override a field: PATH=VALUE, e.g. --set human.wage_per_hour=40 (repeatable; "
-                "money in the scenario's own currency, whatever --currency shows)."),
+    typer.Option("--set", help="Override a field: PATH=VALUE, e.g. --set human.wage_per_hour=40 (repeatable). "
+                "Money is read in the scenario's own currency, whatever --currency shows, unless it names "
+                "one: --set human.wage_per_hour=45USD (converted at the scenario's year's rate)."),
 ]
 CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Show money in this ISO currency (e.g. USD).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
@@ -77,7 +78,8 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     console.print(
         f"chance the job yields the finals it needs: {r['p_job_success']:.1%} "
         f"(expected accepted candidates: {r['expected_accepted']:.2f}); re-running failed jobs, "
-        f"a usable image costs {money(r['per_usable_image_with_reruns'], ccy)} on average"
+        + (f"a usable image costs {money(r['per_usable_image_with_reruns'], ccy)} on average"
+           if r["per_usable_image_with_reruns"] is not None else r["per_usable_image_with_reruns_note"])
     )
     a = r["artist"]
     console.print(
@@ -141,10 +143,17 @@ def cost(
     brief: Annotated[bool, typer.Option("--brief", help="Leave out the table of inputs and sources.")] = False,
 ) -> None:
     """Itemised cost of one usable image with AI, against the artist, for one scenario."""
-    loaded = load_with_options(file, set_, from_bench, scale_by_flops, from_cluster)
+    from artcost.measured import MeasuredSpeed, load_measured
+
+    loaded = load_measured(file, set_, from_bench, scale_by_flops, from_cluster)
+    if isinstance(loaded, MeasuredSpeed):  # a record from another machine: what it measured, never a mixed cost
+        from artcost.cli_measured import show_measured
+
+        show_measured(loaded, currency, json_out, brief)
+        return
     r = comparison(loaded, currency)
     if json_out:
-        print(json.dumps(r, indent=2, default=str))
+        print(jsonout.dumps(r))
     else:
         render_cost(r, show_inputs=not brief)
 
@@ -159,7 +168,7 @@ def compare(
     target = currency or loaded[0].scenario.meta.currency
     results = [comparison(x, target) for x in loaded]
     if json_out:
-        print(json.dumps(results, indent=2, default=str))
+        print(jsonout.dumps(results))
         return
     t = Table(title=f"Side by side, money in {target}", title_justify="left")
     t.add_column("")
