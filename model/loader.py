@@ -241,8 +241,9 @@ def read_text_raw(
         raise UserError(f"{shown}:{line}: extends: this scenario may not extend another file")
     if _depth >= MAX_EXTENDS_DEPTH:
         raise UserError(f"{shown}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files (a cycle?)")
-    _check_parent_name(parent, f"{shown}:{line}")
+    # the resolver first: it only maps a name to a path (and may refuse it, as uploads do), opening nothing
     parent_path, parent_shown = resolve_parent(parent)
+    _check_parent_name(parent, f"{shown}:{line}")
     parent_data, parent_where = _read_parent(parent_path, parent_shown, f"{shown}:{line}", _depth + 1)
     replaced: list[Path_] = []
     merged = _deep_merge(parent_data, data, (), replaced)
