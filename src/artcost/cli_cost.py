@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -97,16 +98,25 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     for w in r["warnings"]:
         console.print(Text.assemble(("warning: ", "yellow"), w))
     if show_inputs:
-        ti = Table(title="Inputs (central values) and where they come from", title_justify="left")
-        ti.add_column("field")
-        ti.add_column("value", justify="right")
-        ti.add_column("unit")
-        ti.add_column("source", overflow="fold")
-        for path, info in r["inputs"].items():
-            value = f"{info['value']:,.4g}" + (" ~" if info["uncertain"] else "")
-            ti.add_row(path, value, info["unit"], info["source"])
-        console.print(ti)
-        console.print("~ = uncertain: a distribution in the scenario; its central value is used here (see `artcost simulate`).")
+        render_inputs(r["inputs"], r["scenario"]["file"])
+
+
+def render_inputs(inputs: dict[str, dict[str, Any]], file: str) -> None:
+    """Each input with its value and its source, the source whole on its own indented lines.
+
+    Not a table: a table folds a long source into a narrow column, interleaved with its neighbours'
+    lines, and at 80 columns a source of two hundred characters becomes twelve scraps. Here every
+    source reads as one paragraph at any terminal width, and the scenario file is named once.
+    """
+    console.print(Text(f"Inputs (central values) and where they come from; sources quoted from {file} unless marked",
+                       style="bold"))
+    prefix = f"{file}: "
+    for path, info in inputs.items():
+        value = f"{info['value']:,.4g}" + (" ~" if info["uncertain"] else "")
+        console.print(Text.assemble("  ", (path, "bold"), f"  {value} {info['unit']}"), overflow="fold")
+        source = info["source"].removeprefix(prefix)
+        console.print(Padding(Text(source, overflow="fold"), (0, 0, 0, 6)))
+    console.print("~ = uncertain: a distribution in the scenario; its central value is used here (see `artcost simulate`).")
 
 
 def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]) -> None:
