@@ -3,7 +3,8 @@
 Same SQLite file as `store.ResultStore` (``artcost.paths.results_db_path()``, WAL). Two tables:
 ``cluster_jobs`` (one row per job, the aggregate) and ``cluster_parts`` (one row per worker, with
 ``job_id`` referencing the job). A job and all its parts are written in ONE transaction, so a run
-killed at any point leaves the whole job or nothing.
+killed at any point leaves the whole job or nothing. Opening, checking, connecting and the
+preflight write test are `store.Store`'s, shared with the benchmark records.
 
 Per-worker parts are not `BenchRecord` rows: a part is a share of one job (no GEMM probe, no preset
 comparison), and listing it among single-device benchmarks would let ``--from-bench latest`` pick a
@@ -14,9 +15,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from pathlib import Path
 
-from artcost.bench.store import connect, open_database
+from artcost.bench.store import Store, parse_ref, pause_before_commit
 from artcost.errors import UserError
 
 _SCHEMA = """
@@ -52,66 +52,53 @@ CREATE TABLE IF NOT EXISTS cluster_parts (
 """
 
 
-class ClusterStore:
+class ClusterStore(Store):
     """Cluster jobs at ``path`` (default: the shared results database)."""
 
-    def __init__(self, path: str | Path | None = None):
-        self.path = open_database(path, _SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        return connect(self.path)
+    SCHEMA = _SCHEMA
 
     def save(self, job: dict) -> int:
         """Insert the job and its ``parts`` in one transaction; sets and returns ``job["id"]``."""
         s, c = job["summary"], job["config"]
-        conn = self._connect()
-        try:
-            with conn:  # BEGIN ... COMMIT, or ROLLBACK on any error
-                cur = conn.execute(
-                    "INSERT INTO cluster_jobs (created_at, status, workers, device_kind, arch, resolution, steps,"
-                    " images, generation_wall_s, images_per_minute, scaling_efficiency, joules_per_image, job_json)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')",
-                    (job["created_at"], job["status"], s["workers"], s.get("device_kind"), c.get("arch"),
-                     c.get("resolution"), c.get("steps"), s["images"], s.get("generation_wall_s"),
-                     s.get("images_per_minute"), s.get("scaling_efficiency"), s.get("joules_per_image")),
+        with self._db("the job was not stored") as conn, conn:  # BEGIN ... COMMIT, or ROLLBACK on any error
+            cur = conn.execute(
+                "INSERT INTO cluster_jobs (created_at, status, workers, device_kind, arch, resolution, steps,"
+                " images, generation_wall_s, images_per_minute, scaling_efficiency, joules_per_image, job_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')",
+                (job["created_at"], job["status"], s["workers"], s.get("device_kind"), c.get("arch"),
+                 c.get("resolution"), c.get("steps"), s["images"], s.get("generation_wall_s"),
+                 s.get("images_per_minute"), s.get("scaling_efficiency"), s.get("joules_per_image")),
+            )
+            job_id = cur.lastrowid
+            for p in job["parts"]:
+                conn.execute(
+                    "INSERT INTO cluster_parts (job_id, worker, status, hostname, device_name, images,"
+                    " images_per_minute, joules_per_image, part_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (job_id, p["worker"], p["status"], p.get("hostname"), p.get("device_name"), p["images"],
+                     p.get("images_per_minute"), p.get("joules_per_image"), json.dumps(p)),
                 )
-                job_id = cur.lastrowid
-                for p in job["parts"]:
-                    conn.execute(
-                        "INSERT INTO cluster_parts (job_id, worker, status, hostname, device_name, images,"
-                        " images_per_minute, joules_per_image, part_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (job_id, p["worker"], p["status"], p.get("hostname"), p.get("device_name"), p["images"],
-                         p.get("images_per_minute"), p.get("joules_per_image"), json.dumps(p)),
-                    )
-                body = {k: v for k, v in job.items() if k != "parts"}
-                body["id"] = job_id
-                conn.execute("UPDATE cluster_jobs SET job_json = ? WHERE id = ?", (json.dumps(body), job_id))
-        finally:
-            conn.close()
+            body = {k: v for k, v in job.items() if k != "parts"}
+            body["id"] = job_id
+            conn.execute("UPDATE cluster_jobs SET job_json = ? WHERE id = ?", (json.dumps(body), job_id))
+            pause_before_commit()
         job["id"] = job_id
         return job_id
 
     def list_jobs(self) -> list[dict]:
         """One flat row per job (no parts), oldest first."""
-        conn = self._connect()
-        conn.row_factory = sqlite3.Row
-        try:
+        with self._db() as conn:
+            conn.row_factory = sqlite3.Row
             rows = conn.execute("SELECT id, created_at, status, workers, device_kind, arch, resolution, steps, images,"
                                 " generation_wall_s, images_per_minute, scaling_efficiency, joules_per_image"
                                 " FROM cluster_jobs ORDER BY id").fetchall()
-        finally:
-            conn.close()
-        return [dict(r) for r in rows]
+            return [dict(r) for r in rows]
 
     def get_job(self, job_id: int) -> dict:
         """The full job with its ``parts`` (ordered by worker); UserError when there is none."""
-        conn = self._connect()
-        try:
+        with self._db() as conn:
             row = conn.execute("SELECT job_json FROM cluster_jobs WHERE id = ?", (job_id,)).fetchone()
             parts = conn.execute("SELECT part_json FROM cluster_parts WHERE job_id = ? ORDER BY worker",
                                  (job_id,)).fetchall()
-        finally:
-            conn.close()
         if row is None:
             raise UserError(f"no cluster job with id {job_id} in {self.path} (see `artcost bench-cluster list`)")
         job = json.loads(row[0])
@@ -120,30 +107,19 @@ class ClusterStore:
 
     def resolve(self, ref: str | int) -> dict:
         """``latest`` or a job id (int or digits)."""
-        if isinstance(ref, int):
-            return self.get_job(ref)
-        ref = str(ref).strip()
-        if ref == "latest":
-            conn = self._connect()
-            try:
-                row = conn.execute("SELECT MAX(id) FROM cluster_jobs").fetchone()
-            finally:
-                conn.close()
-            if row[0] is None:
+        job_id = parse_ref(ref, "cluster job")
+        if job_id is None:
+            with self._db() as conn:
+                job_id = conn.execute("SELECT MAX(id) FROM cluster_jobs").fetchone()[0]
+            if job_id is None:
                 raise UserError(f"no cluster jobs yet in {self.path}; run `artcost bench-cluster --workers N` first")
-            return self.get_job(row[0])
-        if not ref.isdigit():
-            raise UserError(f"cluster job reference {ref!r}: expected 'latest' or a job id (a number)")
-        return self.get_job(int(ref))
+        return self.get_job(job_id)
 
     def counts(self) -> tuple[int, int]:
         """(jobs, parts) rows: what a test checks for half-written jobs."""
-        conn = self._connect()
-        try:
+        with self._db() as conn:
             return (conn.execute("SELECT COUNT(*) FROM cluster_jobs").fetchone()[0],
                     conn.execute("SELECT COUNT(*) FROM cluster_parts").fetchone()[0])
-        finally:
-            conn.close()
 
 
 def list_jobs() -> list[dict]:

@@ -3,16 +3,33 @@
 WAL journal mode, one transaction per record: a benchmark killed at any point (SIGKILL included)
 leaves either the whole record or none of it, and readers are never blocked. The full record is
 stored as JSON; a few columns are duplicated for listing and lookups.
+
+Opening, checking and connecting live here once, for this store and `cluster_store.ClusterStore`
+(same file). The database fails safe: a damaged file, a read-only or impossible data folder, a full
+disk or a lock held too long is one `UserError` line naming the file and what the user can do; a
+damaged file is checked before anything is written to it and never deleted or overwritten.
+`Store.for_benchmark()` opens, checks and write-tests the database before a benchmark measures, so
+a run does not find out after minutes that it cannot store its result.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sqlite3
+import time
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from artcost.bench.record import BenchRecord
 from artcost.errors import UserError
+
+#: Test hook: when set (to a file path), `save` writes that file and sleeps after its INSERT/UPDATE
+#: statements and before COMMIT, so a test can SIGKILL the process inside the transaction
+#: (``ARTCOST_TEST_PAUSE_BEFORE_COMMIT_S``: seconds to sleep, default 600, then it commits).
+PAUSE_ENV = "ARTCOST_TEST_PAUSE_BEFORE_COMMIT"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS bench_records (
@@ -28,46 +45,263 @@ CREATE TABLE IF NOT EXISTS bench_records (
 );
 """
 
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+_UNWRITABLE = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
+_LOCKED = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+
+
+def _move_aside(path: Path) -> str:
+    """The command that moves a damaged database (and its WAL side files, when present) out of the way."""
+    q = shlex.quote
+    cmd = f"mv {q(str(path))} {q(f'{path}.broken')}"
+    for suffix in ("-wal", "-shm"):
+        if Path(f"{path}{suffix}").exists():
+            cmd += f" && mv {q(f'{path}{suffix}')} {q(f'{path}.broken{suffix}')}"
+    return (f"artcost leaves it as it is: move it aside ({cmd}) to start a new one, "
+            "or set ARTCOST_DATA to another folder")
+
+
+def _writable_target(path: Path) -> str:
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file {path}"
+    return f"{folder} and {path}"
+
+
+def damaged(path: Path, why: str) -> UserError:
+    return UserError(f"{path}: the results database is damaged or not an SQLite database ({why}); {_move_aside(path)}")
+
+
+def database_error(path: Path, exc: BaseException, note: str = "") -> UserError | None:
+    """One line for a database or file-system failure on ``path``, naming what the user can do.
+
+    None for errors that are bugs in artcost (constraint violations, misuse of the API): those stay
+    tracebacks. ``note`` (e.g. "the record was not stored") goes before the advice.
+    """
+    note = f"{note}; " if note else ""
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, sqlite3.Error):
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        if not code:  # older builds without error codes: go by the message
+            low = msg.lower()
+            code = (sqlite3.SQLITE_CORRUPT if "malformed" in low or "not a database" in low
+                    else sqlite3.SQLITE_READONLY if "readonly" in low or "unable to open" in low
+                    else sqlite3.SQLITE_BUSY if "locked" in low
+                    else sqlite3.SQLITE_FULL if "disk is full" in low
+                    else sqlite3.SQLITE_IOERR if "disk i/o" in low else 0)
+        if code in _DAMAGED:
+            return UserError(f"{path}: the results database is damaged or not an SQLite database ({msg}); "
+                             f"{note}{_move_aside(path)}")
+    elif isinstance(exc, PermissionError):
+        code = sqlite3.SQLITE_READONLY
+    elif isinstance(exc, OSError):
+        code = sqlite3.SQLITE_IOERR
+    else:
+        return None
+    if code in _UNWRITABLE:
+        if path.is_dir():
+            return UserError(f"{path}: is a folder, where the results database file should be; {note}"
+                             "move it aside, or set ARTCOST_DATA to another folder")
+        target = _writable_target(path)
+        return UserError(f"{path}: cannot open the results database for writing ({msg}); {note}"
+                         f"make {target} writable (chmod u+w), or set ARTCOST_DATA to a folder you can write")
+    if code in _LOCKED:
+        return UserError(f"{path}: the results database is locked by another process ({msg}); {note}"
+                         "wait for it (another `artcost bench`?) and run again, or set ARTCOST_DATA to another folder")
+    if code == sqlite3.SQLITE_FULL:
+        return UserError(f"{path}: the disk is full ({msg}); {note}"
+                         "free space on it, or set ARTCOST_DATA to a folder on another disk")
+    if code == sqlite3.SQLITE_IOERR:
+        return UserError(f"{path}: the results database could not be read or written ({msg}); {note}"
+                         "check the disk, or set ARTCOST_DATA to another folder")
+    return None
+
+
+@contextmanager
+def translated(path: Path, note: str = ""):
+    """Re-raise database and file-system failures on ``path`` as one-line `UserError`s (bugs pass through)."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        err = database_error(path, exc, note)
+        if err is None:
+            raise
+        raise err from None
+
+
+def database_path(path: str | Path | None) -> Path:
+    """``path``, or by default `artcost.paths.results_db_path()`; its folder exists afterwards."""
+    from artcost.paths import ensure_dir, results_db_path
+
+    if path is None:
+        return results_db_path()
+    path = Path(path)
+    ensure_dir(path.parent, "results database folder")
+    return path
+
+
+def _expected_columns(schema: str) -> dict[str, set[str]]:
+    mem = sqlite3.connect(":memory:")
+    try:
+        mem.executescript(schema)
+        tables = [r[0] for r in mem.execute("SELECT name FROM sqlite_master WHERE type='table'"
+                                            " AND name NOT LIKE 'sqlite_%'")]
+        return {t: {r[1] for r in mem.execute(f"PRAGMA table_info({t})")} for t in tables}
+    finally:
+        mem.close()
+
+
+@lru_cache(maxsize=1)
+def _artcost_tables() -> dict[str, set[str]]:
+    """Every table artcost keeps in the results database, with its columns (both stores share the file)."""
+    from artcost.bench.cluster_store import _SCHEMA as CLUSTER_SCHEMA
+
+    return {**_expected_columns(_SCHEMA), **_expected_columns(CLUSTER_SCHEMA)}
+
+
+def _check(conn: sqlite3.Connection, path: Path) -> None:
+    """Read-only checks of an existing file before anything is written to it: quick_check, then that its
+    tables are artcost's with the columns this version writes."""
+    result = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+    if result != ["ok"]:
+        raise damaged(path, "integrity check: " + "; ".join(str(r) for r in result)[:200])
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'"
+                                       " AND name NOT LIKE 'sqlite_%'")}
+    ours = _artcost_tables()
+    if have and not have & set(ours):
+        raise UserError(f"{path}: holds tables {', '.join(sorted(have)[:5])} and none of artcost's: not an artcost "
+                        f"results database; {_move_aside(path)}")
+    for table in sorted(have & set(ours)):
+        missing = ours[table] - {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if missing:
+            raise UserError(f"{path}: table {table} lacks column(s) {', '.join(sorted(missing))}: not an artcost "
+                            f"results database, or one from another version; {_move_aside(path)}")
+
 
 def open_database(path: str | Path | None, schema: str) -> Path:
-    """The results database file (default: `artcost.paths.results_db_path()`), in WAL mode with `schema` created."""
-    if path is None:
-        from artcost.paths import results_db_path
+    """The results database file (default: `artcost.paths.results_db_path()`), checked, in WAL mode, `schema` created.
 
-        path = results_db_path()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = connect(path)
-    try:  # ``with conn`` only commits; the connection must be closed explicitly.
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(schema)
-    finally:
-        conn.close()
+    An existing file is checked (``PRAGMA quick_check``, the columns of our tables) before anything
+    is written to it. Every failure is a one-line `UserError`.
+    """
+    path = database_path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, where the results database file should be; "
+                        "move it aside, or set ARTCOST_DATA to another folder")
+    with translated(path):
+        existed = path.exists() and path.stat().st_size > 0
+        conn = connect(path)
+        try:  # ``with conn`` only commits; the connection must be closed explicitly.
+            if existed:
+                _check(conn, path)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(schema)
+        finally:
+            conn.close()
     return path
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """One connection as every writer of the results database uses it."""
+    """One connection as every writer of the results database uses it (callers wrap it in `translated`)."""
     conn = sqlite3.connect(path, timeout=30)
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
+    try:
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
-class ResultStore:
-    """The results database at ``path`` (default: `artcost.paths.results_db_path()`)."""
+def write_test(path: Path) -> None:
+    """One committed write through the WAL (``user_version`` rewritten with its own value): proves the
+    file, its folder and the lock can be written without changing anything stored."""
+    with translated(path):
+        conn = connect(path)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.commit()
+        finally:
+            conn.close()
+
+
+def pause_before_commit() -> None:
+    """The `PAUSE_ENV` test hook (a no-op unless the variable is set)."""
+    marker = os.environ.get(PAUSE_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(float(os.environ.get(PAUSE_ENV + "_S", "600")))
+
+
+def parse_ref(ref: str | int, what: str) -> int | None:
+    """``latest`` (None) or an id (as text or int) for a record reference; `UserError` otherwise."""
+    if isinstance(ref, int):
+        return ref
+    ref = str(ref).strip()
+    if ref == "latest":
+        return None
+    if not ref.isdigit():
+        raise UserError(f"{what} reference {ref!r}: expected 'latest' or a {what.split()[-1]} id (a number)")
+    return int(ref)
+
+
+class Store:
+    """What both stores share: the checked database at ``path``, connections, the preflight."""
+
+    SCHEMA = ""
 
     def __init__(self, path: str | Path | None = None):
-        self.path = open_database(path, _SCHEMA)
+        self.path = open_database(path, self.SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         return connect(self.path)
 
+    @contextmanager
+    def _db(self, note: str = ""):
+        """A connection, closed afterwards; database failures as one-line `UserError`s."""
+        with translated(self.path, note):
+            conn = self._connect()
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+    def preflight(self) -> None:
+        """Before a long measurement: check the database again and write-test it (one-line `UserError`)."""
+        open_database(self.path, self.SCHEMA)
+        write_test(self.path)
+
+    @classmethod
+    def for_benchmark(cls, store: Store | None = None) -> Store:
+        """``store`` (default: one on the default database), opened, checked and write-tested before a
+        benchmark measures; a failure is a `UserError` that says nothing was measured."""
+        try:
+            store = store or cls()
+            store.preflight()
+        except UserError as exc:
+            raise UserError([f"{line} (checked before measuring: nothing was measured)" for line in exc.problems]
+                            ) from None
+        return store
+
+    def integrity_ok(self) -> bool:
+        with self._db() as conn:
+            return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+class ResultStore(Store):
+    """The results database at ``path`` (default: `artcost.paths.results_db_path()`)."""
+
+    SCHEMA = _SCHEMA
+
     def save(self, record: BenchRecord) -> int:
         """Insert ``record`` in one transaction; sets and returns its id."""
-        conn = self._connect()
+        prior = record.id
         try:
-            with conn:  # BEGIN ... COMMIT, or ROLLBACK on error
+            with self._db("the record was not stored") as conn, conn:  # BEGIN ... COMMIT, or ROLLBACK on error
                 cur = conn.execute(
                     "INSERT INTO bench_records (created_at, arch, resolution, steps, device_name, weights_label,"
                     " seconds_per_image, record_json) VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
@@ -75,63 +309,41 @@ class ResultStore:
                      record.weights_label, record.summary.get("seconds_per_image")),
                 )
                 record.id = cur.lastrowid
-                conn.execute("UPDATE bench_records SET record_json = ? WHERE id = ?", (record.to_json(), record.id))
-        finally:
-            conn.close()
+                conn.execute("UPDATE bench_records SET record_json = ? WHERE id = ?",
+                             (record.to_json(), record.id))
+                pause_before_commit()
+        except BaseException:
+            record.id = prior  # not stored: no id that points at nothing
+            raise
         return record.id
 
     def get(self, record_id: int) -> BenchRecord:
-        conn = self._connect()
-        try:
+        with self._db() as conn:
             row = conn.execute("SELECT record_json FROM bench_records WHERE id = ?", (record_id,)).fetchone()
-        finally:
-            conn.close()
         if row is None:
             raise UserError(f"no bench record with id {record_id} in {self.path} (see `artcost bench list`)")
         return BenchRecord.from_json(row[0])
 
     def latest(self) -> BenchRecord:
-        conn = self._connect()
-        try:
+        with self._db() as conn:
             row = conn.execute("SELECT record_json FROM bench_records ORDER BY id DESC LIMIT 1").fetchone()
-        finally:
-            conn.close()
         if row is None:
             raise UserError(f"no bench records yet in {self.path}; run `artcost bench` first")
         return BenchRecord.from_json(row[0])
 
     def resolve(self, ref: str | int) -> BenchRecord:
         """``latest`` or an integer id (as text or int)."""
-        if isinstance(ref, int):
-            return self.get(ref)
-        ref = str(ref).strip()
-        if ref == "latest":
-            return self.latest()
-        if not ref.isdigit():
-            raise UserError(f"bench record reference {ref!r}: expected 'latest' or a record id (a number)")
-        return self.get(int(ref))
+        rid = parse_ref(ref, "bench record")
+        return self.latest() if rid is None else self.get(rid)
 
     def all(self) -> list[BenchRecord]:
-        conn = self._connect()
-        try:
+        with self._db() as conn:
             rows = conn.execute("SELECT record_json FROM bench_records ORDER BY id").fetchall()
-        finally:
-            conn.close()
         return [BenchRecord.from_json(r[0]) for r in rows]
 
     def count(self) -> int:
-        conn = self._connect()
-        try:
+        with self._db() as conn:
             return conn.execute("SELECT COUNT(*) FROM bench_records").fetchone()[0]
-        finally:
-            conn.close()
-
-    def integrity_ok(self) -> bool:
-        conn = self._connect()
-        try:
-            return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        finally:
-            conn.close()
 
 
 def export_json(records: list[BenchRecord], path: Path) -> None:

@@ -8,13 +8,42 @@ from pathlib import Path
 
 import platformdirs
 
+from artcost.errors import UserError
+
+FIX_DATA = "set ARTCOST_DATA to a folder you can write"
+
+
+def _why_not_a_folder(path: Path, exc: OSError) -> str:
+    """What stops ``path`` from being created as a folder, in words (the file in the way, a read-only parent)."""
+    for p in (path, *path.parents):
+        if p.exists():
+            if not p.is_dir():
+                return f"{p} is a file, not a folder"
+            if isinstance(exc, PermissionError) or not os.access(p, os.W_OK):
+                return f"{p} is not writable"
+            break
+    return exc.strerror or str(exc)
+
+
+def ensure_dir(path: Path, what: str = "folder") -> Path:
+    """``path`` as an existing folder (created with its parents); one-line `UserError` when it cannot be."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{what} {path}: cannot create it ({_why_not_a_folder(path, exc)}); {FIX_DATA}") from None
+    return path
+
 
 def data_dir() -> Path:
-    """Per-user data directory (results database, exports); ``ARTCOST_DATA`` overrides it."""
+    """Per-user data directory (results database, exports); ``ARTCOST_DATA`` overrides it.
+
+    Created when missing; a path that cannot be a folder (under a regular file, in a read-only
+    folder) is a one-line `UserError`, never an OSError traceback.
+    """
     override = os.environ.get("ARTCOST_DATA")
-    path = Path(override) if override else Path(platformdirs.user_data_dir("artcost", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    if override:
+        return ensure_dir(Path(override), "ARTCOST_DATA: data folder")
+    return ensure_dir(Path(platformdirs.user_data_dir("artcost", appauthor=False)), "data folder")
 
 
 def results_db_path() -> Path:
