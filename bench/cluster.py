@@ -411,6 +411,10 @@ def run_cluster_job(cfg: BenchConfig, settings: ClusterSettings, on_event: Event
         from artcost.bench.pipeline import check_model_path
 
         check_model_path(cfg.model, cfg.arch)  # before any worker loads it, as the single-device run does
+    if cfg.store:  # open, check and write-test the results database before Ray starts and workers measure
+        from artcost.bench.cluster_store import ClusterStore
+
+        store = ClusterStore.for_benchmark(store)
     emit = on_event or (lambda kind, **kw: None)
     fault = settings.fault or parse_fault(os.environ.get(FAULT_ENV))
     t_command = time.perf_counter()

@@ -225,6 +225,10 @@ def dtype_labels(device: str, dtype, torch) -> tuple[str, str, bool]:
 def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None = None,
                   command_started: float | None = None, store=None, progress: Progress | None = None) -> BenchRecord:
     """Run the whole benchmark described by ``cfg``; save and return the record."""
+    if cfg.store:  # open, check and write-test the results database now, not after minutes of measuring
+        from artcost.bench.store import ResultStore
+
+        store = ResultStore.for_benchmark(store)
     torch = P.import_torch()
     command_started = command_started or time.perf_counter()
     device = resolve_device(cfg.device)
