@@ -59,7 +59,10 @@ class _Spec(BaseModel):
             for x in value if isinstance(value, list) else [value]:
                 if isinstance(x, float) and not math.isfinite(x):
                     raise ValueError(f"{self.dist} parameter {name} must be a finite number (got {x})")
-        lo, hi = self.extent()
+        try:
+            lo, hi = self.extent()
+        except (TypeError, ValueError, ZeroDivisionError):  # parameters missing or out of order:
+            return self  # the kind's own validator (after this one) says which
         for x in (lo, hi):
             if magnitude_problem(x):
                 reach = "beyond 1e308" if math.isinf(x) else f"{x:g}"

@@ -116,6 +116,10 @@ ScenarioYamlLoader.add_implicit_resolver(
 )
 
 
+# Tags a scenario may spell out (`!!str 2022`, `!!float 1`): the standard JSON-like types.
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")} | {"!"}
+
+
 def _check_shape(text: str, shown: str) -> None:
     """One streaming pass over the parser's events: aliases, nesting and size are refused here,
     before a document is composed, so the work is bounded by MAX_NODES whatever the input."""
@@ -129,6 +133,10 @@ def _check_shape(text: str, shown: str) -> None:
             if nodes > MAX_NODES:
                 line = event.start_mark.line + 1
                 raise UserError(f"{shown}:{line}: more than {MAX_NODES:,} values; a scenario is far smaller (is this the right file?)")
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _PLAIN_TAGS and not (isinstance(event, yaml.ScalarEvent) and event.implicit[0]):
+            # !!binary, !!set, !!python/..., custom tags: nothing a scenario needs, and their text is not shown
+            raise UserError(f"{shown}:{event.start_mark.line + 1}: not valid YAML for a scenario: explicit tags (!!binary, !!set, !name) are not allowed")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -270,10 +278,15 @@ def _read_parent(path: Path, shown: str, at: str, depth: int) -> tuple[dict, dic
     a YAML mapping whose top-level keys are all scenario sections."""
     try:
         text = _read_text(path, shown)
-        data, _ = parse_yaml(text, shown)
-    except UserError as exc:
-        # the first problem names the parent and what is wrong; its own lines are not echoed
+    except UserError as exc:  # no such file, not a regular file, too big: these name only the file
         raise UserError(f"{at}: extends: {exc.problems[0]}") from None
+    try:
+        data, _ = parse_yaml(text, shown)
+    except UserError:
+        # a parse problem may quote the file (a repeated key, an anchor): it is not shown until the
+        # file is known to be a scenario, and then it is checked on its own
+        raise UserError(f"{at}: extends: {shown} is not a readable scenario file (not valid scenario YAML); "
+                        "check that file on its own") from None
     sections = set(Scenario.model_fields) | {"extends"}
     if not isinstance(data, dict) or not data or not all(isinstance(k, str) and k in sections for k in data):
         raise UserError(
@@ -357,11 +370,36 @@ def format_validation_error(exc: ValidationError, where: dict[Path_, str], shown
                 msg = msg[named.end():]
         dotted = _short(".".join(str(p) for p in clean), 120) or "(top level)"
         position = _nearest(where, clean) or shown
+        if not _in_file(position, shown):
+            # the problem lies in a file this one extends: name the field the schema knows and the file,
+            # but quote nothing of it (its values or key names), whatever that file really is
+            known = _known_prefix(clean)
+            dotted = ".".join(str(p) for p in known) or "(top level)"
+            parent_file = position.rsplit(":", 1)[0]
+            msg = f"not valid in {parent_file}, which this scenario extends; check that file on its own"
         line = f"{position}: {dotted}: {msg}"
         if line not in seen:
             seen.add(line)
             lines.append(line)
     return lines
+
+
+def _in_file(position: str, shown: str) -> bool:
+    """Whether an error position ('file:line', 'file (--set ...)') lies in the file `shown` itself."""
+    return position == shown or position.startswith((f"{shown}:", f"{shown} ("))
+
+
+def _known_prefix(loc: Path_) -> Path_:
+    """The leading part of `loc` that names schema fields (an unknown key and what follows are cut)."""
+    cls: Any = Scenario
+    out: list = []
+    for part in loc:
+        fields = getattr(cls, "model_fields", None)
+        if fields is None or part not in fields:
+            break
+        out.append(part)
+        cls = model_class_of(fields[part].annotation)
+    return tuple(out)
 
 
 def _nearest(where: dict[Path_, str], loc: Path_) -> str | None:

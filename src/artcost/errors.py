@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 
+# Every character `str.splitlines` breaks on, and the other C0 controls: a key or file name written
+# with a YAML escape ("wage\nper_hour") must not split one problem over two lines of output.
+_BREAKS = {c: repr(c)[1:-1] for c in map(chr, [*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F, 0x85, 0x2028, 0x2029])}
+_ESCAPE = str.maketrans(_BREAKS)
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and control characters written as escapes (\\n, \\x00), so it stays one line."""
+    return str(text).translate(_ESCAPE)
+
+
 class UserError(Exception):
     """A mistake in what the user gave us (a file, a flag, a field).
 
@@ -17,7 +28,7 @@ class UserError(Exception):
     MAX_PROBLEMS = 20
 
     def __init__(self, problems: str | list[str]):
-        problems = [problems] if isinstance(problems, str) else list(problems)
+        problems = [one_line(p) for p in ([problems] if isinstance(problems, str) else list(problems))]
         if len(problems) > self.MAX_PROBLEMS:
             more = len(problems) - self.MAX_PROBLEMS
             problems = problems[: self.MAX_PROBLEMS] + [f"... and {more:,} more problem{'s' if more > 1 else ''}"]
