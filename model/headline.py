@@ -2,8 +2,8 @@
 
 The scenarios' ranges are right-skewed around the figure each states (a retoucher's price mode 30,
 mean 47), so the central-value answer (every input at its mode or midpoint) sits low in the model's
-own Monte Carlo: on the seed scenario at about its 21st percentile (24 CNY against a median of
-32). A stakeholder sentence therefore quotes the median of a seeded Monte Carlo of the full
+own Monte Carlo: on the seed scenario at about its 40th percentile (30.47 CNY against a median of
+33). A stakeholder sentence therefore quotes the median of a seeded Monte Carlo of the full
 model, with its 5th-95th percentile interval; the central-value point is kept beside it, labelled.
 
 `headline_for(scenario, currency)` runs `uncertainty.simulate` with `DEFAULT_DRAWS` draws and

@@ -57,4 +57,4 @@ def test_installed_copy_runs_the_cost_model(wheel, tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "104"
+    assert out.stdout.strip() == "82"

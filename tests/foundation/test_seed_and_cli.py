@@ -109,7 +109,7 @@ def test_human_readable_output_names_sources(capsys):
     assert main(["cost", str(SEED)]) == 0
     # Words wrap at the terminal's width (and a longer checkout path moves them): compare words, not lines.
     out = " ".join(capsys.readouterr().out.split())
-    assert "One usable image:" in out and "1/104" in out
+    assert "One usable image:" in out and "1/82" in out
     assert "Beijing residential" in out
 
 

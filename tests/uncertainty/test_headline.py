@@ -36,18 +36,19 @@ def seed_headline() -> Headline:
 
 def test_seed_headline_is_the_monte_carlo_median_not_the_central_values(seed_headline):
     h = seed_headline
-    # docs/uncertainty.md, 1,000,000 draws: median 31.5 CNY (p5 18.0, p95 53.4), ratio median 84x (47-153)
-    assert h.ai.median == pytest.approx(31.6, rel=0.03)
-    assert h.ratio.median == pytest.approx(84, rel=0.03)
-    assert h.ai.p5 == pytest.approx(18.0, rel=0.05) and h.ai.p95 == pytest.approx(53.4, rel=0.05)
-    # the central-value point (24.03 CNY, 1/104) is kept, but is not the headline
-    assert h.point_ai == pytest.approx(24.03, abs=0.01) and h.point_ratio == pytest.approx(104.04, abs=0.01)
-    assert abs(h.ai.median - h.point_ai) > 5 and abs(h.ratio.median - h.point_ratio) > 10
+    # docs/uncertainty.md, 1,000,000 draws: median 33.1 CNY (p5 18.7, p95 55.5), ratio median 80x (46-147)
+    assert h.ai.median == pytest.approx(33.1, rel=0.03)
+    assert h.ratio.median == pytest.approx(80, rel=0.03)
+    assert h.ai.p5 == pytest.approx(18.7, rel=0.05) and h.ai.p95 == pytest.approx(55.5, rel=0.05)
+    # the central-value point (30.47 CNY, 1/82) is kept, but is not the headline
+    # (issue #15 moved the seed's point from 24.03 to 30.47: two screening rounds, the 2022 exchange rate)
+    assert h.point_ai == pytest.approx(30.47, abs=0.01) and h.point_ratio == pytest.approx(82.05, abs=0.01)
+    assert abs(h.ai.median - h.point_ai) > 2 and abs(h.ratio.median - h.point_ratio) > 1
     s = h.sentence()
-    assert s.startswith("One usable image: 32 CNY with AI") and "(90%: 18–54)" in s
-    assert "typically 84x cheaper with AI (90%: 47–154x)" in s
-    assert "24.03" not in s and "1/104" not in s
-    assert "20,000 Monte Carlo draws" in h.note() and "seed 0" in h.note() and "central values (point): 24.03 CNY" in h.note()
+    assert s.startswith("One usable image: 33 CNY with AI") and "(90%: 19–56)" in s
+    assert "typically 80x cheaper with AI (90%: 45–147x)" in s
+    assert "30.47" not in s and "1/82" not in s
+    assert "20,000 Monte Carlo draws" in h.note() and "seed 0" in h.note() and "central values (point): 30.47 CNY" in h.note()
 
 
 def test_intervals_bracket_the_medians(seed_headline):
@@ -93,15 +94,15 @@ def test_currency_converts_money_not_the_ratio():
 def test_cost_json_keeps_the_old_keys_and_adds_the_interval(capsys):
     assert main(["cost", str(SEED), "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
-    assert r["breakdown"]["per_usable_image"] == pytest.approx(24.03, abs=0.01)  # the point, unchanged
-    assert r["ratio"] == pytest.approx(104.04, abs=0.01)
+    assert r["breakdown"]["per_usable_image"] == pytest.approx(30.47, abs=0.01)  # the point, unchanged
+    assert r["ratio"] == pytest.approx(82.05, abs=0.01)
     h = r["headline"]
     for side in ("ai", "artist", "ratio"):
         assert set(h[side]) == {"median", "p5", "p95"}
         assert h[side]["p5"] < h[side]["median"] < h[side]["p95"]
     assert (h["draws"], h["seed"]) == (20_000, 0)
     assert h["point"]["ai"] == pytest.approx(r["breakdown"]["per_usable_image"])
-    assert h["ai"]["median"] == pytest.approx(31.6, rel=0.03)
+    assert h["ai"]["median"] == pytest.approx(33.1, rel=0.03)
 
 
 def test_cost_prints_the_median_sentence_and_labels_the_point(capsys):
@@ -109,7 +110,7 @@ def test_cost_prints_the_median_sentence_and_labels_the_point(capsys):
     out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
     assert headline_for(load_scenario(SEED)).sentence() in out
     assert "20,000 Monte Carlo draws" in out and "seed 0" in out
-    assert "per usable image, central values (point)" in out and "24.03 CNY" in out
+    assert "per usable image, central values (point)" in out and "30.47 CNY" in out
 
 
 def test_compare_has_median_rows(capsys):
@@ -117,7 +118,7 @@ def test_compare_has_median_rows(capsys):
     assert main(["compare", *files]) == 0
     out = capsys.readouterr().out
     assert "AI per usable image, median (90%)" in out and "AI vs artist, median (90%)" in out
-    assert "84x cheaper (47–154x)" in out
+    assert "80x cheaper (45–147x)" in out
     assert "AI per usable image (point)" in out and "20,000 Monte Carlo draws" in " ".join(out.split())
 
 
@@ -139,10 +140,10 @@ def test_ai_dearer_stays_honest():
     h = headline_for(load_scenario(SEED, {"artist.price_per_image": 10}))
     s = h.sentence()
     assert h.ratio.median < 1
-    assert "typically AI costs 3.2x the artist (90%: 1.8–5.4x)" in s
+    assert "typically AI costs 3.3x the artist (90%: 1.9–5.6x)" in s
     assert "cheaper" not in s and "1/0" not in s
     assert "10.00 CNY from the artist" in s  # a side with no spread keeps its exact figure, with no range
-    assert h.cells()["ratio"].startswith("AI 3.2x dearer")
+    assert h.cells()["ratio"].startswith("AI 3.3x dearer")
 
 
 @pytest.mark.parametrize(
