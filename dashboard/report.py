@@ -177,7 +177,7 @@ def report_for(
     """
     from artcost.dashboard import analysis, charts
     from artcost.model.comparison import comparison
-    from artcost.model.currency import rate_table
+    from artcost.model.currency import rate_table_for
 
     r = comparison(loaded, currency)
     figs = [charts.cost_waterfall(r), charts.ai_vs_artist(r), charts.delivery(r)]
@@ -188,7 +188,7 @@ def report_for(
         simulate = None
     if simulate is not None and any(q.uncertain for q in loaded.scenario.cost_quantities().values()):
         own = loaded.scenario.meta.currency
-        factor = rate_table().factor(own, r["currency"])
+        factor = rate_table_for(loaded).factor(own, r["currency"])  # the scenario's year, as the tables
         mc = simulate(loaded, draws, seed)
         p = mc.probabilities()
         rows = analysis.mc_rows(mc, r["currency"], factor)

@@ -76,7 +76,7 @@ def test_contains_every_assumption_with_its_source(report):
         assert path in text
         assert info["source"] in text
     assert "triangular(low=20, mode=31, high=55)" in text  # DistSpec.describe of human.wage_per_hour
-    assert "IRS yearly average currency exchange rates" in text  # the exchange rate used
+    assert "Federal Reserve G.5A annual average 2022" in text  # the exchange rate used: the scenario's year (2022)
     assert "Benchmark provenance" in text and "NVIDIA GeForce RTX 3060 Ti" in text
     assert "Method" in text
 
