@@ -141,3 +141,18 @@ def test_a_record_from_the_scenarios_own_gpu_is_priced_as_before(data_dir, capsy
     r = json.loads(out)
     assert rc == 0 and "breakdown" in r and "kind" not in r
     assert r["inputs"]["generation.seconds_per_image"]["value"] == 3.1
+
+
+def test_the_dashboard_does_not_apply_another_machines_speed(data_dir):
+    """The Benchmark page's 'use a result as the scenario's speed' refuses it too, saying what was measured."""
+    from artcost.dashboard import bench_job
+    from artcost.errors import UserError
+    from artcost.model.loader import load_scenario
+
+    rid = _record()
+    rec = ResultStore().resolve(str(rid))
+    with pytest.raises(UserError) as exc:
+        bench_job.apply_record(rec, load_scenario(SEED).scenario, True)
+    first, why = exc.value.problems
+    assert first.startswith(f"Measured on {CPU}:") and "slower than the scenario's NVIDIA GeForce RTX 3060 Ti" in first
+    assert why.startswith("Not applied:") and "--set compute.owned.purchase_price=N" in why
