@@ -29,8 +29,24 @@ def _fmt(v, spec=".3g", none="—"):
     return none if v is None else format(v, spec)
 
 
+_ERROR_CELL = "[red]error: >100% of {what}[/]"
+
+
+def _util(u: dict, key: str, what: str) -> str:
+    """A utilisation cell: the percentage, or the error an impossible (>100%) one is (never its figure);
+    records stored before such errors were recorded are checked here too."""
+    v = u.get(key)
+    if key in (u.get("over_100") or {}) or (v is not None and v > 1.0):
+        return _ERROR_CELL.format(what=what)
+    return _fmt(v, ".0%")
+
+
 def print_record(rec, con: Console = console) -> None:
-    """The human summary of one record: a table with one row per preset."""
+    """The human summary of one record: a table with one row per preset; measurement errors below it."""
+    from rich.markup import escape
+
+    from artcost.bench.record import measurement_errors
+
     s = rec.summary
     con.print(f"[bold]bench record {rec.id}[/]  {rec.arch} {rec.resolution}px, {rec.steps} steps, "
               f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {rec.device_name}  —  {rec.weights_label}")
@@ -49,18 +65,31 @@ def print_record(rec, con: Console = console) -> None:
         t.add_row(
             p.name, p.dtype or "", _fmt(p.summary["seconds_per_image"]), _fmt(p.summary["images_per_minute"]),
             _fmt(p.summary["seconds_per_step"]), j,
-            _fmt(u.get("vs_probe"), ".0%"), _fmt(u.get("vs_datasheet"), ".0%"),
+            _util(u, "vs_probe", "probe"), _util(u, "vs_datasheet", "datasheet"),
             _fmt(p.summary["harness_overhead_share"], ".1%"),
             _fmt(p.ratio_to_stock and p.ratio_to_stock["seconds_per_image"], ".2f"),
         )
     con.print(t)
+    for err in measurement_errors(rec):
+        con.print(f"[red]measurement error:[/] {escape(err)}")
+    if s.get("flops_source"):
+        con.print(f"FLOPs: {s['flops_source']}")
     if s.get("energy_reason"):
         con.print(f"energy: not measured — {s['energy_reason']}")
     g = rec.gemm_probe
     if g:
+        prim = rec.preset(rec.primary_preset)
+        pu = dict(prim.utilisation) if prim is not None else {}
+        pu.setdefault("vs_probe", s.get("utilisation_vs_probe"))
+        pu.setdefault("unet_step_vs_probe", s.get("unet_step_vs_probe"))
+
+        def of_it(label: str, key: str) -> str:
+            cell = _util(pu, key, "probe")
+            return f"{label}: [red]error, above 100% of it[/]" if cell.startswith("[red]") else f"{label} at {cell} of it"
+
         con.print(f"GEMM probe: {g['best_flops'] / 1e9:.0f} GFLOP/s ({g['dtype']}, n={g['n']}); "
-                  f"whole run at {_fmt(s.get('utilisation_vs_probe'), '.0%')} of it (the table's figure), "
-                  f"UNet steps alone at {_fmt(s.get('unet_step_vs_probe'), '.0%')}")
+                  f"{of_it('whole run', 'vs_probe')} (the table's figure), "
+                  f"{of_it('UNet steps alone', 'unet_step_vs_probe')}")
     if rec.batch_sweep:
         lim = rec.batch_sweep["limit"]
         con.print(f"batch sweep: max batch {lim.get('max_ok_batch')} ({lim.get('reason')})")
@@ -153,7 +182,8 @@ def list_cmd():
         f = flat_row(r)
         t.add_row(str(f["id"]), f["created_at"][:16], f["arch"], str(f["resolution"]), str(f["steps"]),
                   f["device"], f["weights"], f["preset"], _fmt(f["seconds_per_image"]),
-                  _fmt(f["joules_per_image_gross"]), _fmt(f["utilisation_vs_probe"], ".0%"))
+                  _fmt(f["joules_per_image_gross"]),
+                  "[red]error[/]" if f["measurement_errors"] else _fmt(f["utilisation_vs_probe"], ".0%"))
     console.print(t)
 
 

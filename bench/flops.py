@@ -1,5 +1,11 @@
 """FLOPs counted from the model itself, on the ``meta`` device (no memory, no arithmetic).
 
+What is counted is described by `ModelConfigs`: the component configs (UNet, VAE, text encoders) of
+the pipeline the benchmark really loaded (`ModelConfigs.from_pipeline`), so a user's diffusers folder
+or checkpoint is counted as itself, not as the architecture's shipped template. The template
+(`ModelConfigs.from_template`, or an arch name) is only the fallback where no model is loaded: the
+reference checks and the shipped table below, which `--scale-by-flops` reads.
+
 ``torch.utils.flop_counter.FlopCounterMode`` counts 2 FLOPs per multiply-accumulate of matmuls,
 convolutions and attention. Elementwise work (norms, activations, softmax) is not counted: it is a
 few percent of the total and not what the device's matmul limit bounds.
@@ -18,7 +24,7 @@ import json
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from artcost.bench.archs import ArchSpec, get_arch
+from artcost.bench.archs import get_arch
 
 # Independent reference counts (batch 1) the issue asks us to agree with within 2%.
 REFERENCES = {
@@ -29,15 +35,87 @@ REFERENCES = {
 }
 
 
+TEMPLATE_SOURCE = "counted from the shipped {arch} template configs (meta device)"
+LOADED_SOURCE = "counted from the loaded model's configs (meta device)"
+
+
+@dataclass(frozen=True)
+class ModelConfigs:
+    """The component configs FLOPs are counted from, hashable (so counts are cached per model).
+
+    Attributes:
+        arch: the architecture name (``sd15``, ``sdxl``, ``tiny``): which pipeline runs it and whether
+            the negative prompt is encoded (`FlopBreakdown.nominal_per_image`).
+        text_encoders: text-encoder component names, in pipeline order.
+        components: ``(name, module class name, config as sorted JSON)`` for ``unet``, ``vae`` and each
+            text encoder.
+        source: where the configs came from, as the record states it (``flops_source``).
+    """
+
+    arch: str
+    text_encoders: tuple[str, ...]
+    components: tuple[tuple[str, str, str], ...]
+    source: str
+
+    def class_name(self, component: str) -> str:
+        return next(c for n, c, _ in self.components if n == component)
+
+    def config(self, component: str) -> dict:
+        return json.loads(next(j for n, _, j in self.components if n == component))
+
+    @property
+    def vae_scale(self) -> int:
+        """Pixels per latent cell of *this* VAE: ``2 ** (len(block_out_channels) - 1)``, as diffusers'
+        ``pipe.vae_scale_factor``."""
+        return 2 ** (len(self.config("vae")["block_out_channels"]) - 1)
+
+    def latent_side(self, resolution_px: int) -> int:
+        return resolution_px // self.vae_scale
+
+    @classmethod
+    def from_template(cls, arch_name: str) -> "ModelConfigs":
+        """The architecture's shipped configs (``bench/configs/<arch>``): for paths with no model loaded."""
+        arch = get_arch(arch_name)
+        index = json.loads((arch.config_dir() / "model_index.json").read_text())
+        comps = tuple((name, index[name][1], _dump(arch.component_config(name)))
+                      for name in ("unet", "vae", *arch.text_encoders))
+        return cls(arch.name, tuple(arch.text_encoders), comps, TEMPLATE_SOURCE.format(arch=arch.name))
+
+    @classmethod
+    def from_pipeline(cls, pipe, arch_name: str) -> "ModelConfigs":
+        """The configs of the modules a loaded diffusers pipeline really holds (a ``torch.compile``'d
+        module is read through its ``_orig_mod``)."""
+        arch = get_arch(arch_name)
+        names = ("unet", "vae", *(n for n in arch.text_encoders if getattr(pipe, n, None) is not None))
+        comps = []
+        for name in names:
+            module = getattr(pipe, name)
+            module = getattr(module, "_orig_mod", module)
+            config = module.config
+            cfg = dict(config) if isinstance(config, dict) else config.to_dict()  # diffusers | transformers
+            comps.append((name, type(module).__name__, _dump(cfg)))
+        return cls(arch.name, tuple(n for n in names if n.startswith("text_encoder")), tuple(comps), LOADED_SOURCE)
+
+
+def _dump(cfg: dict) -> str:
+    # The module's dtype does not change its FLOPs; leaving it out keeps meta modules float32.
+    return json.dumps({k: v for k, v in cfg.items() if k not in ("torch_dtype", "dtype")}, sort_keys=True, default=str)
+
+
 @dataclass(frozen=True)
 class FlopBreakdown:
-    """FLOPs per batch row of one call: text encoders (by component name), UNet, VAE decode."""
+    """FLOPs per batch row of one call: text encoders (by component name), UNet, VAE decode.
+
+    ``source`` says which configs were counted (`ModelConfigs.source`); ``latent_side`` is the latent
+    grid's side at ``resolution`` for the counted VAE (None in the shipped table's older entries)."""
 
     arch: str
     resolution: int
     text_per_row: dict
     unet_per_row: float
     vae_decode_per_row: float
+    source: str = ""
+    latent_side: int | None = None
 
     def per_image(self, text_rows: dict, unet_rows: int, vae_rows: int, images: int) -> float:
         """FLOPs per image for one run that processed these rows and produced ``images`` images."""
@@ -60,7 +138,7 @@ class FlopBreakdown:
     @classmethod
     def from_dict(cls, d: dict) -> "FlopBreakdown":
         return cls(d["arch"], int(d["resolution"]), dict(d["text_per_row"]), float(d["unet_per_row"]),
-                   float(d["vae_decode_per_row"]))
+                   float(d["vae_decode_per_row"]), d.get("source", ""), d.get("latent_side"))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -74,39 +152,64 @@ def _count(fn) -> float:
     return float(counter.get_total_flops())
 
 
+def count_flops(model: "ModelConfigs | str", resolution: int) -> FlopBreakdown:
+    """Count every component of ``model`` at ``resolution`` pixels (batch 1), on meta.
+
+    ``model`` is the loaded pipeline's `ModelConfigs` (what the benchmark uses); an arch name means its
+    shipped template (`ModelConfigs.from_template`), for paths where no model is loaded.
+    """
+    if isinstance(model, str):
+        model = ModelConfigs.from_template(model)
+    return _count_model(model, int(resolution))
+
+
 @lru_cache(maxsize=64)
-def count_flops(arch_name: str, resolution: int) -> FlopBreakdown:
-    """Count every component of ``arch_name`` at ``resolution`` pixels (batch 1), on meta."""
+def _count_model(model: ModelConfigs, resolution: int) -> FlopBreakdown:
     import torch
 
-    from artcost.bench.synthetic import build_component
-
-    arch: ArchSpec = get_arch(arch_name)
-    side = arch.latent_side(resolution)
+    side = model.latent_side(resolution)
     text: dict[str, float] = {}
     hidden = []
     with torch.inference_mode():
-        for name in arch.text_encoders:
-            te = build_component(arch, name, torch.float32, meta_only=True)
-            cfg = arch.component_config(name)
+        for name in model.text_encoders:
+            te = _build_meta(model, name)
+            cfg = model.config(name)
             ids = torch.zeros(1, cfg.get("max_position_embeddings", 77), dtype=torch.long, device="meta")
             text[name] = _count(lambda te=te, ids=ids: te(ids))
-            hidden.append(cfg["hidden_size"])
-        unet = build_component(arch, "unet", torch.float32, meta_only=True)
-        ucfg = arch.component_config("unet")
+            hidden.append((cfg.get("projection_dim") if name == "text_encoder_2" else None) or cfg["hidden_size"])
+        unet = _build_meta(model, "unet")
+        ucfg = model.config("unet")
         with torch.device("meta"):
             sample = torch.empty(1, ucfg.get("in_channels", 4), side, side)
             t = torch.tensor([500])
             ctx = torch.empty(1, 77, ucfg["cross_attention_dim"])
             added = None
             if ucfg.get("addition_embed_type") == "text_time":
-                added = {"text_embeds": torch.empty(1, hidden[-1]), "time_ids": torch.empty(1, 6)}
+                # pooled text embedding width: what the UNet's add-embedding expects beside 6 time ids
+                width = ucfg.get("projection_class_embeddings_input_dim")
+                step = ucfg.get("addition_time_embed_dim")
+                pooled = width - 6 * step if width and step else hidden[-1]
+                added = {"text_embeds": torch.empty(1, pooled), "time_ids": torch.empty(1, 6)}
         unet_f = _count(lambda: unet(sample, t, encoder_hidden_states=ctx, added_cond_kwargs=added))
-        vae = build_component(arch, "vae", torch.float32, meta_only=True)
+        vae = _build_meta(model, "vae")
         with torch.device("meta"):
-            z = torch.empty(1, arch.component_config("vae").get("latent_channels", 4), side, side)
+            z = torch.empty(1, model.config("vae").get("latent_channels", 4), side, side)
         vae_f = _count(lambda: vae.decode(z))
-    return FlopBreakdown(arch_name, resolution, text, unet_f, vae_f)
+    return FlopBreakdown(model.arch, resolution, text, unet_f, vae_f, model.source, side)
+
+
+def _build_meta(model: ModelConfigs, component: str):
+    """One component of ``model`` built from its config entirely on the meta device."""
+    import diffusers
+    import torch
+    import transformers
+
+    cls_name, cfg = model.class_name(component), model.config(component)
+    with torch.device("meta"):
+        if component.startswith("text_encoder"):
+            cls = getattr(transformers, cls_name)
+            return cls(cls.config_class.from_dict({k: v for k, v in cfg.items() if not k.startswith("_")}))
+        return getattr(diffusers, cls_name).from_config(cfg)
 
 
 def reference_check() -> list[dict]:

@@ -3,12 +3,13 @@
 Order of a run (each step outside the timed regions unless said):
   1. resolve device, validate weights, start the energy monitor and read GPU info;
   2. idle window (a few seconds) for idle power;
-  3. FLOPs per component on the meta device;
-  4. per preset: GEMM probe in the preset's dtype (cached per dtype), build/load, warm-up run(s)
+  3. per preset: GEMM probe in the preset's dtype (cached per dtype), build/load, FLOPs per component
+     counted on the meta device from the loaded model's own configs (cached per model), warm-up run(s)
      (the first one under activation-health hooks), then timed runs until both ``min_runs`` and
      ``min_seconds`` are reached, inside one energy window;
-  5. optional batch sweep 1, 2, 4, ... on the primary preset until out of memory;
-  6. summaries, ratios to stock, one record saved in one transaction.
+  4. optional batch sweep 1, 2, 4, ... on the primary preset until out of memory;
+  5. summaries (a utilisation above 100% becomes a measurement error, never a figure), ratios to
+     stock, one record saved in one transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from artcost.bench.archs import get_arch
 from artcost.bench.config import BenchConfig, resolve_device
 from artcost.bench.device_info import datasheet_peak, environment, fp32_mode
 from artcost.bench.energy import EnergyMonitor, make_monitor, net_energy_j
-from artcost.bench.record import BenchRecord, PresetResult, summarise
+from artcost.bench.record import BenchRecord, PresetResult, summarise, utilisation_errors
 
 
 def _say(console, msg: str) -> None:
@@ -180,7 +181,9 @@ def summarise_preset(res: PresetResult, timings, meas, wall: float, batch: int, 
         "unet_per_row": flops.unet_per_row,
         "vae_decode_per_row": flops.vae_decode_per_row,
         "text_per_row": flops.text_per_row,
+        "latent_side": flops.latent_side,
         "counted_with": "torch.utils.flop_counter.FlopCounterMode on meta",
+        "source": flops.source or None,
     }
     achieved = fpi * images / run_total
     step_rate = unet_per_call / s_step["median"] if s_step["median"] else None
@@ -197,6 +200,7 @@ def summarise_preset(res: PresetResult, timings, meas, wall: float, batch: int, 
     else:
         util["vs_datasheet"] = None
         util["datasheet_reason"] = "device not in the shipped datasheet table (configs/peaks.yaml)"
+    res.measurement_errors = utilisation_errors(util)
     res.utilisation = util
     energy = {"meter": meas.meter, "reason": meas.reason, "window": meas.as_dict()}
     if meas.energy_j is not None:
@@ -251,9 +255,7 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
         idle = measure_idle(monitor, cfg.idle_seconds, console)
         idle_w = idle["mean_w"] if idle else None
 
-        from artcost.bench.flops import count_flops
-
-        flops = count_flops(cfg.arch, resolution)
+        from artcost.bench.flops import ModelConfigs, count_flops
         from artcost.bench.timing import make_timer
 
         timer = make_timer(device)
@@ -308,6 +310,9 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
                     # mark: includes its text encoding and scheduler set-up, as a user waits for them.
                     first_step_at = t_first + (timings[0].first_step_end_s or 0.0)
                 peak = datasheet_peak(env.get("device_name"), peak_dtype) if device.startswith("cuda") else None
+                # FLOPs of the model that ran (its own configs, on meta; cached per model), never the
+                # arch's template: a user's folder may be a fraction of it (issue #16).
+                flops = count_flops(ModelConfigs.from_pipeline(loaded.pipe, cfg.arch), resolution)
                 summarise_preset(res, timings, meas, wall, cfg.batch_size, flops, probes.get(dname), peak, idle_w)
                 if loaded.compiled and res.warmup_s:
                     # Compilation happens inside the first call; what it adds is first call minus steady state.
@@ -351,6 +356,7 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
             "seconds_per_step": primary.summary["seconds_per_step"],
             "harness_overhead_share": primary.summary["harness_overhead_share"],
             "flops_per_image": primary.flops["per_image"],
+            "flops_source": primary.flops.get("source"),
             "utilisation_vs_probe": primary.utilisation.get("vs_probe"),
             "unet_step_vs_probe": primary.utilisation.get("unet_step_vs_probe"),
             "utilisation_vs_datasheet": primary.utilisation.get("vs_datasheet"),
@@ -380,6 +386,7 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
                 "gemm_probes": probes,
             },
             summary=summary,
+            measurement_errors=[f"preset {r.name}: {e}" for r in results for e in r.measurement_errors],
         )
     finally:
         monitor.stop()

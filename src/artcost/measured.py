@@ -340,12 +340,17 @@ def load_measured(
     ref = from_bench or loaded.scenario.generation.from_bench
     speed: MeasuredSpeed | None = None
     match: bool | None = None
+    bench_warnings: list[str] = []
     if ref is not None:
         from artcost.bench.apply import bench_overrides
+        from artcost.bench.record import measurement_errors
         from artcost.bench.store import ResultStore
 
         rec = ResultStore().resolve(ref)
         values, provenance = bench_overrides(ref, loaded.scenario, scale_by_flops, record=rec)
+        # e.g. a utilisation above 100% of its own GEMM probe: FLOPs or timings of that run are wrong
+        bench_warnings = [f"bench record {rec.id} carries a measurement error, so its timings are suspect: {e}"
+                          for e in measurement_errors(rec)]
         match = same_device(rec.device_name, loaded.scenario.generation.device)
         if match is False:
             speed = _measured_speed(loaded, rec, values, provenance, overrides)
@@ -364,6 +369,7 @@ def load_measured(
                                        + ", ".join(p.rsplit(".", 1)[-1] for p in kept))
             else:
                 labelled(loaded)
+                speed.notes.extend(bench_warnings)
                 return speed
         measured.append((values, provenance))
     if from_cluster is not None:
@@ -395,6 +401,7 @@ def load_measured(
                 f"are still the scenario's ({loaded.scenario.generation.device or 'its stated GPU'}): hardware and "
                 "electricity costs mix two machines; set compute.owned for the measured one (--set) to cost it alone"
             )
+    reloaded.notes.extend(w for w in bench_warnings if w not in reloaded.notes)
     labelled(reloaded)
     if speed is not None:
         speed.loaded = reloaded
