@@ -43,6 +43,85 @@ def _emit(progress: Progress | None, **event) -> None:
         progress(event)
 
 
+HEARTBEAT_S = 15.0
+"""While the pipeline is built and while a warm-up call runs, a console line at least this often: on a
+loaded machine the first call (kernel selection, memory allocation, compilation) can take minutes."""
+
+
+class Heartbeat:
+    """A console line when a phase starts and every ``every`` seconds while it lasts, with the elapsed
+    seconds: ``preset stock: warm-up 1/1: UNet call 2 of ~4, 41 s``.  Silent without a console.
+
+    ``watch(pipe)`` (optional, inside the ``with``) adds forward pre-hooks that name the phase of an
+    untimed call (prompt encoding, each UNet call, the VAE decode); never used in timed runs.  A
+    compiled UNet is not hooked (a hook in its traced frame would change what is timed)."""
+
+    def __init__(self, console, label: str, every: float = HEARTBEAT_S):
+        self.console, self.label, self.every = console, label, every
+        self.phase = "starting"
+        self._t0 = time.perf_counter()
+        self._stop = None
+        self._thread = None
+        self._handles: list = []
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._t0
+
+    def say(self, phase: str) -> None:
+        self.phase = phase
+        _say(self.console, f"{self.label}: {phase} ({self.elapsed():.0f} s)")
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every):
+            _say(self.console, f"{self.label}: still {self.phase}, {self.elapsed():.0f} s")
+
+    def __enter__(self) -> "Heartbeat":
+        if self.console is not None:
+            import threading
+
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._beat, name="artcost-heartbeat", daemon=True)
+            self._thread.start()
+        return self
+
+    def watch(self, pipe, steps: int) -> None:
+        if self.console is None:
+            return
+        calls = [0]
+
+        def text(*_a, **_k):
+            if not self.phase.startswith("encoding"):
+                self.say("encoding the prompt")
+
+        def unet(*_a, **_k):
+            calls[0] += 1
+            if calls[0] == 1:
+                self.say(f"first UNet call of ~{steps} (the first is the slowest)")
+            else:
+                self.phase = f"UNet call {calls[0]} of ~{steps}"
+
+        def decode(*_a, **_k):
+            self.say("VAE decode")
+
+        for name in ("text_encoder", "text_encoder_2"):
+            if getattr(pipe, name, None) is not None:
+                self._handles.append(getattr(pipe, name).register_forward_pre_hook(text))
+        if not hasattr(pipe.unet, "_orig_mod"):
+            self._handles.append(pipe.unet.register_forward_pre_hook(unet))
+        decoder = getattr(getattr(pipe, "vae", None), "decoder", None)
+        if decoder is not None:
+            self._handles.append(decoder.register_forward_pre_hook(decode))
+
+    def __exit__(self, *exc) -> bool:
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=1)
+        return False
+
+
 def host_memory_guard(ceiling_gb: float | None) -> Callable[[], None] | None:
     """A check called before each UNet call and VAE decode: DeviceOOM once RSS exceeds the ceiling."""
     if ceiling_gb is None:
@@ -92,19 +171,24 @@ def warm_up(loaded, timer, cfg: BenchConfig, resolution: int, guard=None, consol
         _say(console, f"{label}warm-up {i + 1}/{cfg.warmup_runs} ...")
         kw = dict(resolution=resolution, steps=cfg.steps, guidance_scale=cfg.guidance_scale,
                   batch_size=cfg.batch_size, seed=cfg.seed, memory_guard=guard)
-        if i == 0 and not loaded.compiled:
-            from artcost.bench.synthetic import activation_health
+        with Heartbeat(console, f"{label}warm-up {i + 1}/{cfg.warmup_runs}") as beat:
+            beat.watch(loaded.pipe, cfg.steps)
+            if i == 0 and loaded.compiled:
+                beat.say("first call compiles the UNet (torch.compile): this can take minutes")
+            if i == 0 and not loaded.compiled:
+                from artcost.bench.synthetic import activation_health
 
-            with activation_health({"unet": loaded.pipe.unet, "vae": loaded.pipe.vae}) as health:
+                with activation_health({"unet": loaded.pipe.unet, "vae": loaded.pipe.vae}) as health:
+                    w = P.run_once(loaded, timer, **kw)
+                out["health"] = health.as_dict()
+                if not health.ok:
+                    out["notes"].append(f"activation check failed: {out['health']['worst']}")
+            else:
+                if i == 0:
+                    out["notes"].append("activation check skipped: its hooks would break the compiled graph "
+                                        "(stock's check covers the same weights)")
                 w = P.run_once(loaded, timer, **kw)
-            out["health"] = health.as_dict()
-            if not health.ok:
-                out["notes"].append(f"activation check failed: {out['health']['worst']}")
-        else:
-            if i == 0:
-                out["notes"].append("activation check skipped: its hooks would break the compiled graph "
-                                    "(stock's check covers the same weights)")
-            w = P.run_once(loaded, timer, **kw)
+            _say(console, f"{label}warm-up {i + 1}/{cfg.warmup_runs}: done in {w.total_s:.1f} s")
         out["warmup_s"].append(w.total_s)
         if on_call is not None:
             on_call(i + 1, cfg.warmup_runs)
@@ -286,7 +370,9 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
                 _say(console, f"preset {preset}: building pipeline ...")
                 _emit(progress, phase="build", preset=preset)
                 try:
-                    loaded = P.load(cfg.arch, cfg.model, preset, device)
+                    with Heartbeat(console, f"preset {preset}: building pipeline") as beat:
+                        beat.phase = "building the pipeline (model weights into memory)"
+                        loaded = P.load(cfg.arch, cfg.model, preset, device)
                 except P.PresetUnsupported as exc:
                     res.status, res.reason = "skipped", str(exc)
                     _say(console, f"[yellow]preset {preset}: skipped ({exc})[/]")

@@ -1,0 +1,57 @@
+"""The benchmark is never silent while the pipeline is built or a warm-up call runs (issue #15: a new
+user saw five silent minutes after 'warm-up 1/1 ...' on a loaded machine)."""
+
+from __future__ import annotations
+
+import time
+import types
+
+import pytest
+
+from artcost.bench.runner import Heartbeat
+
+
+class Lines:
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def print(self, msg):
+        self.lines.append(msg)
+
+
+def test_heartbeat_prints_elapsed_while_a_phase_lasts():
+    con = Lines()
+    with Heartbeat(con, "preset stock: warm-up 1/1", every=0.05) as beat:
+        beat.say("first UNet call of ~20")
+        time.sleep(0.3)
+    assert con.lines[0].startswith("preset stock: warm-up 1/1: first UNet call of ~20 (")
+    still = [x for x in con.lines if ": still first UNet call of ~20, " in x]
+    assert len(still) >= 2 and still[-1].endswith(" s")
+    n = len(con.lines)
+    time.sleep(0.15)
+    assert len(con.lines) == n  # stops with the phase
+
+
+def test_heartbeat_is_silent_without_a_console():
+    with Heartbeat(None, "x", every=0.01) as beat:
+        beat.say("anything")
+        time.sleep(0.05)
+
+
+def test_watch_names_the_phases_of_a_call_and_unhooks():
+    torch = pytest.importorskip("torch")
+    pipe = types.SimpleNamespace(text_encoder=torch.nn.Identity(), unet=torch.nn.Identity(),
+                                 vae=types.SimpleNamespace(decoder=torch.nn.Identity()))
+    con = Lines()
+    x = torch.zeros(1)
+    with Heartbeat(con, "warm-up 1/1", every=60) as beat:
+        beat.watch(pipe, steps=3)
+        pipe.text_encoder(x)
+        for _ in range(3):
+            pipe.unet(x)
+        assert beat.phase == "UNet call 3 of ~3"
+        pipe.vae.decoder(x)
+    said = [line.split(": ", 1)[1] for line in con.lines]
+    assert [s.split(" (")[0] for s in said] == ["encoding the prompt", "first UNet call of ~3", "VAE decode"]
+    pipe.unet(x)  # hooks removed: no more lines
+    assert len(con.lines) == 3
