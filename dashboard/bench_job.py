@@ -188,14 +188,14 @@ def apply_record(record: Any, scenario: Any, scale_by_flops: bool) -> tuple[dict
     """Overrides that make `record` the scenario's speed (and power, for an owned GPU), their label, and
     a provenance row for the report.  UserError when the record does not fit the scenario."""
     from artcost.bench.apply import bench_overrides
-    from artcost.measured import _measured_speed, same_device
+    from artcost.measured import measured_speed, same_device
 
     overrides, provenance = bench_overrides(str(record.id), scenario, scale_by_flops, record=record)
     if same_device(record.device_name, getattr(scenario.generation, "device", None)) is False:
         # never price one machine's speed with another's hardware and power (issue #15): say what it measured
         import types
 
-        ms = _measured_speed(types.SimpleNamespace(scenario=scenario, path=scenario.meta.name), record,
+        ms = measured_speed(types.SimpleNamespace(scenario=scenario, path=scenario.meta.name), record,
                              overrides, provenance, {})
         raise UserError([ms.sentence(),
                          f"Not applied: {ms.not_priced_because}. To cost the job on {record.device_name}, run "
