@@ -27,13 +27,25 @@ class UserError(Exception):
     # the first MAX_PROBLEMS lines, then one saying how many more.
     MAX_PROBLEMS = 20
 
-    def __init__(self, problems: str | list[str]):
+    def __init__(self, problems: str | list[str], total: int | None = None):
         problems = [one_line(p) for p in ([problems] if isinstance(problems, str) else list(problems))]
-        if len(problems) > self.MAX_PROBLEMS:
-            more = len(problems) - self.MAX_PROBLEMS
-            problems = problems[: self.MAX_PROBLEMS] + [f"... and {more:,} more problem{'s' if more > 1 else ''}"]
-        self.problems = problems
+        self.total = max(total or 0, len(problems))  # problems found, shown or not
+        shown = problems[: self.MAX_PROBLEMS]
+        if self.total > len(shown):
+            more = self.total - len(shown)
+            shown.append(f"... and {more:,} more problem{'s' if more > 1 else ''}")
+        self.problems = shown
         super().__init__("\n".join(self.problems))
+
+    @property
+    def shown(self) -> list[str]:
+        """The problem lines without the closing '... and N more' line."""
+        return self.problems[: min(len(self.problems), self.total, self.MAX_PROBLEMS)]
+
+    @classmethod
+    def combine(cls, errors: list["UserError"]) -> "UserError":
+        """Several files' problems as one error, counting what each one left unshown."""
+        return cls([line for e in errors for line in e.shown], total=sum(e.total for e in errors))
 
 
 class MissingExtraError(UserError):
