@@ -22,6 +22,7 @@ import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TextIO
 
 from artcost.bench.record import BenchRecord
 from artcost.errors import UserError
@@ -346,18 +347,31 @@ class ResultStore(Store):
             return conn.execute("SELECT COUNT(*) FROM bench_records").fetchone()[0]
 
 
-def export_json(records: list[BenchRecord], path: Path) -> None:
-    path.write_text(json.dumps([json.loads(r.to_json()) for r in records], indent=1) + "\n")
+def export_json(records: list[BenchRecord], path: Path | TextIO) -> None:
+    """Every record, complete, as one JSON list into `path` (a file name, or an open text stream)."""
+    text = json.dumps([json.loads(r.to_json()) for r in records], indent=1) + "\n"
+    if hasattr(path, "write"):
+        path.write(text)
+    else:
+        Path(path).write_text(text)
 
 
-def export_csv(records: list[BenchRecord], path: Path) -> None:
+def export_csv(records: list[BenchRecord], path: Path | TextIO) -> None:
+    """One flat row per record (`record.flat_row`) into `path` (a file name, or an open text stream)."""
     import csv
 
     from artcost.bench.record import FLAT_FIELDS, flat_row
 
     rows = [flat_row(r) for r in records]
     fields = list(rows[0].keys()) if rows else FLAT_FIELDS
-    with open(path, "w", newline="") as f:
+
+    def write(f: TextIO) -> None:
         w = csv.DictWriter(f, fieldnames=fields)
         w.writeheader()
         w.writerows(rows)
+
+    if hasattr(path, "write"):
+        write(path)
+    else:
+        with open(path, "w", newline="") as f:
+            write(f)

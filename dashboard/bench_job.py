@@ -188,7 +188,7 @@ def apply_record(record: Any, scenario: Any, scale_by_flops: bool) -> tuple[dict
     """Overrides that make `record` the scenario's speed (and power, for an owned GPU), their label, and
     a provenance row for the report.  UserError when the record does not fit the scenario."""
     from artcost.bench.apply import bench_overrides
-    from artcost.measured import measured_speed, same_device
+    from artcost.model.measured import measured_speed, same_device
 
     overrides, provenance = bench_overrides(str(record.id), scenario, scale_by_flops, record=record)
     if same_device(record.device_name, getattr(scenario.generation, "device", None)) is False:

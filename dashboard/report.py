@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 import plotly.io as pio
 
 from artcost import __version__ as ARTCOST_VERSION
-from artcost.cli_cost import headline, headline_note
+from artcost.model.headline import headline, headline_note
 from artcost.dashboard.charts import Chart
 from artcost.dashboard.state import figures_note, report_rows
 from artcost.model.loader import LoadedScenario

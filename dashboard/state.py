@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from artcost.errors import UserError
-from artcost.measured import load_with_options
+from artcost.model.measured import load_with_options
 from artcost.model import loader
 from artcost.model.comparison import comparison
 from artcost.model.loader import LoadedScenario
@@ -122,7 +122,7 @@ def load(
 ) -> LoadedScenario:
     """Load scenario `sid` with `overrides` (dotted path -> number); `labels` names who set each override.
 
-    A shipped file goes through `artcost.measured.load_with_options`, as the CLI's `cost` and `compare`
+    A shipped file goes through `artcost.model.measured.load_with_options`, as the CLI's `cost` and `compare`
     do, so a file naming `generation.from_bench` takes the benchmark's speed here too; the edits are
     passed as its `--set` overrides (they win over a measurement) and labelled `EDIT_LABEL`.
     """

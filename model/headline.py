@@ -261,3 +261,15 @@ def headline_for(
         device=sc.generation.device, artist_tier=sc.artist.tier, rate_year=sc.meta.as_of.year,
     )
     return h.in_currency(currency)
+
+
+def headline(result: Mapping[str, Any]) -> str:
+    """The one-sentence answer of a `comparison` result: the Monte Carlo median and 90% interval, e.g.
+    'One usable image: 33 CNY with AI (90%: 19–56), 2,600 CNY from the artist (...): typically 80x cheaper
+    with AI (90%: 45–147x).'  What the CLI, the dashboard and the report all print."""
+    return result["headline"]["sentence"]
+
+
+def headline_note(result: Mapping[str, Any]) -> str:
+    """How a `comparison` result's headline was made (draws, seed) and the central-value point beside it."""
+    return result["headline"]["note"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from artcost.cli_cost import headline, headline_note
+from artcost.model.headline import headline, headline_note
 from artcost.dashboard import charts, edit, state, ui
 from artcost.model.comparison import comparison
 

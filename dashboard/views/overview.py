@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from artcost.cli_cost import headline, headline_note
+from artcost.model.headline import headline, headline_note
 from artcost.dashboard import charts, ui
 from artcost.units import figure, ratio_phrase
 

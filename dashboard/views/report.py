@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from artcost.cli_cost import headline, headline_note
+from artcost.model.headline import headline, headline_note
 from artcost.dashboard import cached, ui
 
 loaded, problems = ui.current()

@@ -73,7 +73,7 @@ def test_no_torch_import_needed():
 
     code = ("import sys; sys.modules['torch'] = None; sys.modules['diffusers'] = None\n"
             "import artcost.bench.apply, artcost.bench.store, artcost.bench.record, artcost.bench.config\n"
-            "import artcost.bench.cli, artcost.bench.runner, artcost.bench.energy\nprint('ok')")
+            "import artcost.cli.bench, artcost.bench.runner, artcost.bench.energy\nprint('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
 

@@ -11,7 +11,7 @@ pytest.importorskip("diffusers")
 
 from typer.testing import CliRunner  # noqa: E402
 
-from artcost.bench.cli import app  # noqa: E402
+from artcost.cli.bench import bench_app as app  # noqa: E402
 from artcost.bench.store import ResultStore  # noqa: E402
 
 runner = CliRunner()

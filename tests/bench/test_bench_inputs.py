@@ -96,7 +96,7 @@ def test_cli_reports_bad_preset(data_dir):
     pytest.importorskip("typer")
     from typer.testing import CliRunner
 
-    from artcost.bench.cli import app
+    from artcost.cli.bench import bench_app as app
 
     res = CliRunner().invoke(app, ["--presets", "stock,warp"])
     assert isinstance(res.exception, UserError)
@@ -161,7 +161,7 @@ def test_diffusers_load_errors_become_one_line(tmp_path):
 def test_export_to_missing_folder_is_a_user_error(data_dir):
     from typer.testing import CliRunner
 
-    from artcost.bench.cli import app
+    from artcost.cli.bench import bench_app as app
 
     res = CliRunner().invoke(app, ["export", "--csv", "/nonexistent/dir/x.csv"])
     assert isinstance(res.exception, UserError)
@@ -171,8 +171,8 @@ def test_export_to_missing_folder_is_a_user_error(data_dir):
 def test_workers_zero_is_refused_not_turned_into_one(data_dir, monkeypatch):
     from typer.testing import CliRunner
 
-    from artcost.bench import cluster_cli
-    from artcost.bench.cli import app
+    from artcost.cli import bench as cluster_cli
+    from artcost.cli.bench import bench_app as app
 
     called = []
     monkeypatch.setattr(cluster_cli, "run_cluster_command", lambda *a, **k: called.append(a) or {"status": "complete"})

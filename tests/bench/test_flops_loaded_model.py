@@ -178,7 +178,7 @@ def _old_style(preset: PresetResult) -> PresetResult:
 def test_printed_table_flags_the_error_never_the_figure(old):
     from rich.console import Console
 
-    from artcost.bench.cli import print_record
+    from artcost.cli.bench import print_record
 
     res = _summarised(probe_flops=40e9)
     rec = _record(_old_style(res) if old else res, errors=not old)
@@ -209,7 +209,7 @@ def test_cost_from_bench_warns_on_a_record_with_a_measurement_error(old, data_di
 
 def test_cost_from_bench_warns_for_a_record_from_another_machine(data_dir):
     """A record from another machine is reported as a measured speed; its notes carry the warning."""
-    from artcost.measured import MeasuredSpeed, load_measured
+    from artcost.model.measured import MeasuredSpeed, load_measured
 
     ResultStore().save(_record(_summarised(probe_flops=40e9)))
     out = load_measured(SEED, None, "latest", False)
@@ -219,7 +219,7 @@ def test_cost_from_bench_warns_for_a_record_from_another_machine(data_dir):
 
 
 def test_clean_record_gives_no_warning(data_dir):
-    from artcost.measured import load_measured
+    from artcost.model.measured import load_measured
 
     rec = _record(_summarised(probe_flops=400e9), device=GPU)
     ResultStore().save(rec)

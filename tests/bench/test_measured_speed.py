@@ -15,7 +15,7 @@ import pytest
 from artcost.bench.record import BenchRecord
 from artcost.bench.store import ResultStore
 from artcost.cli import main
-from artcost.measured import MeasuredSpeed, device_key, load_measured, same_device
+from artcost.model.measured import MeasuredSpeed, device_key, load_measured, same_device
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SEED = SCENARIOS / "seed-2022-hobbyist-3060ti.yaml"

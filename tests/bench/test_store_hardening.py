@@ -34,6 +34,8 @@ READERS = {
     "bench export": ["bench", "export", "--json", "{tmp}/out.json"],
     "bench-cluster list": ["bench-cluster", "list"],
     "bench-cluster show": ["bench-cluster", "show", "latest"],
+    "bench cluster list": ["bench", "cluster", "list"],
+    "bench cluster show": ["bench", "cluster", "show", "latest"],
     "cost --from-bench": ["cost", str(SEED), "--from-bench", "latest"],
     "cost --from-cluster": ["cost", str(SEED), "--from-cluster", "latest"],
 }
@@ -361,13 +363,13 @@ def test_read_only_data_folder_is_one_line(read_only, tmp_path):
 
 
 def test_benchmark_with_a_read_only_database_fails_before_measuring(read_only):
-    """`artcost bench` and `artcost bench-cluster`, as a user runs them: one line, before torch or Ray start."""
+    """`artcost bench` and `artcost bench --workers`, as a user runs them: one line, before torch or Ray start."""
     prefix, folders = read_only
     db = folders["db-file"] / "results.sqlite"
     before = _snapshot(folders["db-file"])
     assert _cli(prefix, folders["db-file"], "bench", "list").returncode == 0  # reading still works
     for argv in (["bench", "--arch", "tiny", "--device", "cpu", "--steps", "2"],
-                 ["bench-cluster", "--workers", "2", "--arch", "tiny", "--device", "cpu", "--num-images", "4"]):
+                 ["bench", "--workers", "2", "--arch", "tiny", "--device", "cpu", "--num-images", "4"]):
         p = _cli(prefix, folders["db-file"], *argv)
         assert p.returncode == 2, p.stderr
         line = _one_error_line(p.stderr)

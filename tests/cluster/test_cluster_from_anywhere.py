@@ -50,9 +50,8 @@ import artcost.bench.energy, artcost.bench.runner, artcost.bench.timing
 from artcost.bench.cluster import GenerationWorker
 import artcost.cli as cli
 print(json.dumps({
-    "artcost": artcost.__file__, "bench": artcost.bench.__file__, "unavailable": cli._unavailable,
-    "commands": sorted([c.name for c in cli.app.registered_commands if c.name]
-                       + [g.name for g in cli.app.registered_groups if g.name]),
+    "artcost": artcost.__file__, "bench": artcost.bench.__file__, "unavailable": cli.unavailable(),
+    "commands": sorted(cli.COMMANDS),
 }))
 """
 

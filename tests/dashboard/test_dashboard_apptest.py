@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from artcost.cli_cost import headline
+from artcost.model.headline import headline
 from artcost.model.comparison import comparison
 from artcost.model.loader import load_scenario
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from artcost.dashboard import cli as dashboard_cli
+from artcost.dashboard import server as dashboard_cli
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ARTCOST_CHROMIUM", "/usr/bin/chromium"))
@@ -127,7 +127,7 @@ def test_page_renders(server, browser, path):
 
 def test_overview_headline_matches_cli(server, browser):
     """The browser shows the same sentence as `artcost cost` prints for the default scenario."""
-    from artcost.cli_cost import headline
+    from artcost.model.headline import headline
     from artcost.model.comparison import comparison
     from artcost.model.loader import load_scenario
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from artcost.cli import app, main
-from artcost.dashboard import cli
+from artcost.dashboard import server as cli
 
 
 def test_command_line_is_local_and_quiet():

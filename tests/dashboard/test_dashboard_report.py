@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from artcost.cli_cost import headline
+from artcost.model.headline import headline
 from artcost.dashboard.report import report_for
 from artcost.model.comparison import comparison
 from artcost.model.loader import load_scenario

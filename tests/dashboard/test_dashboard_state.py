@@ -143,7 +143,7 @@ def _from_bench_scenario(tmp_path, monkeypatch, ref: str) -> tuple[str, Path]:
 
 def test_shipped_file_naming_from_bench_loads_like_the_cli(stored_record, tmp_path, monkeypatch):
     """`state.load` goes through `measured.load_with_options`, as `artcost cost` and `compare` do."""
-    from artcost.measured import load_with_options
+    from artcost.model.measured import load_with_options
 
     sid, path = _from_bench_scenario(tmp_path, monkeypatch, stored_record)
     cli = load_with_options(path)

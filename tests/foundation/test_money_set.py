@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from artcost.cli import main
-from artcost.measured import is_money_path
+from artcost.model.measured import is_money_path
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SEED = SCENARIOS / "seed-2022-hobbyist-3060ti.yaml"  # CNY, as of 2022

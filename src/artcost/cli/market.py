@@ -22,8 +22,7 @@ console = Console(highlight=False)
 
 
 def _load(file: Path, sets: list[str] | None):
-    # cli_cost owns the --set / --from-bench handling; reuse it so both commands read files alike
-    from artcost.measured import load_with_options
+    from artcost.model.measured import load_with_options
 
     return load_with_options(file, sets)
 
@@ -218,6 +217,6 @@ def market_fit(
     )
 
 
-def register(app: typer.Typer) -> None:
-    app.command("market")(market)
-    app.command("market-fit")(market_fit)
+app = typer.Typer(add_completion=False)
+app.command("market")(market)
+app.command("market-fit")(market_fit)

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from artcost import jsonout
-from artcost.measured import MeasuredSpeed
+from artcost.model.measured import MeasuredSpeed
 
 console = Console(highlight=False, markup=False)  # device names and scenario text may contain [brackets]
 
@@ -30,7 +30,7 @@ def show_measured(ms: MeasuredSpeed, currency: str | None, json_out: bool, brief
     for line in rest:
         console.print(line, soft_wrap=True)
     if r is not None:
-        from artcost.cli_cost import render_cost
+        from artcost.cli.cost import render_cost
 
         console.print()
         render_cost(r, show_inputs=not brief)

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from artcost.cli_cost import SetOpt
-from artcost.measured import load_with_options
+from artcost.cli.options import FileArg, JsonOpt, SeedOpt, SetOpt
+from artcost.model.measured import load_with_options
 from artcost.units import duration
 from artcost.errors import UserError
 from artcost.model import costs
@@ -25,9 +25,6 @@ from artcost.model.uncertainty import simulate as run_simulation
 
 console = Console(highlight=False)
 
-FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of numpy's default_rng: the same seed gives the same numbers.")]
 
 
 def _print_json(data: Any) -> None:
@@ -302,8 +299,8 @@ def scale(
     console.print(f"artist: {_num(res['artist_per_image'])} {ccy} per image at the scenario's central price.")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("simulate")(simulate)
-    app.command("sensitivity")(sensitivity)
-    app.command("breakeven")(breakeven_cmd)
-    app.command("scale")(scale)
+app = typer.Typer(add_completion=False)
+app.command("simulate")(simulate)
+app.command("sensitivity")(sensitivity)
+app.command("breakeven")(breakeven_cmd)
+app.command("scale")(scale)

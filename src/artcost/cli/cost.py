@@ -15,33 +15,14 @@ from artcost import jsonout
 from artcost.errors import UserError
 from artcost.model import costs
 from artcost.model.comparison import comparison
-from artcost.measured import load_with_options
 from artcost.model.loader import load_scenario
-from artcost.model.headline import Headline
+from artcost.model.headline import Headline, headline, headline_note
+from artcost.model.measured import load_with_options
+from artcost.cli.options import CurrencyOpt, FileArg, FilesArg, JsonOpt, SetOpt
 from artcost.units import duration, figure, money
 
 console = Console(highlight=False, markup=False)  # scenario text may contain [brackets]
 
-SetOpt = Annotated[
-    Optional[list[str]],
-    typer.Option("--set", help="Override a field: PATH=VALUE, e.g. --set human.wage_per_hour=40 (repeatable). "
-                "Money is read in the scenario's own currency, whatever --currency shows, unless it names "
-                "one: --set human.wage_per_hour=45USD (converted at the scenario's year's rate)."),
-]
-CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Show money in this ISO currency (e.g. USD).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
-
-
-def headline(r: dict[str, Any]) -> str:
-    """The one-sentence answer, built by the model (`artcost.model.headline`): the Monte Carlo median and
-    90% interval, e.g. 'One usable image: 32 CNY with AI (90%: 18–54), 2,600 CNY from the artist (...):
-    typically 84x cheaper with AI (90%: 47–154x).'"""
-    return r["headline"]["sentence"]
-
-
-def headline_note(r: dict[str, Any]) -> str:
-    """How the headline was made (draws, seed) and the central-value point beside it."""
-    return r["headline"]["note"]
 
 
 def _cells(r: dict[str, Any]) -> dict[str, str]:
@@ -119,25 +100,25 @@ def render_inputs(inputs: dict[str, dict[str, Any]], file: str) -> None:
     console.print("~ = uncertain: a distribution in the scenario; its central value is used here (see `artcost simulate`).")
 
 
-def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]) -> None:
+def validate(files: FilesArg) -> None:
     """Check scenario files against the schema; one line per problem, exit 2 if any is wrong."""
-    problems: list[str] = []
+    problems: list[UserError] = []
     for f in files:
         try:
             loaded = load_scenario(f)
         except UserError as exc:
-            problems.extend(exc.problems)
+            problems.append(exc)
             continue
         n = len(loaded.scenario.quantities())
         unsourced = [p for p, q in loaded.scenario.quantities().items() if not q.source]
         note = f"; {len(unsourced)} without a source: {', '.join(unsourced)}" if unsourced else ""
         console.print(f"ok: {f} ({loaded.scenario.meta.name}; {n} figures{note})", markup=False)
     if problems:
-        raise UserError(problems)
+        raise UserError.combine(problems)
 
 
 def cost(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    file: FileArg,
     set_: SetOpt = None,
     currency: CurrencyOpt = None,
     json_out: JsonOpt = False,
@@ -153,11 +134,11 @@ def cost(
     brief: Annotated[bool, typer.Option("--brief", help="Leave out the table of inputs and sources.")] = False,
 ) -> None:
     """Itemised cost of one usable image with AI, against the artist, for one scenario."""
-    from artcost.measured import MeasuredSpeed, load_measured
+    from artcost.model.measured import MeasuredSpeed, load_measured
 
     loaded = load_measured(file, set_, from_bench, scale_by_flops, from_cluster)
     if isinstance(loaded, MeasuredSpeed):  # a record from another machine: what it measured, never a mixed cost
-        from artcost.cli_measured import show_measured
+        from artcost.cli.measured import show_measured
 
         show_measured(loaded, currency, json_out, brief)
         return
@@ -215,7 +196,7 @@ def compare(
         console.print(f"exchange rates: {fx[0]['source']}")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("validate")(validate)
-    app.command("cost")(cost)
-    app.command("compare")(compare)
+app = typer.Typer(add_completion=False)
+app.command("validate")(validate)
+app.command("cost")(cost)
+app.command("compare")(compare)

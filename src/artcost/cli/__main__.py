@@ -1,0 +1,7 @@
+"""`python -m artcost.cli ...`: the same as the `artcost` command."""
+
+import sys
+
+from artcost.cli import main
+
+sys.exit(main())

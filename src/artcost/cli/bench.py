@@ -1,0 +1,380 @@
+"""`artcost bench`: measure this machine, on one device or (`--workers N`) spread over many with Ray.
+
+    artcost bench [options]                   one benchmark run; with --workers N, one cluster job
+    artcost bench list | show ID | export     the stored benchmark records
+    artcost bench cluster list | show ID      the stored cluster jobs (`bench-cluster list|show`: the same, hidden)
+
+`bench --workers` is the one command that runs a cluster job; the cluster's own options
+(--calibration-runs, --chunk-runs, --ray-address) apply with it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from artcost import jsonout
+from artcost.cli import STARTED
+from artcost.errors import UserError
+
+app = typer.Typer(add_completion=False)  # the top-level commands this module adds: bench, bench-cluster (hidden)
+bench_app = typer.Typer(
+    help="Measure this machine: seconds, joules and FLOP/s per image with real diffusers pipelines.",
+    add_completion=False,
+)
+cluster_app = typer.Typer(help="Stored cluster jobs (run one with: artcost bench --workers N).", add_completion=False)
+console = Console()
+STDOUT = Path("-")  # a path option given as '-' writes to standard output
+
+
+def _fmt(v, spec=".3g", none="—"):
+    return none if v is None else format(v, spec)
+
+
+_ERROR_CELL = "[red]error: >100% of {what}[/]"
+
+
+def _util(u: dict, key: str, what: str) -> str:
+    """A utilisation cell: the percentage, or the error an impossible (>100%) one is (never its figure);
+    records stored before such errors were recorded are checked here too."""
+    v = u.get(key)
+    if key in (u.get("over_100") or {}) or (v is not None and v > 1.0):
+        return _ERROR_CELL.format(what=what)
+    return _fmt(v, ".0%")
+
+
+def print_record(rec, con: Console = console) -> None:
+    """The human summary of one record: a table with one row per preset; measurement errors below it."""
+    from rich.markup import escape
+
+    from artcost.bench.record import measurement_errors
+
+    s = rec.summary
+    con.print(f"[bold]bench record {rec.id}[/]  {rec.arch} {rec.resolution}px, {rec.steps} steps, "
+              f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {rec.device_name}  —  {rec.weights_label}")
+    t = Table(show_header=True, header_style="bold")
+    for col in ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "run vs GEMM probe",
+                "run vs datasheet", "overhead", "time vs stock"):
+        t.add_column(col, justify="right" if col not in ("preset", "dtype") else "left")
+    for p in rec.presets:
+        if p.status != "ok":
+            t.add_row(p.name, p.dtype or "", f"[yellow]{p.status}: {p.reason}[/]", "", "", "", "", "", "", "")
+            continue
+        e = p.energy
+        j = (f"{_fmt(e.get('joules_per_image_gross'))}/{_fmt(e.get('joules_per_image_net'))}"
+             if e.get("joules_per_image_gross") is not None else "—")
+        u = p.utilisation
+        t.add_row(
+            p.name, p.dtype or "", _fmt(p.summary["seconds_per_image"]), _fmt(p.summary["images_per_minute"]),
+            _fmt(p.summary["seconds_per_step"]), j,
+            _util(u, "vs_probe", "probe"), _util(u, "vs_datasheet", "datasheet"),
+            _fmt(p.summary["harness_overhead_share"], ".1%"),
+            _fmt(p.ratio_to_stock and p.ratio_to_stock["seconds_per_image"], ".2f"),
+        )
+    con.print(t)
+    for err in measurement_errors(rec):
+        con.print(f"[red]measurement error:[/] {escape(err)}")
+    if s.get("flops_source"):
+        con.print(f"FLOPs: {s['flops_source']}")
+    if s.get("energy_reason"):
+        con.print(f"energy: not measured — {s['energy_reason']}")
+    g = rec.gemm_probe
+    if g:
+        prim = rec.preset(rec.primary_preset)
+        pu = dict(prim.utilisation) if prim is not None else {}
+        pu.setdefault("vs_probe", s.get("utilisation_vs_probe"))
+        pu.setdefault("unet_step_vs_probe", s.get("unet_step_vs_probe"))
+
+        def of_it(label: str, key: str) -> str:
+            cell = _util(pu, key, "probe")
+            return f"{label}: [red]error, above 100% of it[/]" if cell.startswith("[red]") else f"{label} at {cell} of it"
+
+        con.print(f"GEMM probe: {g['best_flops'] / 1e9:.0f} GFLOP/s ({g['dtype']}, n={g['n']}); "
+                  f"{of_it('whole run', 'vs_probe')} (the table's figure), "
+                  f"{of_it('UNet steps alone', 'unet_step_vs_probe')}")
+    if rec.batch_sweep:
+        lim = rec.batch_sweep["limit"]
+        con.print(f"batch sweep: max batch {lim.get('max_ok_batch')} ({lim.get('reason')})")
+    ttf = rec.timeline.get("startup_to_first_timed_step_s")
+    if ttf is not None:
+        con.print(f"command start → first timed step: {ttf:.1f} s")
+
+
+def _json_console(*paths: Optional[Path], flag: bool = False) -> Console:
+    """The console for progress and tables: stderr when JSON goes to standard output, so the JSON stays clean."""
+    return Console(stderr=True) if flag or any(p == STDOUT for p in paths) else console
+
+
+def _write(path: Path, flag: str, text: str) -> None:
+    """`text` into `path`, or onto standard output for '-'; an unwritable path is one UserError line."""
+    if path == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise UserError(f"{flag} {path}: cannot write it ({exc.strerror or exc})") from None
+
+
+@bench_app.callback(invoke_without_command=True)
+def bench(
+    ctx: typer.Context,
+    arch: str = typer.Option("sd15", help="sd15 | sdxl | tiny (tiny is for tests)."),
+    model: Optional[Path] = typer.Option(None, help="Local diffusers folder, or a .safetensors/.ckpt (needs --arch); "
+                                         "with --workers it must exist at the same path on every machine. "
+                                         "Without it: the real architecture with synthetic weights."),
+    resolution: Optional[int] = typer.Option(None, help="Image side in pixels (default: 512 sd15, 1024 sdxl)."),
+    steps: int = typer.Option(20, help="Denoising steps."),
+    scheduler: Optional[str] = typer.Option(None, help="pndm|ddim|euler|euler_a|dpmpp_2m|lms|unipc (default: the model's)."),
+    guidance_scale: float = typer.Option(7.5, help="CFG scale; above 1 doubles the UNet batch."),
+    batch_size: int = typer.Option(1, help="Images per pipeline call."),
+    num_images: Optional[int] = typer.Option(None, help="Minimum images generated in timed runs (default 1); "
+                                             "with --workers, the images the job makes, all workers together (default 32)."),
+    seed: int = typer.Option(0, help="Seed of the first pipeline call; with --workers, call j of the job uses seed+j, "
+                             "whichever worker makes it."),
+    device: str = typer.Option("auto", help="auto | cpu | cuda | cuda:N (with --workers, Ray assigns one GPU per worker)."),
+    presets: str = typer.Option("stock", help="Comma list: stock,fp16,bf16,channels_last,compile."),
+    primary_preset: str = typer.Option("stock", help="Preset whose figures the record's summary (and cost model) uses; "
+                                       "the only one run with --workers."),
+    warmup_runs: int = typer.Option(1),
+    min_runs: int = typer.Option(3, help="Timed runs: at least this many ..."),
+    min_seconds: float = typer.Option(10.0, help="... and at least this long in total."),
+    max_runs: int = typer.Option(100),
+    batch_sweep: bool = typer.Option(False, help="Also try batch 1, 2, 4, ... until out of memory."),
+    max_batch: int = typer.Option(64),
+    host_mem_ceiling_gb: Optional[float] = typer.Option(None, help="CPU: treat host RSS above this as out of memory."),
+    idle_seconds: float = typer.Option(3.0, help="Idle-power window before the run (skipped without a meter)."),
+    gemm_seconds: float = typer.Option(3.0, help="GEMM probe budget per dtype (0 disables)."),
+    store: bool = typer.Option(True, "--store/--no-store", help="Save the record (or the cluster job) in the results database."),
+    json_out: Optional[Path] = typer.Option(None, "--json-out", help="Also write the record (or the cluster job) as "
+                                            "JSON here; '-' writes it to standard output (progress goes to stderr)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Spread --num-images over N Ray workers (one per GPU, "
+                                          "or per CPU slot); needs the 'cluster' extra (pip install 'artcost\\[cluster]'). See docs/cluster.md."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With --workers: an existing Ray cluster "
+                                              "(HEAD:6379); default starts and stops a local one."),
+    calibration_runs: Optional[int] = typer.Option(None, "--calibration-runs", help="With --workers: pipeline calls "
+                                                   "worker 0 makes alone first (default: a tenth of the job, at least 2)."),
+    chunk_runs: int = typer.Option(1, "--chunk-runs", help="With --workers: pipeline calls per dispatched chunk "
+                                   "(the unit of re-queue)."),
+):
+    """Run a benchmark (when no sub-command is given); with --workers N, one job over N devices."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from artcost.bench.config import make_config
+
+    cluster = workers is not None or ray_address is not None
+    if workers is not None and workers < 1:
+        raise UserError(f"--workers: must be at least 1 (got {workers})")
+    if not cluster and (calibration_runs is not None or chunk_runs != 1):
+        raise UserError("--calibration-runs and --chunk-runs apply to a cluster job: give --workers N too")
+    cfg = make_config(
+        arch=arch, model=model, resolution=resolution, steps=steps, scheduler=scheduler,
+        guidance_scale=guidance_scale, batch_size=batch_size,
+        num_images=num_images if num_images is not None else (32 if cluster else 1), seed=seed, device=device,
+        presets=[p.strip() for p in presets.split(",") if p.strip()], primary_preset=primary_preset,
+        warmup_runs=warmup_runs, min_runs=min_runs, min_seconds=min_seconds, max_runs=max_runs,
+        batch_sweep=batch_sweep, max_batch=max_batch, host_mem_ceiling_gb=host_mem_ceiling_gb,
+        idle_seconds=idle_seconds, gemm_seconds=gemm_seconds, store=store,
+    )
+    con = _json_console(json_out)
+    if cluster:
+        others = [p for p in dict.fromkeys(x.strip() for x in presets.split(",") if x.strip()) if p != primary_preset]
+        if others:
+            con.print(f"[yellow]note: with --workers only the primary preset ({primary_preset}) is run; "
+                      f"not run: {', '.join(others)}[/]")
+        job = run_cluster_command(cfg, 1 if workers is None else workers, ray_address, calibration_runs, chunk_runs,
+                                  con=con, json_out=json_out)
+        if job["status"] != "complete":
+            raise typer.Exit(1)
+        return
+    from artcost.bench.runner import run_benchmark
+
+    rec = run_benchmark(cfg, console=con, command_started=STARTED)
+    print_record(rec, con)
+    if store:
+        con.print(f"stored as record {rec.id}; use it with: artcost cost SCENARIO --from-bench {rec.id}")
+    if json_out:
+        _write(json_out, "--json-out", rec.model_dump_json(indent=1) + "\n")
+
+
+@bench_app.command("list")
+def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print the records' summaries as JSON (one object per row).")):
+    """List stored benchmark records."""
+    from artcost.bench.record import flat_row
+    from artcost.bench.store import ResultStore
+
+    st = ResultStore()
+    recs = st.all()
+    if as_json:
+        typer.echo(jsonout.dumps([flat_row(r) for r in recs], indent=1))
+        return
+    if not recs:
+        console.print(f"no bench records in {st.path}")
+        return
+    t = Table("id", "date", "arch", "px", "steps", "device", "weights", "preset", "s/image", "J/image", "util")
+    for r in recs:
+        f = flat_row(r)
+        t.add_row(str(f["id"]), f["created_at"][:16], f["arch"], str(f["resolution"]), str(f["steps"]),
+                  f["device"], f["weights"], f["preset"], _fmt(f["seconds_per_image"]),
+                  _fmt(f["joules_per_image_gross"]),
+                  "[red]error[/]" if f["measurement_errors"] else _fmt(f["utilisation_vs_probe"], ".0%"))
+    console.print(t)
+
+
+@bench_app.command("show")
+def show_cmd(record_id: str = typer.Argument(..., help="Record id or 'latest'."),
+             as_json: bool = typer.Option(False, "--json", help="Print the full record as JSON.")):
+    """Show one record: the summary table, or everything with --json."""
+    from artcost.bench.store import ResultStore
+
+    rec = ResultStore().resolve(record_id)
+    if as_json:
+        typer.echo(rec.model_dump_json(indent=1))
+    else:
+        print_record(rec)
+
+
+@bench_app.command("export")
+def export_cmd(csv: Optional[Path] = typer.Option(None, "--csv", help="One row per record ('-': standard output)."),
+               json_path: Optional[Path] = typer.Option(None, "--json", help="Full records as a JSON list ('-': standard output).")):
+    """Export every record to CSV (flat summary) and/or JSON (complete records)."""
+    from artcost.bench.store import ResultStore, export_csv, export_json
+
+    if csv is None and json_path is None:
+        raise UserError("artcost bench export: give --csv FILE and/or --json FILE ('-' for standard output)")
+    if csv == STDOUT and json_path == STDOUT:
+        raise UserError("artcost bench export: --csv - and --json - would mix two formats on standard output; "
+                        "give one of them a file name")
+    recs = ResultStore().all()
+    con = _json_console(csv, json_path)
+    for flag, path, write in (("--csv", csv, export_csv), ("--json", json_path, export_json)):
+        if path is None:
+            continue
+        try:
+            write(recs, sys.stdout if path == STDOUT else path)
+        except OSError as exc:
+            raise UserError(f"{flag} {path}: cannot write it ({exc.strerror or exc})") from None
+        con.print(f"wrote {len(recs)} records to {'standard output' if path == STDOUT else path}")
+
+
+# --------------------------------------------------------------------------- cluster jobs
+
+
+def run_cluster_command(config, workers: int, ray_address: str | None, calibration_runs: int | None = None,
+                        chunk_runs: int = 1, con: Console | None = console, json_out: Path | None = None) -> dict:
+    """Run one cluster job for ``config`` (a `BenchConfig`), print progress and the result; return the job dict."""
+    from artcost.bench.cluster import ClusterSettings, run_cluster_job
+
+    settings = ClusterSettings(workers=workers, ray_address=ray_address, calibration_runs=calibration_runs,
+                               chunk_runs=chunk_runs)
+    total = -(-config.num_images // config.batch_size) * config.batch_size
+    done = {"n": 0}
+
+    def on_event(kind: str, **kw) -> None:
+        if con is None:
+            return
+        if kind == "starting":
+            where = {"local": "a local Ray (stopped at the end)", "existing": f"the Ray cluster at {ray_address}",
+                     "reused": "the Ray already running in this process"}[kw["mode"]]
+            con.print(f"starting {kw['workers']} {kw['device_kind']} worker(s) on {where}; each builds the pipeline and warms up ...")
+        elif kind == "ready":
+            i = kw["info"]
+            con.print(f"  worker {kw['worker']}: {i['hostname']} {i['device_name']} — built in {i['load_s']:.1f} s, "
+                      f"energy meter {i['meter']}")
+        elif kind == "phase":
+            what = "calibration: worker 0 alone" if kw["name"] == "calibration" else f"scaled phase: {kw['workers']} workers"
+            con.print(f"{what}, {kw['runs']} pipeline call(s) ...")
+        elif kind == "chunk":
+            done["n"] += kw["images"]
+            if done["n"] == total or done["n"] % max(1, total // 10) < kw["images"]:
+                con.print(f"  {done['n']}/{total} images")
+        elif kind == "failed":
+            con.print(f"[red]  worker {kw['worker']} failed: {kw['error']}[/]; {kw['requeued_images']} image(s) re-queued")
+
+    job = run_cluster_job(config, settings, on_event=on_event)
+    if con is not None:
+        print_job(job, con)
+        if job.get("id") is not None:
+            con.print(f"stored as cluster job {job['id']}; use its scaling with: artcost cost SCENARIO --from-cluster {job['id']}")
+    if json_out:
+        _write(json_out, "--json-out", jsonout.dumps(job, indent=1) + "\n")
+    return job
+
+
+def print_job(job: dict, con: Console = console) -> None:
+    """One table row per worker, then the aggregate lines."""
+    s, c = job["summary"], job["config"]
+    head = f"cluster job {job.get('id') if job.get('id') is not None else '(not stored)'}"
+    con.print(f"[bold]{head}[/]  {c['arch']} {c['resolution']}px, {c['steps']} steps, batch {c['batch_size']} — "
+              f"{s['workers']} {s['device_kind']} worker(s) on {', '.join(s['nodes'])} — status [bold]{job['status']}[/]")
+    t = Table("worker", "host", "device", "status", "images", "img/min", "s/image (median)", "J/image")
+    for p in job["parts"]:
+        st = p["status"] if p["status"] == "ok" else f"[red]{p['status']}[/]"
+        t.add_row(str(p["worker"]), p.get("hostname") or "?", p.get("device_name") or "?", st, str(p["images"]),
+                  _fmt(p.get("images_per_minute")), _fmt(p["seconds_per_image_stats"].get("median")),
+                  _fmt(p.get("joules_per_image")))
+    con.print(t)
+    sp = s["per_worker_images_per_minute"]
+    con.print(f"images: {s['images']} of {s['images_requested']} in {s['generation_wall_s']:.1f} s of generation "
+              f"→ {_fmt(s['images_per_minute'])} img/min overall, {_fmt(s['scaled_images_per_minute'])} img/min with all workers")
+    con.print(f"per-worker spread (max−min)/median: {_fmt(sp.get('spread'), '.1%')}; setup (build + warm-up) {s['setup_s']:.1f} s")
+    sc = job["scaling"]
+    if sc.get("efficiency") is not None:
+        one = sc.get("one_worker_images_per_minute")
+        con.print(f"scaling efficiency vs one worker: [bold]{sc['efficiency']:.2f}[/]"
+                  + (f" (one worker {one:.3g} img/min in the same run)" if one else f" ({sc.get('reason')})"))
+    else:
+        con.print(f"scaling efficiency: not measured — {sc.get('reason')}")
+    if s.get("joules_per_image") is not None:
+        con.print(f"energy: {s['joules_per_image']:.4g} J/image (sum of the workers' meters)")
+    else:
+        con.print(f"energy: not measured — {s.get('energy_reason')}")
+    for f in job["failures"]:
+        lost = f" , {f['lost_images']} lost" if f.get("lost_images") else ""
+        con.print(f"[red]worker {f['worker']} failed ({f['phase']}): {f['error']}[/] — "
+                  f"{f['requeued_images']} image(s) re-queued{lost}")
+
+
+@cluster_app.command("list")
+def cluster_list_cmd(as_json: bool = typer.Option(False, "--json", help="Print the jobs' summaries as JSON.")):
+    """List stored cluster jobs."""
+    from artcost.bench.cluster_store import ClusterStore
+
+    st = ClusterStore()
+    jobs = st.list_jobs()
+    if as_json:
+        typer.echo(jsonout.dumps(jobs, indent=1))
+        return
+    if not jobs:
+        console.print(f"no cluster jobs in {st.path}")
+        return
+    t = Table("id", "date", "status", "workers", "kind", "arch", "px", "steps", "images", "img/min", "scaling", "J/image")
+    for j in jobs:
+        t.add_row(str(j["id"]), j["created_at"][:16], j["status"], str(j["workers"]), j["device_kind"] or "",
+                  j["arch"] or "", str(j["resolution"]), str(j["steps"]), str(j["images"]),
+                  _fmt(j["images_per_minute"]), _fmt(j["scaling_efficiency"], ".2f"), _fmt(j["joules_per_image"]))
+    console.print(t)
+
+
+@cluster_app.command("show")
+def cluster_show_cmd(job_id: str = typer.Argument(..., help="Job id or 'latest'."),
+                     as_json: bool = typer.Option(False, "--json", help="Print the full job with its parts as JSON.")):
+    """Show one cluster job: per-worker table and the aggregate, or everything with --json."""
+    from artcost.bench.cluster_store import ClusterStore
+
+    job = ClusterStore().resolve(job_id)
+    if as_json:
+        typer.echo(jsonout.dumps(job, indent=1))
+    else:
+        print_job(job)
+
+
+bench_app.add_typer(cluster_app, name="cluster")
+app.add_typer(bench_app, name="bench")
+app.add_typer(cluster_app, name="bench-cluster", hidden=True)  # the old name of `bench cluster`, kept working
