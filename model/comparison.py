@@ -75,7 +75,8 @@ def comparison(loaded: LoadedScenario, currency: str | None = None, with_headlin
     inputs = {
         path: {
             "value": q.central * (fx if is_money(path) else 1.0),
-            "unit": f"{target}{_per(path)}" if is_money(path) else _unit(path),
+            "unit": field_unit(path, target),
+            "label": field_label(path),
             "source": loaded.source_of(path),
             "uncertain": q.uncertain,
             **({"dist": q.dist.model_dump()} if q.dist is not None else {}),
@@ -168,15 +169,140 @@ def _per(path: str) -> str:
     """What a money input is per, from its name: 'CNY' + '/kWh', '/h', '/image', ..."""
     leaf = path.rsplit(".", 1)[-1]
     for suffix, per in (("_per_kwh", "/kWh"), ("_per_gpu_hour", "/GPU-h"), ("_per_hour", "/h"),
-                        ("_per_image", "/image"), ("_per_extra_image", "/image"), ("monthly_fee", "/month")):
+                        ("_per_image", "/image"), ("_per_extra_image", "/image"), ("monthly_fee", "/month"),
+                        ("_per_month", "/month"), ("willingness_to_pay", "/image")):
         if leaf.endswith(suffix):
             return per
     return ""
 
 
 def _unit(path: str) -> str:
+    if path in _UNIT_OF_FIELD:
+        return _UNIT_OF_FIELD[path]
+    if path.startswith(_SEGMENTS) and path.rsplit(".", 1)[-1] in _UNIT_OF_FIELD:
+        return _UNIT_OF_FIELD[path.rsplit(".", 1)[-1]]
     leaf = path.rsplit(".", 1)[-1]
     for suffix, unit in _UNITS.items():
         if leaf.endswith(suffix) or leaf == suffix:
             return unit
     return "count"
+
+
+def field_unit(path: str, currency: str) -> str:
+    """The unit of an input as the tables and axes print it: 'CNY/h', 's', 'share', 'count' ..."""
+    leaf = path.rsplit(".", 1)[-1]
+    if path in _UNIT_OF_FIELD or (path.startswith(_SEGMENTS) and leaf in _UNIT_OF_FIELD):
+        return _unit(path)  # 'weight_price' ends like a price but is utils
+    return f"{currency}{_per(path)}" if is_money(path) else _unit(path)
+
+
+# Fields whose name the suffix rule above misreads (a Bass 'p_per_year' is a rate, not hours a year).
+_SEGMENTS = "market.segments."
+_UNIT_OF_FIELD = {
+    "market.awareness.p_per_year": "per year", "market.awareness.q_per_year": "per year",
+    "market.artist_ai.adoption.p_per_year": "per year", "market.artist_ai.adoption.q_per_year": "per year",
+    "market.awareness.m": "share", "market.artist_ai.adoption.m": "share",
+    "market.ai.quality_start": "score 0-1", "market.ai.quality_ceiling": "score 0-1",
+    "market.ai.cost_decline_per_year": "share a year", "market.ai.retouch_quality_gain": "share",
+    "market.ai.retouch_cap_multiple": "x", "market.artist_ai.time_saving": "share",
+    "market.artist_ai.price_pass_through": "elasticity", "market.artists.price_elasticity": "elasticity",
+    # segment fields (market.segments.<low|mid|high>.<field>)
+    "commissions_per_month": "commissions/month", "artist_price_multiple": "x", "artist_quality": "score 0-1",
+    "artist_images_per_month": "images/month", "quality_requirement": "score 0-1",
+    "requirement_flex": "points per 10x cheaper", "weight_price": "utils", "weight_time_per_day": "utils/day",
+    "weight_quality": "utils per quality point", "demand_elasticity": "elasticity",
+}
+
+# Every input in words, for people who never saw the YAML: tornado and heatmap axes, the sources
+# tables, the report.  One table, here beside the units; `field_label` falls back to the name.
+FIELD_LABELS = {
+    "job.finals_needed": "final images the job needs",
+    "job.jobs_per_month": "jobs a month",
+    "generation.seconds_per_image": "GPU time per image",
+    "generation.candidates_per_job": "candidates generated per job",
+    "generation.acceptance_rate": "share of candidates good enough to use",
+    "generation.gpus": "GPUs used",
+    "generation.scaling_efficiency": "multi-GPU scaling efficiency",
+    "compute.owned.purchase_price": "GPU purchase price",
+    "compute.owned.resale_value": "GPU resale value",
+    "compute.owned.lifetime_years": "GPU lifetime",
+    "compute.owned.hours_used_per_year": "GPU hours of use a year",
+    "compute.owned.board_power_w": "GPU board power",
+    "compute.owned.system_power_w": "power of the rest of the computer",
+    "compute.owned.price_per_kwh": "electricity price",
+    "compute.owned.pue": "cooling overhead (PUE)",
+    "compute.cloud.price_per_gpu_hour": "cloud price per GPU-hour",
+    "compute.cloud.billing_granularity_seconds": "cloud billing step",
+    "compute.cloud.minimum_billed_seconds": "cloud minimum billed time",
+    "compute.cloud.startup_seconds_per_gpu": "billed start-up time per GPU",
+    "compute.subscription.monthly_fee": "subscription fee",
+    "compute.subscription.images_included_per_month": "images included a month",
+    "compute.subscription.price_per_extra_image": "price per extra image",
+    "human.wage_per_hour": "operator's hourly wage",
+    "human.prompt_tuning_minutes_per_job": "prompt tuning per job",
+    "human.learning_hours": "time to learn the tool",
+    "human.learning_jobs_amortised": "jobs the learning time is spread over",
+    "human.screening_seconds_per_candidate": "screening time per candidate",
+    "human.screening_rounds": "screening rounds",
+    "human.attend_share": "share of generation time spent watching",
+    "human.retouch_share": "share of finals that need retouching",
+    "human.retouch_price_per_image": "retoucher's price per image",
+    "human.retouch_minutes_per_image": "own retouching time per image",
+    "human.retouch_lead_time_days": "retoucher's turnaround",
+    "artist.price_per_image": "artist's price per image",
+    "artist.revision_price_per_image": "artist's revision price per image",
+    "artist.lead_time_days": "artist's lead time",
+    "artist.availability_probability": "chance the artist is free in time",
+    "market.awareness.p_per_year": "buyers learning of AI on their own (Bass p)",
+    "market.awareness.q_per_year": "buyers learning of AI from others (Bass q)",
+    "market.awareness.m": "buyers who eventually know of AI",
+    "market.ai.quality_start": "AI image quality at the start",
+    "market.ai.quality_ceiling": "AI image quality in the long run",
+    "market.ai.quality_halflife_years": "years for AI's quality gap to halve",
+    "market.ai.cost_decline_per_year": "AI cost decline a year",
+    "market.ai.retouch_quality_gain": "share of AI's quality gap a retoucher closes",
+    "market.ai.retouch_cap_multiple": "retoucher's price cap, times the buyer's own AI cost",
+    "market.artist_ai.time_saving": "artist's time saved by using AI",
+    "market.artist_ai.price_pass_through": "how much of that saving artists pass on in price",
+    "market.artist_ai.adoption.p_per_year": "artists taking up AI on their own (Bass p)",
+    "market.artist_ai.adoption.q_per_year": "artists taking up AI from others (Bass q)",
+    "market.artist_ai.adoption.m": "artists who eventually use AI",
+    "market.artists.price_elasticity": "how far artists' prices follow demand",
+    "market.artists.living_cost_per_month": "an artist's living cost a month",
+}
+_SEGMENT_WORDS = {"low": "low-end buyers", "mid": "mid-market buyers", "high": "high-end buyers"}
+_SEGMENT_FIELDS = {
+    "commissions_per_month": "commissions a month",
+    "artist_price_multiple": "artist's price, times the scenario's",
+    "artist_quality": "their artists' quality",
+    "artist_images_per_month": "images their artist finishes a month",
+    "willingness_to_pay": "willingness to pay per image",
+    "quality_requirement": "quality they ask for",
+    "requirement_flex": "how far that drops per 10x cheaper",
+    "weight_price": "weight on price",
+    "weight_time_per_day": "weight on delivery time",
+    "weight_quality": "weight on quality",
+    "demand_elasticity": "how far their commissions follow price",
+}
+
+
+def field_label(path: str) -> str:
+    """An input's name in words: 'human.wage_per_hour' -> "operator's hourly wage"."""
+    if path in FIELD_LABELS:
+        return FIELD_LABELS[path]
+    parts = path.split(".")
+    if path.startswith(_SEGMENTS) and len(parts) == 4 and parts[2] in _SEGMENT_WORDS:
+        return f"{_SEGMENT_WORDS[parts[2]]}: {_SEGMENT_FIELDS.get(parts[3], parts[3].replace('_', ' '))}"
+    return parts[-1].replace("_", " ")
+
+
+def field_title(path: str, currency: str) -> str:
+    """An input's name in words with its unit, for an axis: "operator's hourly wage (CNY/h)"; a count has none."""
+    unit = field_unit(path, currency)
+    if unit in PERCENT_UNITS:
+        unit = "%"  # shares are shown as percentages
+    return field_label(path) if unit == "count" else f"{field_label(path)} ({unit})"
+
+
+# Units whose values are fractions of one, shown as percentages (0.005 -> 0.5%).
+PERCENT_UNITS = ("share", "probability")

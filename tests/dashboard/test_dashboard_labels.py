@@ -1,0 +1,45 @@
+"""Every input has a name in words and a unit (issue #19): the charts, tables and report never show a YAML path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from artcost.model.comparison import FIELD_LABELS, field_label, field_title, field_unit
+from artcost.model.loader import load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_field_of_every_shipped_scenario_has_words(path):
+    for field in load_scenario(path).scenario.quantities():
+        label = field_label(field)
+        assert "_" not in label and "." not in label, (field, label)
+        leaf = field.rsplit(".", 1)[-1]
+        if not field.startswith("market.segments."):
+            assert field in FIELD_LABELS, f"{field}: add it to model/comparison.py FIELD_LABELS"
+        assert label != leaf.replace("_", " ") or field in FIELD_LABELS, (field, label)
+
+
+def test_titles_carry_units_and_percent_for_shares():
+    assert field_title("human.wage_per_hour", "CNY") == "operator's hourly wage (CNY/h)"
+    assert field_title("artist.price_per_image", "USD") == "artist's price per image (USD/image)"
+    assert field_title("generation.acceptance_rate", "CNY") == "share of candidates good enough to use (%)"
+    assert field_title("artist.lead_time_days", "CNY") == "artist's lead time (days)"
+    assert field_title("job.finals_needed", "CNY") == "final images the job needs"  # a count has no unit
+    # a Bass coefficient 'p_per_year' is a rate, not hours a year; a segment's 'weight_price' is utils, not money
+    assert field_unit("market.awareness.p_per_year", "CNY") == "per year"
+    assert field_unit("market.segments.low.weight_price", "CNY") == "utils"
+    assert field_unit("market.artists.living_cost_per_month", "CNY") == "CNY/month"
+    assert field_label("market.segments.high.willingness_to_pay") == "high-end buyers: willingness to pay per image"
+
+
+def test_comparison_inputs_carry_the_label():
+    from artcost.model.comparison import comparison
+
+    r = comparison(load_scenario(REPO / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"), with_headline=False)
+    assert r["inputs"]["human.wage_per_hour"]["label"] == "operator's hourly wage"
+    assert r["inputs"]["human.wage_per_hour"]["unit"] == "CNY/h"
