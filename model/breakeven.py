@@ -14,20 +14,20 @@ import numpy as np
 from scipy import optimize
 
 from artcost.errors import UserError
-from artcost.model import schema
+from artcost.model import quantity
 from artcost.model.loader import LoadedScenario
 from artcost.model.schema import Scenario, model_class_of
 from artcost.model.suggest import did_you_mean
 from artcost.model.uncertainty import cost_quantities, evaluate, scenario_of
 
-# The bound types of `model.schema`, recognised by their (shared) validator object:
+# The bound types of `model.quantity`, recognised by their (shared) validator object:
 # (lowest allowed, lowest is allowed itself, highest allowed).
 _BOUND_TYPES = {
-    id(schema.NonNegative.__metadata__[0]): (0.0, True, math.inf),
-    id(schema.Positive.__metadata__[0]): (0.0, False, math.inf),
-    id(schema.Share.__metadata__[0]): (0.0, True, 1.0),
-    id(schema.Probability.__metadata__[0]): (0.0, False, 1.0),
-    id(schema.AtLeastOne.__metadata__[0]): (1.0, True, math.inf),
+    id(quantity.NonNegative.__metadata__[0]): (0.0, True, math.inf),
+    id(quantity.Positive.__metadata__[0]): (0.0, False, math.inf),
+    id(quantity.Share.__metadata__[0]): (0.0, True, 1.0),
+    id(quantity.Probability.__metadata__[0]): (0.0, False, 1.0),
+    id(quantity.AtLeastOne.__metadata__[0]): (1.0, True, math.inf),
 }
 GRID_POINTS = 400  # where to look for sign changes before brentq refines each one
 SPAN = 1e4  # default search reaches this many times the central value (and this far below it)

@@ -210,16 +210,18 @@ class Pert(Triangular):
     dist: Literal["pert"]  # type: ignore[assignment]
     lamb: float = Field(4.0, gt=0)
 
-    def scipy_dist(self):
-        # Beta-PERT: Beta(alpha, beta) scaled onto [low, high]; mean = (low + lamb*mode + high) / (lamb + 2).
+    def beta_params(self) -> tuple[float, float]:
+        """Beta-PERT is Beta(alpha, beta) scaled onto [low, high]; mean = (low + lamb*mode + high) / (lamb + 2)."""
         width = self.high - self.low
-        alpha = 1 + self.lamb * (self.mode - self.low) / width
-        beta = 1 + self.lamb * (self.high - self.mode) / width
-        return _stats().beta(alpha, beta, loc=self.low, scale=width)
+        return 1 + self.lamb * (self.mode - self.low) / width, 1 + self.lamb * (self.high - self.mode) / width
+
+    def scipy_dist(self):
+        alpha, beta = self.beta_params()
+        return _stats().beta(alpha, beta, loc=self.low, scale=self.high - self.low)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        d = self.scipy_dist()
-        return self.low + (self.high - self.low) * rng.beta(*d.args, size=n)
+        # numpy's own beta sampler: the same draws as before, without importing scipy.stats (a third of a second)
+        return self.low + (self.high - self.low) * rng.beta(*self.beta_params(), size=n)
 
 
 class Normal(_Spec):

@@ -1,7 +1,7 @@
 """The `market:` section of a scenario: buyer segments, AI awareness, artists' response.
 
 Every number is a `Quantity` (plain number, {value, source} or {dist, ...}) with the bound
-types of `model.schema`, so distributions, sources and bound checks work as in the other
+types of `model.quantity`, so distributions, sources and bound checks work as in the other
 sections.  The equations that read these fields are in docs/market-model.md; units are in
 the field names and descriptions.  Money is in the scenario's `meta.currency`.
 
@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from artcost.model.schema import NonNegative, Positive, Probability, Share, Strict, default
+from artcost.model.quantity import NonNegative, Positive, Probability, Share, Strict, default
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -167,12 +167,3 @@ class MarketSection(Strict):
 
 SEGMENT_NAMES = tuple(Segments.model_fields)
 
-
-def _attach_to_scenario() -> None:
-    """Resolve `Scenario.market`'s forward reference now that MarketSection exists."""
-    from artcost.model import schema
-
-    schema.Scenario.model_rebuild(force=True, _types_namespace={"MarketSection": MarketSection})
-
-
-_attach_to_scenario()

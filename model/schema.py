@@ -17,118 +17,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Iterator, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from artcost.model.distributions import DIST_KINDS, DistSpec, magnitude_problem
+from artcost.model.market_schema import MarketSection
+from artcost.model.quantity import (  # noqa: F401 - re-exported: the schema's figure types
+    AtLeastOne,
+    NonNegative,
+    Positive,
+    Probability,
+    Quantity,
+    Share,
+    Strict,
+    bounds,
+    default,
+)
 from artcost.model.suggest import did_you_mean
 
 
 # The sections the cost model reads; `market` feeds the market simulator only.
 COST_SECTIONS = ("job", "generation", "compute", "human", "artist")
-
-
-class Strict(BaseModel):
-    """Base for every section: unknown keys are errors, values are not silently coerced from text."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Quantity(Strict):
-    """A number with an optional source and an optional distribution."""
-
-    value: float | None = Field(None, strict=True)  # "40" in quotes is text, not a number
-    source: str | None = None
-    dist: DistSpec | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _normalise(cls, data: Any) -> Any:
-        if isinstance(data, bool) or data is None:
-            raise ValueError(f"must be a number (got {data!r})")
-        if isinstance(data, (int, float)):
-            return {"value": data}
-        if isinstance(data, str):
-            raise ValueError(
-                f"must be a number, {{value: N, source: ...}} or {{dist: ..., source: ...}} (got text {data!r})"
-            )
-        if isinstance(data, dict) and "dist" in data and not isinstance(data["dist"], dict):
-            kind = data["dist"]
-            if kind not in DIST_KINDS:
-                hint = did_you_mean(str(kind), DIST_KINDS)
-                raise ValueError(
-                    f"unknown distribution {kind!r}{hint}; known: {', '.join(DIST_KINDS)}"
-                )
-            rest = {k: v for k, v in data.items() if k != "source"}
-            return {"dist": rest, "source": data.get("source")}
-        return data
-
-    @model_validator(mode="after")
-    def _one_of(self):
-        if (self.value is None) == (self.dist is None):
-            raise ValueError("give either a value or a dist, not both")
-        if self.value is not None:
-            problem = magnitude_problem(self.value)
-            if problem:
-                raise ValueError(problem)
-        return self
-
-    @property
-    def span(self) -> tuple[float, float]:
-        """Smallest and largest value it takes: the value, or its distribution's extent."""
-        if self.value is not None:
-            return (self.value, self.value)
-        return self.dist.extent()
-
-    @property
-    def central(self) -> float:
-        """The value the deterministic model uses (see `model.distributions` for each kind's centre)."""
-        return float(self.value) if self.value is not None else float(self.dist.central())
-
-    @property
-    def uncertain(self) -> bool:
-        return self.dist is not None and self.dist.dist != "fixed"
-
-
-def _bounds(*, ge: float | None = None, gt: float | None = None, le: float | None = None):
-    """A validator checking a Quantity's value, or its distribution's whole support, against bounds."""
-
-    def describe(lo: float, hi: float) -> str | None:
-        if ge is not None and lo < ge:
-            return f">= {ge:g}"
-        if gt is not None and lo <= gt:
-            return f"> {gt:g}"
-        if le is not None and hi > le:
-            return f"<= {le:g}"
-        return None
-
-    def check(q: Quantity) -> Quantity:
-        if q.dist is None:
-            need = describe(q.value, q.value)
-            if need:
-                raise ValueError(f"must be {need} (got {q.value:g})")
-        else:
-            lo, hi = q.dist.support()
-            need = describe(lo, hi)
-            if need:
-                raise ValueError(
-                    f"must be {need}, but the {q.dist.dist} distribution can produce values from "
-                    f"{lo:g} to {hi:g}; narrow it or truncate it (low/high)"
-                )
-        return q
-
-    return AfterValidator(check)
-
-
-NonNegative = Annotated[Quantity, _bounds(ge=0)]
-Positive = Annotated[Quantity, _bounds(gt=0)]
-Share = Annotated[Quantity, _bounds(ge=0, le=1)]  # a share that may be zero: 0..1
-Probability = Annotated[Quantity, _bounds(gt=0, le=1)]  # a rate that must be possible: (0, 1]
-AtLeastOne = Annotated[Quantity, _bounds(ge=1)]
-
-
-def default(value: float, why: str):
-    """A default that says where it comes from, so the output can label it."""
-    return Field(default_factory=lambda: Quantity(value=value, source=f"default: {why}"))
 
 
 class Source(Strict):
@@ -182,7 +89,7 @@ class Owned(Strict):
     purchase_price: NonNegative
     resale_value: NonNegative = default(0, "no resale")
     lifetime_years: Positive
-    hours_used_per_year: Annotated[Quantity, _bounds(gt=0, le=8784)] = Field(
+    hours_used_per_year: Annotated[Quantity, bounds(gt=0, le=8784)] = Field(
         description="hours of use a year; a leap year has 8,784"
     )
     board_power_w: NonNegative
@@ -323,8 +230,3 @@ def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Quantity]]:
             yield path, value
         elif isinstance(value, BaseModel) and not isinstance(value, (Source,)):
             yield from _walk(value, path + ".")
-
-
-# The market section's models import this module's types; importing them last (and letting
-# market_schema rebuild Scenario) breaks the cycle whichever module is imported first.
-from artcost.model import market_schema as _market_schema  # noqa: E402,F401
