@@ -11,7 +11,6 @@ validated by the same schema and labelled "edited in the dashboard" as its sourc
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +123,7 @@ def load(
 
     A shipped file goes through `artcost.model.measured.load_with_options`, as the CLI's `cost` and `compare`
     do, so a file naming `generation.from_bench` takes the benchmark's speed here too; the edits are
-    passed as its `--set` overrides (they win over a measurement) and labelled `EDIT_LABEL`.
+    passed to it as values (they win over a measurement), labelled `EDIT_LABEL`.
     """
     overrides = dict(overrides or {})
     if sid.startswith(UPLOAD):
@@ -138,13 +137,11 @@ def load(
             raise UserError(f"{sid}: no such shipped scenario")
         path = files[sid]
         shown = f"scenarios/{path.name}"  # as the command line names it, wherever the server runs
-        sets = [f"{k}={json.dumps(v)}" for k, v in overrides.items()]  # JSON numbers read back exactly as YAML
         try:
-            loaded = load_with_options(path, sets or None)
+            loaded = load_with_options(path, overrides or None, label=EDIT_LABEL)
         except UserError as exc:
             raise UserError([line.replace(str(path), shown) for line in exc.problems]) from None
         loaded.path = shown
-        loaded.overrides.update({k: EDIT_LABEL for k in overrides})
     for path, label in (labels or {}).items():
         if path in loaded.overrides:
             loaded.overrides[path] = label

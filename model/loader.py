@@ -35,6 +35,7 @@ MAX_NODES = 20_000
 MAX_DEPTH = 24
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 MAX_NAME_CHARS = 255
+OVERRIDE_LABEL = "override"  # who set an overridden figure, unless the caller names it (the CLI: its --set)
 
 Path_ = tuple[Union[str, int], ...]
 
@@ -385,7 +386,7 @@ def format_validation_error(exc: ValidationError, where: dict[Path_, str], shown
 
 
 def _in_file(position: str, shown: str) -> bool:
-    """Whether an error position ('file:line', 'file (--set ...)') lies in the file `shown` itself."""
+    """Whether an error position ('file:line', 'file (override ...)') lies in the file `shown` itself."""
     return position == shown or position.startswith((f"{shown}:", f"{shown} ("))
 
 
@@ -412,28 +413,18 @@ def _nearest(where: dict[Path_, str], loc: Path_) -> str | None:
 # --------------------------------------------------------------------------- overrides
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """'human.wage_per_hour=40' -> ('human.wage_per_hour', 40); the value is read as YAML."""
-    if "=" not in text:
-        raise UserError(f"--set {text}: expected PATH=VALUE, e.g. --set human.wage_per_hour=40")
-    path, _, value_text = text.partition("=")
-    path = path.strip()
-    if not path or any(not p for p in path.split(".")):
-        raise UserError(f"--set {text}: expected PATH=VALUE with a dotted path, e.g. human.wage_per_hour=40")
-    data, _ = parse_yaml(value_text, f"--set {text}")
-    return path, data
-
-
 def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
-    """Set dotted paths in a copy of the raw scenario; unknown paths are caught by the schema."""
+    """Set dotted paths (values, not text) in a copy of the raw scenario; unknown paths are caught by the schema."""
     out = copy.deepcopy(raw)
     for dotted, value in overrides.items():
         node = out
         parts = dotted.split(".")
+        if not all(parts):
+            raise UserError(f"{dotted!r}: not a dotted field path such as human.wage_per_hour")
         for part in parts[:-1]:
             nxt = node.setdefault(part, {})
             if not isinstance(nxt, dict):
-                raise UserError(f"--set {dotted}: {part} holds a value, not a section")
+                raise UserError(f"{dotted}: {part} holds a value, not a section")
             node = nxt
         leaf = parts[-1]
         old = node.get(leaf)
@@ -458,11 +449,11 @@ def validate_raw(raw: dict, where: dict[Path_, str], shown: str) -> Scenario:
 def load_scenario(
     path: str | Path,
     overrides: dict[str, Any] | None = None,
-    override_label: str = "--set on the command line",
+    override_label: str = OVERRIDE_LABEL,
 ) -> LoadedScenario:
-    """Read, resolve `extends:`, apply overrides and validate one scenario file."""
+    """Read, resolve `extends:`, apply overrides (dotted path -> value) and validate one scenario file."""
     raw, where = read_raw(Path(path), str(path))
-    return _validated(raw, where, str(path), str(path), overrides, override_label)
+    return validate_scenario(raw, where, str(path), overrides, override_label)
 
 
 def load_text(
@@ -470,19 +461,28 @@ def load_text(
     shown: str,
     resolve_parent: ParentResolver | None = None,
     overrides: dict[str, Any] | None = None,
-    override_label: str = "--set on the command line",
+    override_label: str = OVERRIDE_LABEL,
 ) -> LoadedScenario:
     """The same as `load_scenario` for text that is not a file (an upload); `shown` names it in errors."""
     raw, where = read_text_raw(text, shown, resolve_parent)
-    return _validated(raw, where, shown, shown, overrides, override_label)
+    return validate_scenario(raw, where, shown, overrides, override_label)
 
 
-def _validated(raw, where, shown, path_label, overrides, override_label) -> LoadedScenario:
+def validate_scenario(
+    raw: dict,
+    where: dict[Path_, str],
+    shown: str,
+    overrides: dict[str, Any] | None = None,
+    override_label: str = OVERRIDE_LABEL,
+) -> LoadedScenario:
+    """A scenario already read (`read_raw`: `raw` and where each key was written), with `overrides` applied,
+    validated; `raw` and `where` are left as they were, so one reading serves several validations."""
     labels: dict[str, str] = {}
+    where = dict(where)
     if overrides:
         raw = apply_overrides(raw, overrides)
         for dotted in overrides:
             where[tuple(dotted.split("."))] = f"{shown} ({override_label} {dotted})"
             labels[dotted] = override_label
     scenario = validate_raw(raw, where, shown)
-    return LoadedScenario(scenario=scenario, path=path_label, raw=raw, overrides=labels)
+    return LoadedScenario(scenario=scenario, path=shown, raw=raw, overrides=labels)

@@ -1,13 +1,15 @@
-"""A scenario with measured figures folded in: `--set` overrides, a stored benchmark's speed and
-power, a stored cluster job's GPUs and scaling efficiency.  One function, used by the CLI and the
-dashboard alike, so a scenario that names `generation.from_bench` gives the same answer everywhere.
-It sits outside `model/` because it joins the model with the benchmark's stored results.
+"""A scenario with measured figures folded in: overrides (the CLI's `--set`, the dashboard's edits), a
+stored benchmark's speed and power, a stored cluster job's GPUs and scaling efficiency.  One function,
+used by the CLI and the dashboard alike, so a scenario that names `generation.from_bench` gives the
+same answer everywhere.  It joins the price layer (the model) with the measure layer's stored results
+(`artcost.bench.store`, `.apply`, `.record`, `.cluster_apply`: none of them imports torch).  The
+scenario file is read and parsed once; the measured figures are validated with it as overrides.
 
 Two rules keep every figure honest about where it comes from:
 
-* **Money typed on the command line names its currency or is said to be in the scenario's.**
-  `--set human.wage_per_hour=45USD` (or `45 USD`) is converted into the scenario's currency at the
-  table of its `meta.as_of` year and labelled so; a plain `45` is labelled "read as CNY".
+* **Money typed by a user names its currency or is said to be in the scenario's.**  An override
+  typed as `45USD` (or `45 USD`) is converted into the scenario's currency at the table of its
+  `meta.as_of` year and labelled so; a plain `45` typed by hand is labelled "read as CNY".
 * **A measured speed is priced only on the machine that measured it.**  When a bench record's
   device is not the scenario's (`generation.device`: the GPU whose price and power `compute`
   holds), joining the record's seconds per image with that GPU's price and power would describe
@@ -22,21 +24,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from artcost.errors import UserError
-from artcost.model.loader import LoadedScenario, load_scenario, parse_assignment, read_raw
-
-SET_LABEL = "--set on the command line"
+from artcost.model.loader import OVERRIDE_LABEL, LoadedScenario, read_raw, validate_scenario
 # Leaves of a figure written as a mapping that are amounts (lognormal mu/sigma are logs: never scaled).
 _AMOUNT_KEYS = {"value", "low", "mode", "high", "median", "p90", "mean", "sd"}
 
 
-# --------------------------------------------------------------------------- money in --set
+# --------------------------------------------------------------------------- money typed by a user
 
 
 def is_money_path(path: str) -> bool:
-    """Whether a dotted --set path is money (the schema's money fields, `model.comparison.is_money`),
+    """Whether a dotted override path is money (the schema's money fields, `model.comparison.is_money`),
     also when it names one part of the figure ('human.wage_per_hour.low')."""
     from artcost.model.comparison import is_money
 
@@ -46,42 +46,43 @@ def is_money_path(path: str) -> bool:
     return is_money(".".join(parts))
 
 
-def _scenario_money_context(file: Path, overrides: dict[str, Any]) -> tuple[str, Any]:
-    """The currency and as-of date the scenario's money is in, with any --set of them applied."""
-    raw, _ = read_raw(Path(file), str(file))
+def _scenario_money_context(raw: dict[str, Any], overrides: Mapping[str, Any]) -> tuple[str, Any]:
+    """The currency and as-of date the scenario's money is in, with any override of them applied."""
     meta = raw.get("meta") if isinstance(raw.get("meta"), dict) else {}
     currency = overrides.get("meta.currency", meta.get("currency"))
     as_of = overrides.get("meta.as_of", meta.get("as_of"))
     return (str(currency) if currency else ""), as_of
 
 
-def read_money_sets(file: Path, overrides: dict[str, Any], texts: dict[str, str] | None = None
-                    ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
-    """--set overrides with money read unambiguously: (values, source labels by path, notes).
+def read_money(raw: dict[str, Any], overrides: Mapping[str, Any], label: str = OVERRIDE_LABEL,
+               typed: Mapping[str, str] | None = None) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """Overrides with money read unambiguously: (values, source labels by path, notes).
 
-    A money field given with a currency ('45USD', '45 USD') is converted into the scenario's currency
-    at its as-of year's rates; a plain number is read in the scenario's currency and labelled so.  A
-    currency on a field that is not money is a UserError."""
+    `raw` is the scenario as read (`loader.read_raw`); `typed` says how a user typed each override
+    (e.g. "--set human.wage_per_hour=45"), for the messages.  A money value given with a currency
+    ('45USD', '45 USD') is converted into the scenario's currency at its as-of year's rates; a plain
+    number typed by a user is read in the scenario's currency and labelled so (a number given as a
+    value, not typed, is taken as it is).  A currency on a field that is not money is a UserError."""
     from artcost.model.currency import currency_suffix, known_currencies, parse_money
 
-    texts = texts or {}
-    if not any(is_money_path(p) or currency_suffix(v) for p, v in overrides.items()):
+    typed = typed or {}
+    if not any((is_money_path(p) and p in typed) or currency_suffix(v) for p, v in overrides.items()):
         return dict(overrides), {}, []
-    ccy, as_of = _scenario_money_context(file, overrides)
+    ccy, as_of = _scenario_money_context(raw, overrides)
     out, labels, notes = dict(overrides), {}, []
     for path, value in overrides.items():
-        shown = f"--set {texts.get(path, f'{path}={value}')}"
+        shown = typed.get(path, f"{path}={value}")
         if not is_money_path(path):
             if currency_suffix(value):
                 raise UserError(f"{shown}: {path} is not money; give a plain number (no currency)")
             continue
-        if ccy not in known_currencies():
-            continue  # the schema reports the scenario's unknown currency
+        if ccy not in known_currencies() or (path not in typed and not currency_suffix(value)):
+            continue  # the schema reports an unknown currency; a value not typed is in the scenario's currency
         money = parse_money(value, ccy, as_of, shown)
         if money is None:
             continue  # not a number: the schema says what is wrong with it
         out[path] = money.amount
-        labels[path] = f"{SET_LABEL} ({money.label})"
+        labels[path] = f"{label} ({money.label})"
         if money.given_in is None:
             notes.append(f"{shown}: no currency given, read as {money.amount:,.6g} {ccy} (the scenario's currency); "
                          f"write e.g. {money.typed}USD to give it in another currency")
@@ -314,30 +315,34 @@ def measured_speed(loaded: LoadedScenario, rec: Any, values: dict[str, Any], pro
 
 def load_measured(
     file: Path,
-    sets: list[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
     from_bench: str | None = None,
     scale_by_flops: bool = False,
     from_cluster: str | None = None,
+    *,
+    label: str = OVERRIDE_LABEL,
+    typed: Mapping[str, str] | None = None,
 ) -> LoadedScenario | MeasuredSpeed:
-    """Load a scenario with --set overrides and, if asked, measured figures from stored results.
+    """Load a scenario with `overrides` (dotted path -> value) and, if asked, measured figures from stored results.
 
     `from_bench` (or the file's `generation.from_bench`) takes seconds per image and power from a
-    benchmark record; `from_cluster` takes GPUs and scaling efficiency from a cluster job. An
-    explicit --set always wins over a measurement; each figure is labelled with where it came from.
-    A record measured on another machine than the scenario's gives a `MeasuredSpeed` instead (module
-    docstring), priced (its `.loaded`) only with that machine's own price and power.
+    benchmark record; `from_cluster` takes GPUs and scaling efficiency from a cluster job. An override
+    always wins over a measurement; each figure is labelled with where it came from (`label` for the
+    overrides; `typed`: how a user typed each one, see `read_money`).  A record measured on another
+    machine than the scenario's gives a `MeasuredSpeed` instead (module docstring), priced (its
+    `.loaded`) only with that machine's own price and power.  The file is read and parsed once.
     """
-    pairs = [parse_assignment(s) for s in (sets or [])]
-    texts = {p: s.strip() for (p, _), s in zip(pairs, sets or [])}
-    overrides, money_labels, money_notes = read_money_sets(file, dict(pairs), texts)
+    shown = str(file)
+    raw, where = read_raw(Path(file), shown)
+    overrides, money_labels, money_notes = read_money(raw, dict(overrides or {}), label, typed)
 
     def labelled(ls: LoadedScenario) -> LoadedScenario:
         for path in overrides:
-            ls.overrides[path] = money_labels.get(path, SET_LABEL)
+            ls.overrides[path] = money_labels.get(path, label)
         ls.notes.extend(n for n in money_notes if n not in ls.notes)
         return ls
 
-    loaded = load_scenario(file, overrides or None)
+    loaded = validate_scenario(raw, where, shown, overrides or None, label)
     measured: list[tuple[dict[str, Any], str]] = []
     ref = from_bench or loaded.scenario.generation.from_bench
     speed: MeasuredSpeed | None = None
@@ -386,7 +391,7 @@ def load_measured(
         merged.update(values)
         labels.update({path: provenance for path in values})
     merged.update(overrides)
-    reloaded = load_scenario(file, merged, override_label="measured")
+    reloaded = validate_scenario(raw, where, shown, merged, "measured")
     reloaded.overrides.update(labels)
     sc = reloaded.scenario
     if speed is not None:
@@ -413,15 +418,18 @@ def load_measured(
 
 def load_with_options(
     file: Path,
-    sets: list[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
     from_bench: str | None = None,
     scale_by_flops: bool = False,
     from_cluster: str | None = None,
+    *,
+    label: str = OVERRIDE_LABEL,
+    typed: Mapping[str, str] | None = None,
 ) -> LoadedScenario:
     """`load_measured` for the commands that need a priced scenario: a record from another machine
     without that machine's own price and power is a UserError saying what to give (never a cost that
     joins two machines)."""
-    out = load_measured(file, sets, from_bench, scale_by_flops, from_cluster)
+    out = load_measured(file, overrides, from_bench, scale_by_flops, from_cluster, label=label, typed=typed)
     if isinstance(out, MeasuredSpeed):
         if out.loaded is None:
             raise UserError(out.refusal())

@@ -8,11 +8,11 @@ of `costs.compare` then evaluates all draws at once.  Money is in the scenario's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from artcost.errors import UserError
+from artcost.errors import ArgumentError
 from artcost.model import costs
 from artcost.model.loader import LoadedScenario
 from artcost.model.schema import Scenario
@@ -30,6 +30,7 @@ MAX_DRAWS = 20_000_000  # ~2 GB of float64 per kept output beyond this; refuse r
 
 
 def scenario_of(scenario: Scenario | LoadedScenario) -> Scenario:
+    """The `Scenario` of either a scenario or a loaded one (every model function takes both)."""
     return scenario.scenario if isinstance(scenario, LoadedScenario) else scenario
 
 
@@ -40,14 +41,21 @@ def cost_quantities(scenario: Scenario | LoadedScenario) -> dict[str, Any]:
     }
 
 
-def uncertain_specs(scenario: Scenario | LoadedScenario) -> dict[str, Any]:
-    """Dotted path -> distribution spec, for every cost-model field that is a distribution other than `fixed`."""
-    return {p: q.dist for p, q in cost_quantities(scenario).items() if q.uncertain}
+Fields = Literal["cost", "all"]
 
 
-def draw_inputs(scenario: Scenario | LoadedScenario, draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Independent draws, shape (draws,), of each uncertain input, in the scenario's field order."""
-    return {path: spec.sample(rng, draws) for path, spec in uncertain_specs(scenario).items()}
+def uncertain_specs(scenario: Scenario | LoadedScenario, fields: Fields = "cost") -> dict[str, Any]:
+    """Dotted path -> distribution spec of every field that is a distribution other than `fixed`: the cost
+    model's fields (`fields="cost"`), or every field, the market section's too (`"all"`)."""
+    quantities = cost_quantities(scenario) if fields == "cost" else scenario_of(scenario).quantities()
+    return {p: q.dist for p, q in quantities.items() if q.uncertain}
+
+
+def draw_inputs(scenario: Scenario | LoadedScenario, draws: int, rng: np.random.Generator,
+                fields: Fields = "cost") -> dict[str, np.ndarray]:
+    """Independent draws, shape (draws,), of each uncertain input (`fields`: see `uncertain_specs`), in the
+    scenario's field order; each spec samples itself (`DistSpec.sample`).  The market simulator draws "all"."""
+    return {path: spec.sample(rng, draws) for path, spec in uncertain_specs(scenario, fields).items()}
 
 
 def evaluate(scenario: Scenario | LoadedScenario, inputs: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -148,11 +156,11 @@ def simulate(scenario: Scenario | LoadedScenario, draws: int = 100_000, seed: in
     another (no correlations are modelled; the docs say what that implies).
     """
     if isinstance(draws, bool) or int(draws) != draws or draws < 2:
-        raise UserError(f"--draws: need a whole number >= 2 (got {draws})")
+        raise ArgumentError("draws", f"need a whole number >= 2 (got {draws})")
     if draws > MAX_DRAWS:
-        raise UserError(f"--draws: at most {MAX_DRAWS:,} (got {draws:,}); memory grows with the draws")
+        raise ArgumentError("draws", f"at most {MAX_DRAWS:,} (got {draws:,}); memory grows with the draws")
     if isinstance(seed, bool) or int(seed) != seed or seed < 0:
-        raise UserError(f"--seed: need a whole number >= 0 (got {seed})")
+        raise ArgumentError("seed", f"need a whole number >= 0 (got {seed})")
     draws, seed = int(draws), int(seed)
     sc = scenario_of(scenario)
     loaded = scenario if isinstance(scenario, LoadedScenario) else None

@@ -56,3 +56,15 @@ class MissingExtraError(UserError):
             f"{what} needs the optional '{extra}' extra ({missing} is not installed). "
             f"Install it with:  pip install 'artcost[{extra}]'   (or from a checkout: make install-{extra})"
         )
+
+
+class ArgumentError(UserError):
+    """A bad value of a named argument of a library call (`draws`, `seed`, ...).
+
+    The message names the argument in the library's words, ``draws: need a whole number >= 2 (got 1)``;
+    `argument` and `problem` let a front end name it its own way (the CLI says ``--draws: ...``).
+    """
+
+    def __init__(self, argument: str, problem: str):
+        self.argument, self.problem = argument, problem
+        super().__init__(f"{argument}: {problem}")

@@ -124,7 +124,7 @@ def test_cloud_scenario_needs_the_rental_price_of_the_measured_machine(data_dir)
     ms = load_measured(h100, None, "latest")
     assert isinstance(ms, MeasuredSpeed) and not ms.priced
     assert ms.missing == ["compute.cloud.price_per_gpu_hour"]
-    priced = load_measured(h100, ["compute.cloud.price_per_gpu_hour=0.5"], "latest")
+    priced = load_measured(h100, {"compute.cloud.price_per_gpu_hour": 0.5}, "latest")
     assert priced.priced and priced.loaded.scenario.compute.cloud.price_per_gpu_hour.central == 0.5
 
 

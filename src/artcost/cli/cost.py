@@ -12,24 +12,23 @@ from rich.table import Table
 from rich.text import Text
 
 from artcost import jsonout
+from artcost.cli.options import CurrencyOpt, FileArg, FilesArg, JsonOpt, SetOpt, set_overrides
 from artcost.errors import UserError
-from artcost.model import costs
-from artcost.model.comparison import comparison
-from artcost.model.loader import load_scenario
-from artcost.model.headline import Headline, headline, headline_note
-from artcost.model.measured import load_with_options
-from artcost.cli.options import CurrencyOpt, FileArg, FilesArg, JsonOpt, SetOpt
 from artcost.units import duration, figure, money
 
 console = Console(highlight=False, markup=False)  # scenario text may contain [brackets]
 
 
-
 def _cells(r: dict[str, Any]) -> dict[str, str]:
+    from artcost.model.headline import Headline
+
     return Headline.from_dict(r["headline"]).cells()
 
 
 def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
+    from artcost.model import costs
+    from artcost.model.headline import headline, headline_note
+
     ccy = r["currency"]
     console.print(Text.assemble((r["scenario"]["name"], "bold"), f"  ({r['scenario']['file']}, as of {r['scenario']['as_of']})"))
     if r["exchange_rate"]:
@@ -100,19 +99,30 @@ def render_inputs(inputs: dict[str, dict[str, Any]], file: str) -> None:
     console.print("~ = uncertain: a distribution in the scenario; its central value is used here (see `artcost simulate`).")
 
 
-def validate(files: FilesArg) -> None:
+def validate(files: FilesArg, json_out: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object per file (ok, name, figures, unsourced, problems) instead of lines.")] = False,
+) -> None:
     """Check scenario files against the schema; one line per problem, exit 2 if any is wrong."""
+    from artcost.model.loader import load_scenario
+
     problems: list[UserError] = []
+    report: list[dict[str, Any]] = []
     for f in files:
         try:
             loaded = load_scenario(f)
         except UserError as exc:
             problems.append(exc)
+            report.append({"file": str(f), "ok": False, "problems": exc.problems})
             continue
         n = len(loaded.scenario.quantities())
         unsourced = [p for p, q in loaded.scenario.quantities().items() if not q.source]
-        note = f"; {len(unsourced)} without a source: {', '.join(unsourced)}" if unsourced else ""
-        console.print(f"ok: {f} ({loaded.scenario.meta.name}; {n} figures{note})", markup=False)
+        report.append({"file": str(f), "ok": True, "name": loaded.scenario.meta.name, "figures": n,
+                       "unsourced": unsourced, "problems": []})
+        if not json_out:
+            note = f"; {len(unsourced)} without a source: {', '.join(unsourced)}" if unsourced else ""
+            console.print(f"ok: {f} ({loaded.scenario.meta.name}; {n} figures{note})", markup=False)
+    if json_out:
+        print(jsonout.dumps(report))
     if problems:
         raise UserError.combine(problems)
 
@@ -134,9 +144,11 @@ def cost(
     brief: Annotated[bool, typer.Option("--brief", help="Leave out the table of inputs and sources.")] = False,
 ) -> None:
     """Itemised cost of one usable image with AI, against the artist, for one scenario."""
+    from artcost.model.comparison import comparison
     from artcost.model.measured import MeasuredSpeed, load_measured
 
-    loaded = load_measured(file, set_, from_bench, scale_by_flops, from_cluster)
+    loaded = load_measured(file, from_bench=from_bench, scale_by_flops=scale_by_flops, from_cluster=from_cluster,
+                           **set_overrides(set_))
     if isinstance(loaded, MeasuredSpeed):  # a record from another machine: what it measured, never a mixed cost
         from artcost.cli.measured import show_measured
 
@@ -155,6 +167,10 @@ def compare(
     json_out: JsonOpt = False,
 ) -> None:
     """Scenarios side by side, in one currency (default: the first file's)."""
+    from artcost.model import costs
+    from artcost.model.comparison import comparison
+    from artcost.model.measured import load_with_options
+
     loaded = [load_with_options(f) for f in files]  # honours each file's generation.from_bench, as `cost` does
     target = currency or loaded[0].scenario.meta.currency
     results = [comparison(x, target) for x in loaded]

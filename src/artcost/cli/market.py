@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from artcost.units import money
-from artcost.errors import UserError
-from artcost.model import bass
 from artcost import jsonout
-from artcost.model.market import MarketBands, MarketResult, market_bands, simulate_market
+from artcost.cli.options import JsonOpt, SeedOpt, SetOpt, flag_names, load_scenario_options
+from artcost.errors import UserError
+from artcost.units import money
+
+if TYPE_CHECKING:  # pandas and the market model load when a command runs, not when the commands are listed
+    import pandas as pd
+
+    from artcost.model.market import MarketBands, MarketResult
 
 console = Console(highlight=False)
-
-
-def _load(file: Path, sets: list[str] | None):
-    from artcost.model.measured import load_with_options
-
-    return load_with_options(file, sets)
+STDOUT = Path("-")
 
 
 def _yearly(df: pd.DataFrame) -> pd.DataFrame:
@@ -106,6 +105,11 @@ def render_bands(b: MarketBands) -> None:
 
 def _write_csv(out: Path, r: MarketResult, b: MarketBands | None) -> list[Path]:
     out = Path(out)
+    if out == STDOUT:  # one table fits on standard output: the monthly shares
+        d = r.monthly.copy()
+        d["month"] = d["month"].dt.strftime("%Y-%m")
+        d.to_csv(sys.stdout, index=False)
+        return []
     if out.exists() and out.is_dir():
         raise UserError(f"--csv {out}: is a directory; give a file name such as market.csv")
     if not out.parent.exists():
@@ -135,26 +139,31 @@ def _write_csv(out: Path, r: MarketResult, b: MarketBands | None) -> list[Path]:
 
 def market(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file with a market: section.")],
-    json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")] = False,
+    json_out: JsonOpt = False,
     csv_out: Annotated[
-        Optional[Path], typer.Option("--csv", help="Write the tables as CSV: OUT (monthly shares) and OUT-artists.csv etc.")
+        Optional[Path], typer.Option("--csv", help="Write the tables as CSV: OUT (monthly shares) and OUT-artists.csv "
+                                     "etc.; '-' writes the monthly shares to standard output, instead of the tables.")
     ] = None,
     draws: Annotated[int, typer.Option("--draws", help="Monte Carlo draws for p5/p95 bands (0 = central values only).")] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed for --draws.")] = 0,
-    set_: Annotated[
-        Optional[list[str]],
-        typer.Option("--set", help="Override a field: PATH=VALUE, e.g. --set market.awareness.q_per_year=1.5 (repeatable)."),
-    ] = None,
+    seed: SeedOpt = 0,
+    set_: SetOpt = None,
 ) -> None:
     """Simulate the illustration market month by month: who buys from artists, AI or retouchers."""
+    from artcost.model.market import market_bands, simulate_market
+
     if draws < 0:
         raise UserError(f"--draws {draws}: must be >= 0")
-    loaded = _load(file, set_)
+    if json_out and csv_out == STDOUT:
+        raise UserError("--csv - and --json both write to standard output; give --csv a file name")
+    loaded = load_scenario_options(file, set_)
     t0 = time.perf_counter()
     r = simulate_market(loaded)
-    b = market_bands(loaded, draws, seed) if draws else None
+    with flag_names(draws="--draws", seed="--seed"):
+        b = market_bands(loaded, draws, seed) if draws else None
     elapsed = time.perf_counter() - t0
     written = _write_csv(csv_out, r, b) if csv_out is not None else []
+    if csv_out == STDOUT:
+        return
     if json_out:
         out: dict[str, Any] = r.to_dict()
         out["headline_text"] = headline_text(r)
@@ -180,9 +189,11 @@ def market_fit(
     origin: Annotated[
         Optional[str], typer.Option("--origin", help="Month of t = 0, YYYY-MM (default: the file's '# origin:' line, else its first row).")
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Fit Bass p and q (and m) to an adoption series by least squares; prints them per month and per year."""
+    from artcost.model import bass
+
     series, fit = bass.fit_csv(csv_file, m=m, origin=origin)
     fitted = bass.cumulative(series.t_months, fit.p_per_month, fit.q_per_month, fit.m)
     if json_out:

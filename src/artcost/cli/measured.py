@@ -5,11 +5,15 @@ measured machine's own price and power given (--set), its priced cost follows th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.text import Text
 
 from artcost import jsonout
-from artcost.model.measured import MeasuredSpeed
+
+if TYPE_CHECKING:
+    from artcost.model.measured import MeasuredSpeed
 
 console = Console(highlight=False, markup=False)  # device names and scenario text may contain [brackets]
 

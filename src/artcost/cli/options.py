@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Iterator, Optional
 
 import typer
 
+from artcost.errors import ArgumentError, UserError
+
 SET_HELP = ("Override a field: PATH=VALUE, e.g. --set human.wage_per_hour=40 (repeatable). "
-            "Money is read in the scenario's own currency, whatever --currency shows, unless it names "
+            "Money is read in the scenario's own currency (whatever --currency shows) unless it names "
             "one: --set human.wage_per_hour=45USD (converted at the scenario's year's rate).")
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
@@ -17,3 +20,50 @@ SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help=SET_HELP)]
 CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Show money in this ISO currency (e.g. USD).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of numpy's default_rng: the same seed gives the same numbers.")]
+
+# --------------------------------------------------------------------------- --set, read
+
+
+SET_LABEL = "--set on the command line"  # the source of a figure given with --set
+
+
+def parse_set(text: str) -> tuple[str, Any]:
+    """'human.wage_per_hour=40' -> ('human.wage_per_hour', 40); the value is read as YAML (safely, as a scenario is)."""
+    from artcost.model.loader import parse_yaml
+
+    if "=" not in text:
+        raise UserError(f"--set {text}: expected PATH=VALUE, e.g. --set human.wage_per_hour=40")
+    path, _, value_text = text.partition("=")
+    path = path.strip()
+    if not path or any(not p for p in path.split(".")):
+        raise UserError(f"--set {text}: expected PATH=VALUE with a dotted path, e.g. human.wage_per_hour=40")
+    data, _ = parse_yaml(value_text, f"--set {text}")
+    return path, data
+
+
+def set_overrides(sets: list[str] | None) -> dict[str, Any]:
+    """The --set options as keyword arguments of `model.measured.load_measured`/`load_with_options`:
+    the overrides as values, their label, and how each was typed (for the messages about them)."""
+    pairs = [parse_set(s) for s in sets or []]
+    return {"overrides": dict(pairs), "label": SET_LABEL,
+            "typed": {path: f"--set {s.strip()}" for (path, _), s in zip(pairs, sets or [])}}
+
+
+def load_scenario_options(file: Path, sets: list[str] | None = None):
+    """The scenario of a command that needs a priced one: FILE with its --set overrides (and its own
+    `generation.from_bench`), via `model.measured.load_with_options`."""
+    from artcost.model.measured import load_with_options
+
+    return load_with_options(file, **set_overrides(sets))
+
+
+@contextmanager
+def flag_names(**flags: str) -> Iterator[None]:
+    """Inside the block, a library's `ArgumentError` about one of `flags` (argument name -> flag) is said with the
+    flag the user typed: 'draws: need a whole number >= 2' becomes '--draws: need a whole number >= 2'."""
+    try:
+        yield
+    except ArgumentError as exc:
+        if exc.argument not in flags:
+            raise
+        raise UserError(f"{flags[exc.argument]}: {exc.problem}") from None

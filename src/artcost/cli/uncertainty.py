@@ -4,7 +4,6 @@ from __future__ import annotations
 
 
 import math
-from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -12,23 +11,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from artcost.cli.options import FileArg, JsonOpt, SeedOpt, SetOpt
-from artcost.model.measured import load_with_options
-from artcost.units import duration
-from artcost.errors import UserError
-from artcost.model import costs
-from artcost.model.breakeven import axis_values, breakeven, check_param, ratio_grid
-from artcost.model.scale import DEFAULT_FINALS, DEFAULT_JOBS_PER_MONTH, scale_curve
-from artcost.model.sensitivity import OUTPUT_LABELS, rank_correlation, sobol, tornado
 from artcost import jsonout
-from artcost.model.uncertainty import simulate as run_simulation
+from artcost.cli.options import FileArg, JsonOpt, SeedOpt, SetOpt, flag_names, load_scenario_options
+from artcost.errors import UserError
+from artcost.units import duration
 
 console = Console(highlight=False)
-
-
-
-def _print_json(data: Any) -> None:
-    print(jsonout.dumps(data))
+# The scale command's defaults (the model's `scale.DEFAULT_FINALS` and `DEFAULT_JOBS_PER_MONTH`, written out so
+# that listing the commands does not load the model; tests/cli/test_cli_package.py checks they agree).
+DEFAULT_FINALS = "1,2,5,10,20,50,100"
+DEFAULT_JOBS = "0.5,1,2,4,8,16,32,64"
 
 
 def _num(x: float) -> str:
@@ -49,6 +41,19 @@ def _scenario_line(loaded) -> str:
     return f"{sc.meta.name} ({loaded.path}, as of {sc.meta.as_of}); money in {sc.meta.currency}, the scenario's currency"
 
 
+def _answer(loaded, data: dict[str, Any], note: str, json_out: bool, shown_note: str | None = None) -> bool:
+    """Every command's opening: the answer gets its scenario and its note; with --json it is printed as
+    JSON (True: nothing more to print), else the scenario line and the note open the tables (False)."""
+    data.setdefault("scenario", {"name": loaded.scenario.meta.name, "file": loaded.path})
+    data.setdefault("note", note)
+    if json_out:
+        print(jsonout.dumps(data))
+        return True
+    console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
+    console.print(shown_note if shown_note is not None else data["note"], markup=False)
+    return False
+
+
 # --------------------------------------------------------------------------- simulate
 
 
@@ -60,15 +65,16 @@ def simulate(
     json_out: JsonOpt = False,
 ) -> None:
     """Monte Carlo over the scenario's distributions: cost per usable image, ratio, delivery times."""
-    loaded = load_with_options(file, set_)
-    result = run_simulation(loaded, draws=draws, seed=seed)
+    from artcost.model import costs
+    from artcost.model.uncertainty import simulate as run_simulation
+
+    loaded = load_scenario_options(file, set_)
+    with flag_names(draws="--draws", seed="--seed"):
+        result = run_simulation(loaded, draws=draws, seed=seed)
     s = result.summary()
-    if json_out:
-        _print_json(s)
+    if _answer(loaded, s, s["note"], json_out, shown_note=s["note"] + "; inputs and their sources below."):
         return
     ccy = s["currency"]
-    console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
-    console.print(s["note"] + "; inputs and their sources below.", markup=False)
     t = Table(title="Monte Carlo: outputs", title_justify="left")
     for col in ("output", "central-value model", "mean", "median", "p5", "p95"):
         t.add_column(col, justify="left" if col == "output" else "right")
@@ -119,35 +125,29 @@ def sensitivity(
     json_out: JsonOpt = False,
 ) -> None:
     """Tornado (each input from its p10 to its p90, others central) next to Sobol indices and rank correlations."""
+    from artcost.model.sensitivity import OUTPUT_LABELS, rank_correlation, sobol, tornado
+
     outputs = list(OUTPUT_LABELS) if output == "both" else [output]
     for o in outputs:
         if o not in OUTPUT_LABELS:
             raise UserError(f"--output: unknown output {o!r}; known: {', '.join(OUTPUT_LABELS)}, both")
-    loaded = load_with_options(file, set_)
-    answer: dict[str, Any] = {
-        "scenario": {"name": loaded.scenario.meta.name, "file": loaded.path},
-        "currency": loaded.scenario.meta.currency,
-        "note": (
-            "tornado: deterministic model, one input at a time at its 10th/90th percentile, others at central values; "
+    loaded = load_scenario_options(file, set_)
+    answer: dict[str, Any] = {"scenario": {"name": loaded.scenario.meta.name, "file": loaded.path},
+                              "currency": loaded.scenario.meta.currency, "outputs": {}}
+    note = ("tornado: deterministic model, one input at a time at its 10th/90th percentile, others at central values; "
             f"Sobol: SALib Saltelli/Sobol' sampling in unit space mapped through each input's quantile function, "
-            f"base sample {sobol_n}, seed {seed}; Spearman: 20,000 Monte Carlo draws, seed {seed}"
-        ),
-        "outputs": {},
-    }
-    for o in outputs:
-        rows = tornado(loaded, o)
-        sob = sobol(loaded, o, n=sobol_n, seed=seed)
-        rho = {r["param"]: r["spearman"] for r in rank_correlation(loaded, o, seed=seed)}
-        answer["outputs"][o] = {"label": OUTPUT_LABELS[o], "tornado": rows, "sobol": sob, "spearman": rho}
-    if json_out:
-        _print_json(answer)
+            f"base sample {sobol_n}, seed {seed}; Spearman: 20,000 Monte Carlo draws, seed {seed}")
+    with flag_names(n="--sobol-n", seed="--seed"):
+        for o in outputs:
+            rows = tornado(loaded, o)
+            sob = sobol(loaded, o, n=sobol_n, seed=seed)
+            rho = {r["param"]: r["spearman"] for r in rank_correlation(loaded, o, seed=seed)}
+            answer["outputs"][o] = {"label": OUTPUT_LABELS[o], "tornado": rows, "sobol": sob, "spearman": rho}
+    swings = any(res["tornado"] for res in answer["outputs"].values())
+    nothing = "this scenario has no uncertain inputs (no `dist:` other than fixed): nothing to swing."
+    if _answer(loaded, answer, note, json_out, shown_note=None if swings else nothing) or not swings:
         return
     ccy = answer["currency"]
-    console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
-    if not any(res["tornado"] for res in answer["outputs"].values()):
-        console.print("this scenario has no uncertain inputs (no `dist:` other than fixed): nothing to swing.")
-        return
-    console.print(answer["note"], markup=False)
     for o, res in answer["outputs"].items():
         unit = ccy if o == "per_usable_image" else "x"
         rows = res["tornado"]
@@ -205,7 +205,9 @@ def breakeven_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """The value of one input at which AI and artist cost per image are equal (others at central values)."""
-    loaded = load_with_options(file, set_)
+    from artcost.model.breakeven import axis_values, breakeven, check_param, ratio_grid
+
+    loaded = load_scenario_options(file, set_)
     check_param(loaded, param)
     lo, hi = range_ if range_ else (None, None)
     if grid is not None:
@@ -214,13 +216,9 @@ def breakeven_cmd(
         xs = axis_values(loaded, param, lo, hi, steps)
         ys = axis_values(loaded, grid, g_lo, g_hi, steps)
         res = ratio_grid(loaded, param, xs, grid, ys)
-        res["scenario"] = {"name": loaded.scenario.meta.name, "file": loaded.path}
-        res["note"] = "deterministic model: every other input at its central value; ratio = artist per image / AI per usable image"
-        if json_out:
-            _print_json(res)
+        note = "deterministic model: every other input at its central value; ratio = artist per image / AI per usable image"
+        if _answer(loaded, res, note, json_out):
             return
-        console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
-        console.print(res["note"], markup=False)
         t = Table(title=f"artist / AI cost ratio: rows {grid}, columns {param}", title_justify="left")
         t.add_column(f"{grid} \\ {param}")
         for x in xs:
@@ -235,14 +233,9 @@ def breakeven_cmd(
         console.print("red: the artist is cheaper (ratio < 1); yellow: AI cheaper by less than 10x.")
         return
     b = breakeven(loaded, param, lo, hi)
-    d = b.to_dict()
-    d["scenario"] = {"name": loaded.scenario.meta.name, "file": loaded.path}
-    d["note"] = "deterministic model: every other input at its central value; solved with scipy.optimize.brentq"
-    if json_out:
-        _print_json(d)
+    note = "deterministic model: every other input at its central value; solved with scipy.optimize.brentq"
+    if _answer(loaded, b.to_dict(), note, json_out):
         return
-    console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
-    console.print(d["note"], markup=False)
     console.print(
         f"{param} = {_num(b.central)} now (source: {b.source}); there AI costs {_num(b.ai_at_central)} {b.currency} "
         f"per usable image and the artist {_num(b.artist_at_central)} {b.currency}.",
@@ -269,8 +262,8 @@ def _float_list(text: str, flag: str) -> list[float]:
 
 def scale(
     file: FileArg,
-    finals: Annotated[str, typer.Option("--finals", help="Finals per job, comma-separated.")] = ",".join(map(str, DEFAULT_FINALS)),
-    jobs: Annotated[str, typer.Option("--jobs", help="Jobs per month, comma-separated.")] = ",".join(map(str, DEFAULT_JOBS_PER_MONTH)),
+    finals: Annotated[str, typer.Option("--finals", help="Finals per job, comma-separated.")] = DEFAULT_FINALS,
+    jobs: Annotated[str, typer.Option("--jobs", help="Jobs per month, comma-separated.")] = DEFAULT_JOBS,
     horizon_months: Annotated[
         Optional[float], typer.Option("--horizon-months", help="Months over which learning is spread (default: GPU lifetime, else 36).")
     ] = None,
@@ -279,16 +272,14 @@ def scale(
     json_out: JsonOpt = False,
 ) -> None:
     """Cost per usable image against finals per job and jobs per month (learning and hardware spread further)."""
-    loaded = load_with_options(file, set_)
+    from artcost.model.scale import scale_curve
+
+    loaded = load_scenario_options(file, set_)
     res = scale_curve(loaded, _float_list(finals, "--finals"), _float_list(jobs, "--jobs"), horizon_months, gpu)  # type: ignore[arg-type]
-    res["scenario"] = {"name": loaded.scenario.meta.name, "file": loaded.path}
-    res["note"] = "deterministic model at central values, with the scale assumptions listed"
-    if json_out:
-        _print_json(res)
+    note = "deterministic model at central values, with the scale assumptions listed"
+    if _answer(loaded, res, note, json_out, shown_note=note + ": " + "; ".join(res["assumptions"])):
         return
     ccy = res["currency"]
-    console.print(f"[bold]{escape(_scenario_line(loaded))}[/]")
-    console.print(res["note"] + ": " + "; ".join(res["assumptions"]), markup=False)
     t = Table(title=f"AI cost per usable image ({ccy}): rows jobs per month, columns finals per job", title_justify="left")
     t.add_column("jobs/month \\ finals")
     for f in res["finals"]:
