@@ -16,6 +16,8 @@ import plotly.graph_objects as go
 from artcost.model import costs
 from artcost.units import duration, figure, money, ratio_phrase  # noqa: F401  (re-exported for the pages)
 
+# How every chart is shown, in the dashboard and in the HTML report: no Plotly logo, resizing with the page.
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
 AI_COLOUR, ARTIST_COLOUR = "#0072B2", "#D55E00"

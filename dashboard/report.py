@@ -16,11 +16,10 @@ import plotly.io as pio
 
 from artcost import __version__ as ARTCOST_VERSION
 from artcost.model.headline import headline, headline_note
-from artcost.dashboard.charts import Chart
+from artcost.dashboard.charts import PLOTLY_CONFIG, Chart
 from artcost.dashboard.state import figures_note, report_rows
 from artcost.model.loader import LoadedScenario
 
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 METHOD_NOTES = [
     "AI cost of one job = compute (electricity at the wall and GPU depreciation per hour of use; or cloud GPU time "

@@ -12,7 +12,6 @@ Session state (``st.session_state``):
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
@@ -20,13 +19,12 @@ import streamlit as st
 
 from artcost.dashboard import state
 from artcost.errors import UserError
-from artcost.dashboard.charts import Chart
+from artcost.dashboard.charts import PLOTLY_CONFIG, Chart
 from artcost.model.comparison import comparison
 from artcost.model.currency import known_currencies
 from artcost.model.loader import LoadedScenario
 
 OWN = "scenario's own"
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def init() -> None:
@@ -106,14 +104,6 @@ def _copy(src: str, dst: str) -> None:
 def show(chart: Chart, key: str | None = None) -> None:
     st.plotly_chart(chart.fig, config=PLOTLY_CONFIG, key=key)
     st.caption(chart.caption)
-
-
-def optional(module: str) -> tuple[Any | None, str]:
-    """Import a module that another part of artcost may not have shipped yet; (module, "") or (None, why)."""
-    try:
-        return importlib.import_module(module), ""
-    except ImportError as exc:
-        return None, f"{type(exc).__name__}: {exc}"
 
 
 def bench_records_for(sid: str) -> tuple:

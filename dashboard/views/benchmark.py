@@ -5,17 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from artcost.bench import config as config_mod
+from artcost.bench import store as store_mod
 from artcost.dashboard import bench_job, charts, ui
 from artcost.errors import UserError
 
 ss = st.session_state
 st.title("Benchmark")
 
-store_mod, why = ui.optional("artcost.bench.store")
-config_mod, why_cfg = ui.optional("artcost.bench.config")
-if store_mod is None or config_mod is None:
-    st.info(f"The benchmark is not available in this build ({why or why_cfg}).")
-    st.stop()
 
 
 @st.cache_resource

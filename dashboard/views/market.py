@@ -10,11 +10,6 @@ from artcost.model.currency import rate_table_for
 from artcost.units import money
 
 st.title("Market")
-available, why = ui.optional("artcost.model.market")
-if available is None:
-    st.info(f"The market simulator is not available in this build ({why}).")
-    st.stop()
-
 loaded, _ = ui.current()
 try:
     result = cached.market(loaded)

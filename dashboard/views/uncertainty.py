@@ -11,11 +11,6 @@ from artcost.model.currency import rate_table_for
 from artcost.units import money
 
 st.title("Uncertainty")
-available, why = ui.optional("artcost.model.uncertainty")
-if available is None:
-    st.info(f"The uncertainty analysis is not available in this build ({why}).")
-    st.stop()
-
 loaded, problems = ui.current()
 own = loaded.scenario.meta.currency
 ccy = ui.currency() or own
