@@ -176,7 +176,16 @@ def _per(path: str) -> str:
     return ""
 
 
+def _as_shared_awareness(path: str) -> str:
+    """A segment's own awareness curve (market.segments.low.awareness.p_per_year) reads like market.awareness's."""
+    parts = path.split(".")
+    if path.startswith(_SEGMENTS) and len(parts) == 5 and parts[3] == "awareness":
+        return f"market.awareness.{parts[4]}"
+    return path
+
+
 def _unit(path: str) -> str:
+    path = _as_shared_awareness(path)
     if path in _UNIT_OF_FIELD:
         return _UNIT_OF_FIELD[path]
     if path.startswith(_SEGMENTS) and path.rsplit(".", 1)[-1] in _UNIT_OF_FIELD:
@@ -291,6 +300,9 @@ def field_label(path: str) -> str:
     if path in FIELD_LABELS:
         return FIELD_LABELS[path]
     parts = path.split(".")
+    shared = _as_shared_awareness(path)
+    if shared != path and parts[2] in _SEGMENT_WORDS and shared in FIELD_LABELS:
+        return f"{_SEGMENT_WORDS[parts[2]]}: {FIELD_LABELS[shared].removeprefix('buyers ')}"
     if path.startswith(_SEGMENTS) and len(parts) == 4 and parts[2] in _SEGMENT_WORDS:
         return f"{_SEGMENT_WORDS[parts[2]]}: {_SEGMENT_FIELDS.get(parts[3], parts[3].replace('_', ' '))}"
     return parts[-1].replace("_", " ")

@@ -108,7 +108,9 @@ class Artists(Strict):
 class Segment(Strict):
     """One group of buyers: how many commissions, what they pay, what they need, what they weigh."""
 
-    commissions_per_month: Positive = Field(description="commissions this segment buys a month (held fixed)")
+    commissions_per_month: Positive = Field(
+        description="commissions this segment buys a month without AI (the no-AI baseline)"
+    )
     artist_price_multiple: Positive = Field(
         description="this segment's artist price / the scenario's artist.price_per_image"
     )
@@ -124,6 +126,12 @@ class Segment(Strict):
     weight_price: Positive = Field(description="utils lost per willingness_to_pay of price")
     weight_time_per_day: NonNegative = Field(description="utils lost per day of delivery time")
     weight_quality: NonNegative = Field(description="utils lost per unit (1.0) of quality shortfall below the requirement")
+    demand_elasticity: NonNegative = default(
+        0, "the segment's number of commissions is fixed: cheaper images bring no new buyers"
+    )
+    awareness: Bass | None = Field(
+        None, description="this segment's own Bass curve of awareness (default: market.awareness)"
+    )
 
 
 class Segments(Strict):
@@ -138,7 +146,9 @@ class MarketSection(Strict):
     start: Month = Field(description="first simulated month, YYYY-MM")
     end: Month = Field(description="last simulated month, YYYY-MM")
     release: Month | None = Field(None, description="month AI became available to buyers (default: start)")
-    awareness: Bass = Field(description="Bass diffusion of buyers' awareness of the AI options")
+    awareness: Bass = Field(
+        description="Bass diffusion of buyers' awareness of the AI options (a segment may give its own)"
+    )
     ai: AIOptions
     artist_ai: ArtistAI
     artists: Artists

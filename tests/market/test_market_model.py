@@ -10,7 +10,8 @@ import pytest
 
 from artcost.errors import UserError
 from artcost.model.loader import load_scenario
-from artcost.model.market import OPTIONS, draw_inputs, market_bands, simulate_arrays, simulate_market
+from artcost.model.market import OPTIONS, market_bands, simulate_arrays, simulate_market
+from artcost.model.uncertainty import draw_inputs
 from artcost.model.market_schema import SEGMENT_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ def test_shares_sum_to_one_in_every_draw(seed):
 def _draws(loaded, n, seed=1):
     sc = loaded.scenario
     v = sc.values()
-    v.update(draw_inputs(sc, n, np.random.default_rng(seed)))
+    v.update(draw_inputs(sc, n, np.random.default_rng(seed), fields="all"))
     return simulate_arrays(v, sc.compute.kind, sc.market)
 
 
@@ -78,45 +79,75 @@ def test_before_release_the_market_is_the_baseline():
     assert after["commissions_index"].iloc[-1] < 0.99  # and AI does bite once it is out
 
 
+FIXED_DEMAND = {f"market.segments.{s}.demand_elasticity": 0.0 for s in SEGMENT_NAMES}
+
+
 @pytest.mark.parametrize(
-    "path, factors",
+    "path, factors, demand",
     [
-        ("human.wage_per_hour", [4.0, 2.0, 1.0, 0.5, 0.1, 0.0]),
-        ("compute.owned.price_per_kwh", [100.0, 10.0, 1.0, 0.1, 0.0]),
-        ("generation.seconds_per_image", [50.0, 5.0, 1.0, 0.2]),
-        ("human.screening_seconds_per_candidate", [10.0, 1.0, 0.1, 0.0]),
-        ("human.retouch_price_per_image", [10.0, 1.0, 0.1, 0.0]),
+        ("human.wage_per_hour", [4.0, 2.0, 1.0, 0.5, 0.1, 0.0], "expanding"),
+        ("human.screening_seconds_per_candidate", [10.0, 1.0, 0.1, 0.0], "expanding"),
+        ("human.retouch_price_per_image", [10.0, 1.0, 0.1, 0.0], "expanding"),
+        ("human.wage_per_hour", [4.0, 2.0, 1.0, 0.5, 0.1, 0.0], "fixed"),
+        ("compute.owned.price_per_kwh", [100.0, 10.0, 1.0, 0.1, 0.0], "fixed"),
+        ("generation.seconds_per_image", [50.0, 5.0, 1.0, 0.2], "fixed"),
+        ("human.screening_seconds_per_candidate", [10.0, 1.0, 0.1, 0.0], "fixed"),
+        ("human.retouch_price_per_image", [10.0, 1.0, 0.1, 0.0], "fixed"),
     ],
 )
-def test_lowering_ai_cost_never_raises_artists_demand(seed, path, factors):
+def test_lowering_ai_cost_never_raises_artists_demand(seed, path, factors, demand):
+    """Cheaper AI never gives artists more work: always when demand is fixed; with the segments' demand
+    elasticities when only the buyer's own cost falls (their time, screening, the retoucher).  A cheaper
+    machine also makes artists who use AI cheaper, which can draw new buyers to them (see the next test)."""
     base = seed.scenario.values()[path] or 1.0
-    runs = [_arrays(seed, **{path: base * f}) for f in factors]
+    extra = FIXED_DEMAND if demand == "fixed" else {}
+    runs = [_arrays(seed, **extra, **{path: base * f}) for f in factors]
     ai_cost = [r["ai_per_usable_image"][0, 0] for r in runs]
     assert all(a >= b for a, b in zip(ai_cost, ai_cost[1:])), "factors must make AI cheaper step by step"
+    if demand == "fixed":
+        assert np.allclose(runs[0]["market_index"], 1.0)
     for dearer, cheaper in zip(runs, runs[1:]):
         assert np.all(cheaper["artist_commissions"] <= dearer["artist_commissions"] * (1 + 1e-12) + 1e-9)
+
+
+def test_a_cheaper_machine_can_draw_new_buyers_to_artists_who_use_ai(seed):
+    """With expanding demand, artists using AI pay the machine too: a far cheaper machine lowers their price
+    and brings in buyers who would not have commissioned at all (the market-expansion reading of the
+    Mihuashi evidence); the whole market never shrinks.  With fixed demand the same change never does."""
+    dear = _arrays(seed, **{"compute.owned.price_per_kwh": 49.0})
+    cheap = _arrays(seed, **{"compute.owned.price_per_kwh": 0.0})
+    assert cheap["ai_per_usable_image"][0, 0] < dear["ai_per_usable_image"][0, 0]
+    assert np.all(cheap["total_commissions"] >= dear["total_commissions"] - 1e-9)
+    assert np.any(cheap["artist_commissions"] > dear["artist_commissions"] + 1.0)
+    fixed_dear = _arrays(seed, **FIXED_DEMAND, **{"compute.owned.price_per_kwh": 49.0})
+    fixed_cheap = _arrays(seed, **FIXED_DEMAND, **{"compute.owned.price_per_kwh": 0.0})
+    assert np.all(fixed_cheap["artist_commissions"] <= fixed_dear["artist_commissions"] * (1 + 1e-12) + 1e-9)
 
 
 def test_ai_cost_trend_never_raises_artists_demand(seed):
-    runs = [_arrays(seed, **{"market.ai.cost_decline_per_year": d}) for d in (0.0, 0.1, 0.3, 0.6, 0.9)]
+    runs = [_arrays(seed, **FIXED_DEMAND, **{"market.ai.cost_decline_per_year": d}) for d in (0.0, 0.1, 0.3, 0.6, 0.9)]
     for dearer, cheaper in zip(runs, runs[1:]):
         assert np.all(cheaper["artist_commissions"] <= dearer["artist_commissions"] * (1 + 1e-12) + 1e-9)
 
 
-def test_monotonicity_holds_across_random_market_parameters(seed):
-    """The same property in 100 random markets at once: every uncertain input drawn, then AI made cheaper."""
+@pytest.mark.parametrize("demand", ["fixed", "expanding"])
+def test_monotonicity_holds_across_random_market_parameters(seed, demand):
+    """The same property in 100 random markets at once: every uncertain input drawn, then AI made cheaper
+    (with fixed demand: the buyer's time and electricity; with expanding demand: the buyer's time)."""
     sc = seed.scenario
     v = sc.values()
     rng = np.random.default_rng(11)
-    v.update(draw_inputs(sc, 100, rng))
+    v.update(draw_inputs(sc, 100, rng, fields="all"))
     for seg in SEGMENT_NAMES:  # also shake the fixed behavioural weights
         for name in ("weight_price", "weight_quality", "weight_time_per_day", "requirement_flex"):
             key = f"market.segments.{seg}.{name}"
             v[key] = np.asarray(v[key]) * rng.uniform(0.2, 3.0, 100)
+    cheaper = {"human.wage_per_hour": np.asarray(v["human.wage_per_hour"]) * 0.3}
+    if demand == "fixed":
+        v.update(FIXED_DEMAND)
+        cheaper["compute.owned.price_per_kwh"] = np.asarray(v["compute.owned.price_per_kwh"]) * 0.3
     dear = simulate_arrays(v, sc.compute.kind, sc.market)
-    v2 = dict(v, **{"human.wage_per_hour": np.asarray(v["human.wage_per_hour"]) * 0.3,
-                    "compute.owned.price_per_kwh": np.asarray(v["compute.owned.price_per_kwh"]) * 0.3})
-    cheap = simulate_arrays(v2, sc.compute.kind, sc.market)
+    cheap = simulate_arrays(dict(v, **cheaper), sc.compute.kind, sc.market)
     assert np.all(cheap["artist_commissions"] <= dear["artist_commissions"] * (1 + 1e-12) + 1e-9)
 
 
