@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize
 
-from artcost.errors import UserError
+from artcost.errors import ArgumentError, UserError
 
 MONTHS_PER_YEAR = 12.0
 
@@ -255,7 +255,7 @@ def read_series(path: str | Path, origin: str | None = None) -> AdoptionSeries:
     if o is not None:
         oy = _parse_month(o)
         if oy is None:
-            raise UserError(f"--origin {o}: must be a month YYYY-MM")
+            raise ArgumentError("origin", f"must be a month YYYY-MM (got {o!r})")
     else:
         oy = months[0]
     t = np.array([(y * 12 + mth) - (oy[0] * 12 + oy[1]) for y, mth in months], dtype=float)
@@ -274,7 +274,7 @@ def fit_csv(path: str | Path, m: float | None = None, origin: str | None = None)
     """Read an adoption CSV and fit the Bass model to it (see `read_series`, `fit`)."""
     series = read_series(path, origin)
     if m is not None and not 0 < m <= 1:
-        raise UserError(f"--m {m}: market potential must be in (0, 1]")
+        raise ArgumentError("m", f"the market potential must be in (0, 1] (got {m:g})")
     if m is not None and series.share.max() > m:
         raise UserError(f"{series.path}: the series reaches {series.share.max():g}, above the given m = {m:g}")
     return series, fit(series.t_months, series.share, m=m, origin=series.origin)

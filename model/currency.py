@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from artcost.errors import UserError
+from artcost.errors import ArgumentError, UserError
 from artcost.paths import package_data
 
 
@@ -36,9 +36,7 @@ class RateTable:
         """Multiply an amount in `from_ccy` by this to get `to_ccy`."""
         for c in (from_ccy, to_ccy):
             if c not in self.per_usd:
-                raise UserError(
-                    f"--currency: unknown currency {c!r}; known: {', '.join(sorted(self.per_usd))}"
-                )
+                raise ArgumentError("currency", f"unknown currency {c!r}; known: {', '.join(sorted(self.per_usd))}")
         return self.per_usd[to_ccy] / self.per_usd[from_ccy]
 
     def convert(self, amount, from_ccy: str, to_ccy: str):

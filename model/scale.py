@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from artcost.errors import UserError
+from artcost.errors import ArgumentError
 from artcost.model import costs
 from artcost.model.loader import LoadedScenario
 from artcost.model.schema import Scenario
@@ -48,19 +48,19 @@ def scale_curve(
     f = np.asarray(finals, dtype=float).ravel()
     j = np.asarray(jobs_per_month, dtype=float).ravel()
     if f.size == 0 or j.size == 0:
-        raise UserError("scale: need at least one value for --finals and for --jobs")
+        raise ArgumentError("finals" if f.size == 0 else "jobs_per_month", "need at least one value")
     if np.any(~np.isfinite(f)) or np.any(f < 1):
-        raise UserError(f"--finals: each value must be >= 1 (got {', '.join(f'{x:g}' for x in f)})")
+        raise ArgumentError("finals", f"each value must be >= 1 (got {', '.join(f'{x:g}' for x in f)})")
     if np.any(~np.isfinite(j)) or np.any(j <= 0):
-        raise UserError(f"--jobs: each value must be > 0 (got {', '.join(f'{x:g}' for x in j)})")
+        raise ArgumentError("jobs_per_month", f"each value must be > 0 (got {', '.join(f'{x:g}' for x in j)})")
     if gpu not in ("dedicated", "shared"):
-        raise UserError(f"--gpu: must be 'dedicated' or 'shared' (got {gpu!r})")
+        raise ArgumentError("gpu", f"must be 'dedicated' or 'shared' (got {gpu!r})")
     kind = sc.compute.kind
     v: dict[str, Any] = sc.values()
     if horizon_months is None:
         horizon_months = v["compute.owned.lifetime_years"] * 12 if kind == "owned" else DEFAULT_HORIZON_MONTHS
     if not horizon_months > 0:
-        raise UserError(f"--horizon-months: must be > 0 (got {horizon_months:g})")
+        raise ArgumentError("horizon_months", f"must be > 0 (got {horizon_months:g})")
 
     F = f[None, :]
     J = j[:, None]

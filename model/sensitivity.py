@@ -17,9 +17,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
 
-from artcost.errors import UserError
+from artcost.errors import ArgumentError
 from artcost.model.loader import LoadedScenario
 from artcost.model.schema import Scenario
 from artcost.model.uncertainty import evaluate, scenario_of, uncertain_specs
@@ -38,7 +37,7 @@ def _output(result: dict[str, Any], output: str) -> np.ndarray:
         return np.asarray(result["ai"]["per_usable_image"], dtype=float)
     if output == "ratio":
         return np.asarray(result["ratio"], dtype=float)
-    raise UserError(f"--output: unknown output {output!r}; known: {', '.join(OUTPUT_LABELS)}")
+    raise ArgumentError("output", f"unknown output {output!r}; known: {', '.join(OUTPUT_LABELS)}")
 
 
 def _source(scenario: Scenario | LoadedScenario, path: str) -> str:
@@ -125,7 +124,7 @@ def sobol(
     from SALib.sample import sobol as sobol_sample
 
     if n < 2 or n & (n - 1):
-        raise UserError(f"--sobol-n: need a power of two >= 2 (got {n})")
+        raise ArgumentError("n", f"need a power of two >= 2 (got {n})")
     sc = scenario_of(scenario)
     specs = uncertain_specs(sc)
     if not specs:
@@ -167,6 +166,8 @@ def rank_correlation(
     Rows [{param, spearman}] sorted by |spearman|.  An input drawn as a single repeated value
     (impossible for an uncertain input, but kept safe) gets 0.
     """
+    from scipy import stats  # a third of a second to import: only when a correlation is asked for
+
     sc = scenario_of(scenario)
     specs = uncertain_specs(sc)
     rng = np.random.default_rng(seed)

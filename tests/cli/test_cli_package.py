@@ -126,7 +126,8 @@ def test_library_errors_name_arguments_the_cli_names_flags(capsys):
     assert "draws" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("module", ["model/uncertainty.py", "model/loader.py"])
+@pytest.mark.parametrize("module", ["model/uncertainty.py", "model/loader.py", "model/sensitivity.py", "model/scale.py",
+                                    "model/bass.py", "model/currency.py"])
 def test_library_messages_name_no_flag(module):
     """The model's messages name fields and figures; flags are the CLI's to add."""
     tree = ast.parse((REPO / module).read_text())
@@ -137,6 +138,23 @@ def test_library_messages_name_no_flag(module):
              if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
              and re.search(r"(?<![\w-])--[a-z]", n.value)]
     assert not flags, flags
+
+
+@pytest.mark.parametrize("argv,line", [
+    (["scale", str(SEED), "--jobs", "0"], "error: --jobs: each value must be > 0 (got 0)"),
+    (["scale", str(SEED), "--gpu", "rented"], "error: --gpu: must be 'dedicated' or 'shared' (got 'rented')"),
+    (["scale", str(SEED), "--horizon-months", "0"], "error: --horizon-months: must be > 0 (got 0)"),
+    (["sensitivity", str(SEED), "--sobol-n", "100"], "error: --sobol-n: need a power of two >= 2 (got 100)"),
+    (["cost", str(SEED), "--currency", "XYZ"], "error: --currency: unknown currency 'XYZ'"),
+    (["compare", str(SEED), str(SEED), "--currency", "XYZ"], "error: --currency: unknown currency 'XYZ'"),
+    (["market-fit", str(REPO / "scenarios" / "adoption-pew-chatgpt-us-adults.csv"), "--m", "2"],
+     "error: --m: the market potential must be in (0, 1] (got 2)"),
+    (["market-fit", str(REPO / "scenarios" / "adoption-pew-chatgpt-us-adults.csv"), "--origin", "May"],
+     "error: --origin: must be a month YYYY-MM (got 'May')"),
+])
+def test_each_argument_error_names_its_flag(capsys, argv, line):
+    assert main(argv) == 2
+    assert line in capsys.readouterr().err
 
 
 def test_validate_json(capsys):

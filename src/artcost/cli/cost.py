@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from artcost import jsonout
-from artcost.cli.options import CurrencyOpt, FileArg, FilesArg, JsonOpt, SetOpt, set_overrides
+from artcost.cli.options import CurrencyOpt, FileArg, FilesArg, JsonOpt, SetOpt, flag_names, set_overrides
 from artcost.errors import UserError
 from artcost.units import duration, figure, money
 
@@ -152,9 +152,11 @@ def cost(
     if isinstance(loaded, MeasuredSpeed):  # a record from another machine: what it measured, never a mixed cost
         from artcost.cli.measured import show_measured
 
-        show_measured(loaded, currency, json_out, brief)
+        with flag_names(currency="--currency"):
+            show_measured(loaded, currency, json_out, brief)
         return
-    r = comparison(loaded, currency)
+    with flag_names(currency="--currency"):
+        r = comparison(loaded, currency)
     if json_out:
         print(jsonout.dumps(r))
     else:
@@ -173,7 +175,8 @@ def compare(
 
     loaded = [load_with_options(f) for f in files]  # honours each file's generation.from_bench, as `cost` does
     target = currency or loaded[0].scenario.meta.currency
-    results = [comparison(x, target) for x in loaded]
+    with flag_names(currency="--currency"):
+        results = [comparison(x, target) for x in loaded]
     if json_out:
         print(jsonout.dumps(results))
         return

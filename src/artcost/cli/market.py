@@ -194,7 +194,8 @@ def market_fit(
     """Fit Bass p and q (and m) to an adoption series by least squares; prints them per month and per year."""
     from artcost.model import bass
 
-    series, fit = bass.fit_csv(csv_file, m=m, origin=origin)
+    with flag_names(m="--m", origin="--origin"):
+        series, fit = bass.fit_csv(csv_file, m=m, origin=origin)
     fitted = bass.cumulative(series.t_months, fit.p_per_month, fit.q_per_month, fit.m)
     if json_out:
         d = fit.as_dict()

@@ -137,7 +137,7 @@ def sensitivity(
     note = ("tornado: deterministic model, one input at a time at its 10th/90th percentile, others at central values; "
             f"Sobol: SALib Saltelli/Sobol' sampling in unit space mapped through each input's quantile function, "
             f"base sample {sobol_n}, seed {seed}; Spearman: 20,000 Monte Carlo draws, seed {seed}")
-    with flag_names(n="--sobol-n", seed="--seed"):
+    with flag_names(n="--sobol-n", seed="--seed", output="--output"):
         for o in outputs:
             rows = tornado(loaded, o)
             sob = sobol(loaded, o, n=sobol_n, seed=seed)
@@ -275,7 +275,8 @@ def scale(
     from artcost.model.scale import scale_curve
 
     loaded = load_scenario_options(file, set_)
-    res = scale_curve(loaded, _float_list(finals, "--finals"), _float_list(jobs, "--jobs"), horizon_months, gpu)  # type: ignore[arg-type]
+    with flag_names(finals="--finals", jobs_per_month="--jobs", gpu="--gpu", horizon_months="--horizon-months"):
+        res = scale_curve(loaded, _float_list(finals, "--finals"), _float_list(jobs, "--jobs"), horizon_months, gpu)  # type: ignore[arg-type]
     note = "deterministic model at central values, with the scale assumptions listed"
     if _answer(loaded, res, note, json_out, shown_note=note + ": " + "; ".join(res["assumptions"])):
         return
