@@ -687,6 +687,7 @@ class MarketResult:
     buyers: pd.DataFrame
     inputs: dict[str, float] = field(default_factory=dict)
     release_offset: int = 0
+    notes: list[str] = field(default_factory=list)  # what a reader must know about this run's inputs
 
     def headline(self) -> dict[str, Any]:
         """The central run's few numbers: the last month against the baseline, and 12 months after release."""
@@ -717,6 +718,7 @@ class MarketResult:
             "currency": self.currency,
             "central": self.headline(),
             "inputs": self.inputs,
+            "notes": self.notes,
             "artists": _records(self.artists),
             "artists_by_segment": _records(self.artists_by_segment),
             "retouchers": _records(self.retouchers),
@@ -725,19 +727,22 @@ class MarketResult:
         }
 
 
-def _check_demand(v: Mapping[str, Any], r: Mapping[str, np.ndarray], shown: str) -> None:
-    """A central demand elasticity the logit cannot give (b_s below B_MIN) is the user's to fix."""
+def demand_notes(v: Mapping[str, Any], r: Mapping[str, np.ndarray]) -> list[str]:
+    """What a reader must know about the central run's demand: a segment whose demand elasticity is more than
+    its logit can give (b_s below B_MIN) is held at the largest it can, and says so."""
     b = r["demand_buy_share"][0, 0]
+    notes = []
     for k, s in enumerate(SEGMENT_NAMES):
         eps = float(v[f"{SEG}{s}.demand_elasticity"])
         if eps > 0 and b[k] <= B_MIN + 1e-12:
             most = (1 - B_MIN) * float(v[f"{SEG}{s}.weight_price"]) * float(r["baseline_price"][0, 0, k]) / float(
                 v[f"{SEG}{s}.willingness_to_pay"])
-            raise UserError(
-                f"{shown}: {SEG}{s}.demand_elasticity: {eps:g} is more than this segment's logit can give "
-                f"(at most {most:.3g} = {1 - B_MIN:g} x weight_price x base artist price / willingness_to_pay); "
-                "lower it or raise weight_price"
+            notes.append(
+                f"{SEG}{s}.demand_elasticity: {eps:g} is more than this segment's buyers can show at its base price "
+                f"(at most {most:.2g} = {1 - B_MIN:g} x weight_price x base artist price / willingness_to_pay); "
+                f"the model uses {most:.2g}. Raise weight_price or lower willingness_to_pay to give it more"
             )
+    return notes
 
 
 def simulate_market(scenario: Scenario | LoadedScenario, values: Mapping[str, Any] | None = None) -> MarketResult:
@@ -757,7 +762,6 @@ def simulate_market(scenario: Scenario | LoadedScenario, values: Mapping[str, An
     if _draws(v) != 1:
         raise ValueError("simulate_market takes one value per field; use market_bands for draws")
     r = simulate_arrays(v, sc.compute.kind, market)
-    _check_demand(v, r, shown)
     f = _frames(r, month_labels(market))
     ai = costs.compare(v, sc.compute.kind)["ai"]
     inputs = {
@@ -767,7 +771,7 @@ def simulate_market(scenario: Scenario | LoadedScenario, values: Mapping[str, An
         "retouch_price_per_image": float(v["human.retouch_price_per_image"]),
     }
     return MarketResult(scenario_name=sc.meta.name, scenario_file=shown, currency=sc.meta.currency, inputs=inputs,
-                        release_offset=market.release_offset, **f)
+                        release_offset=market.release_offset, notes=demand_notes(v, r), **f)
 
 
 # --------------------------------------------------------------------------- uncertainty bands
@@ -814,7 +818,6 @@ def run_draws(scenario: Scenario | LoadedScenario, draws: int = DEFAULT_DRAWS, s
     drawn = draw_inputs(sc, draws, rng, fields="all")
     v: dict[str, Any] = sc.values()
     central = simulate_arrays(v, sc.compute.kind, market)
-    _check_demand(v, central, shown)
     v.update(drawn)
     runs = simulate_arrays(v, sc.compute.kind, market)
     return Draws(scenario=sc, shown=shown, market=market, draws=draws, seed=seed, uncertain_inputs=sorted(drawn),
