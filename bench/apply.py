@@ -28,7 +28,7 @@ def flops_per_image(arch: str, resolution: int, steps: int, cfg: bool, extra_une
     entry = flops_table().get(arch, {}).get(str(resolution))
     if entry is None:
         known = ", ".join(flops_table().get(arch, {})) or "none"
-        raise UserError(f"--scale-by-flops: no FLOP count for {arch} at {resolution}px (counted: {known})")
+        raise UserError(f"no FLOP count for {arch} at {resolution}px to scale by (counted: {known})")
     return FlopBreakdown.from_dict(entry).nominal_per_image(steps, cfg, extra_unet_calls)
 
 
@@ -52,14 +52,14 @@ def bench_overrides(ref: str, scenario, scale_by_flops: bool = False, record: Be
     want_steps = getattr(gen, "steps", None) or rec.steps
     want_arch = getattr(gen, "arch", None) or rec.arch
     s = rec.summary
-    spi = s.get("seconds_per_image")
+    spi = s.seconds_per_image
     if spi is None:
         raise UserError(f"bench record {rec.id}: has no seconds per image")
     date = rec.created_at[:10]
     where = f"bench record {rec.id} on {rec.device_name}, {date}, {rec.weights_label}"
     if want_arch != rec.arch:
-        raise UserError(f"--from-bench {ref}: record {rec.id} measured {rec.arch}, the scenario uses {want_arch}; "
-                        "run `artcost bench --arch " + str(want_arch) + "` first")
+        raise UserError(f"bench record {rec.id} measured {rec.arch}, the scenario uses {want_arch}: "
+                        f"measure {want_arch} first")
     mismatch = []
     if want_res != rec.resolution:
         mismatch.append(f"resolution {rec.resolution}px vs scenario {want_res}px")
@@ -70,13 +70,13 @@ def bench_overrides(ref: str, scenario, scale_by_flops: bool = False, record: Be
         raise UserError(f"--from-bench {ref}: record {rec.id} was measured at " + "; ".join(mismatch)
                         + ". Re-run the benchmark at the scenario's settings, or pass --scale-by-flops")
     if mismatch:
-        cfg = bool(s.get("cfg", True))
+        cfg = True if s.cfg is None else bool(s.cfg)
         prim = rec.preset(rec.primary_preset)
         extra = 0
-        if prim and prim.summary.get("unet_calls_per_run") and rec.steps:
+        if prim and prim.summary.unet_calls_per_run and rec.steps:
             # e.g. PNDM makes steps + 1 UNet calls at any step count: the extra call is a constant,
             # counted on both sides, not a per-step factor.
-            extra = max(0, int(prim.summary["unet_calls_per_run"]) - int(rec.steps))
+            extra = max(0, int(prim.summary.unet_calls_per_run) - int(rec.steps))
         ratio = (flops_per_image(rec.arch, want_res, want_steps, cfg, extra)
                  / flops_per_image(rec.arch, rec.resolution, rec.steps, cfg, extra))
         overrides["generation.seconds_per_image"] = spi * ratio
@@ -86,15 +86,15 @@ def bench_overrides(ref: str, scenario, scale_by_flops: bool = False, record: Be
         provenance = f"measured: {where}"
     # The headline names the device the speed belongs to, not the one the scenario assumed.
     overrides["generation.device"] = f"{rec.device_name} (bench record {rec.id})"
-    batch = rec.summary.get("batch_size") or rec.config.get("batch_size")
+    batch = s.batch_size or rec.config.get("batch_size")
     if batch:
         overrides["generation.batch_size"] = int(batch)
     owned = getattr(getattr(scenario, "compute", None), "kind", "owned") == "owned"
-    if s.get("mean_w") is not None and owned:
-        overrides["compute.owned.board_power_w"] = float(s["mean_w"])
-        provenance += f", power {s['mean_w']:.0f} W ({rec.energy_meter.get('meter')})"
-    elif s.get("mean_w") is not None:
-        provenance += f", power {s['mean_w']:.0f} W measured but not used (the scenario rents its compute)"
+    if s.mean_w is not None and owned:
+        overrides["compute.owned.board_power_w"] = float(s.mean_w)
+        provenance += f", power {s.mean_w:.0f} W ({rec.energy_meter.get('meter')})"
+    elif s.mean_w is not None:
+        provenance += f", power {s.mean_w:.0f} W measured but not used (the scenario rents its compute)"
     else:
         provenance += ", power not measured"
     return overrides, provenance

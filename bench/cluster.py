@@ -7,7 +7,7 @@ Shape of a job (``run_cluster_job``):
 2. One actor per device: per GPU (``num_gpus=1``) when the cluster has GPUs and ``--device`` allows,
    else per CPU slot (``num_cpus=1``, one torch thread). Each actor builds the pipeline once, runs the
    benchmark's idle window and warm-up, and then generates *chunks* of pipeline calls with the
-   single-device benchmark's own timed loop (`runner.timed_loop`: its timers, its `EnergyMonitor`
+   single-device benchmark's own timed loop (`pipeline.PipelineSession.timed`: its timers, its `EnergyMonitor`
    windows). No measurement logic lives here; this module schedules and adds up.
 3. Calibration: worker 0 alone makes the first ``calibration_runs`` pipeline calls -> throughput of one
    worker, measured in the same run on the same kind of device.
@@ -170,16 +170,17 @@ class GenerationWorker:
         self.fault_after = fault_after_images
         self.images_done = 0
         self.loaded = None
+        self.session = None
         self.monitor = None
         self.windows = 0
 
     def setup(self) -> dict:
-        """Idle window, build, warm-up (as `runner.run_benchmark` does); returns where and what this worker is."""
+        """Idle window, then the benchmark's own `pipeline.PipelineSession`: load, prepare, warm up (as
+        `runner.run_benchmark` does for a preset); returns where and what this worker is."""
         from artcost.bench import pipeline as P
         from artcost.bench.config import resolve_device
         from artcost.bench.device_info import environment
         from artcost.bench.energy import make_monitor
-        from artcost.bench.runner import host_memory_guard, measure_idle, warm_up
         from artcost.bench.timing import make_timer
 
         torch = P.import_torch()
@@ -194,13 +195,12 @@ class GenerationWorker:
         nvml_index = self.monitor.device.nvml_index if self.monitor.device is not None else None
         gpu_uuid = self.monitor.device.uuid if self.monitor.device is not None else None
         self.monitor.start()
-        idle = measure_idle(self.monitor, cfg.idle_seconds)
+        idle = P.measure_idle(self.monitor, cfg.idle_seconds)
         self.idle_w = idle["mean_w"] if idle else None
-        self.resolution = cfg.effective_resolution()
-        self.loaded = P.load(cfg.arch, cfg.model, cfg.primary_preset, device)
-        scheduler = P.set_scheduler(self.loaded.pipe, cfg.scheduler)
-        self.timer = make_timer(device)
-        base_guard = host_memory_guard(cfg.host_mem_ceiling_gb)
+        self.session = P.PipelineSession(cfg, device, make_timer(device))
+        self.loaded = self.session.load()
+        scheduler = self.session.prepare()
+        base_guard = self.session.guard
 
         def guard() -> None:
             if self.fault_after is not None and self.images_done >= self.fault_after:
@@ -210,7 +210,7 @@ class GenerationWorker:
 
         self.guard = guard
         # The single-device benchmark's own warm-up (activation-health check on the first call included).
-        warm = warm_up(self.loaded, self.timer, cfg, self.resolution, base_guard)
+        warm = self.session.warm_up()
         env = environment(device)
         gpu = self.monitor.device.info() if self.monitor.device is not None else None
         try:
@@ -226,36 +226,28 @@ class GenerationWorker:
             "gpu": gpu, "environment": env, "torch_threads": torch.get_num_threads(),
             "weights_label": self.loaded.weights_label, "tokenizer": self.loaded.tokenizer_label,
             "scheduler": scheduler, "dtype": str(self.loaded.dtype).replace("torch.", ""),
-            "load_s": self.loaded.load_s, "warmup_s": warm["warmup_s"], "health": warm["health"],
-            "notes": self.loaded.notes + warm["notes"], "idle": idle,
+            "load_s": self.loaded.load_s, "warmup_s": warm.warmup_s, "health": warm.health,
+            "notes": self.loaded.notes + warm.notes, "idle": idle,
             "meter": self.monitor.meter, "meter_reason": self.monitor.reason,
         }
 
     def run_chunk(self, first_run: int, runs: int) -> dict:
         """``runs`` timed pipeline calls (seeds ``cfg.seed + first_run ...``) in one energy window."""
-        from artcost.bench.runner import run_dict, timed_loop
-
         cfg = self.cfg
-        # The runner's loop stops after max(min_runs, images/batch) calls once min_seconds is reached;
-        # pinning all three makes it run exactly ``runs`` calls.
-        chunk_cfg = cfg.model_copy(update={"min_runs": runs, "max_runs": runs, "min_seconds": 0.0,
-                                           "num_images": runs * cfg.batch_size, "seed": cfg.seed + first_run})
         self.windows += 1
         started = time.time()
-
-        timings, meas, wall, _ = timed_loop(self.loaded, self.timer, chunk_cfg, cfg.batch_size, self.monitor,
-                                            f"chunk-{self.windows}", self.resolution, self.guard)
+        w = self.session.timed(self.monitor, f"chunk-{self.windows}", runs=runs, first_run=first_run,
+                               guard=self.guard)
         self.images_done += runs * cfg.batch_size
-        return {"worker": self.index, "first_run": first_run, "runs": [run_dict(t) for t in timings],
-                "images": len(timings) * cfg.batch_size, "wall_s": wall, "energy": meas.as_dict(),
+        return {"worker": self.index, "first_run": first_run, "runs": [t.as_dict() for t in w.timings],
+                "images": len(w.timings) * cfg.batch_size, "wall_s": w.wall_s, "energy": w.energy.as_dict(),
                 "started_at": started, "ended_at": time.time()}
 
     def close(self) -> None:
-        from artcost.bench import pipeline as P
-
         if self.monitor is not None:
             self.monitor.stop()
-        P.free(self.loaded)
+        if self.session is not None:
+            self.session.clean()
         self.loaded = None
 
 

@@ -1,7 +1,13 @@
 """The self-describing benchmark record (no torch import: the cost model and dashboard read it).
 
-One record = one `artcost bench` invocation: config, environment, weights label, every raw timing
-and the summaries. Fields that could not be measured are None and a ``*_reason`` says why.
+One record = one benchmark run: config, environment, weights label, every raw timing and the
+summaries. Fields that could not be measured are None and a ``*_reason`` says why.
+
+Typed hand-offs (`typed.TypedResult`: attributes to read, the stored JSON unchanged):
+
+* `PresetSummary` - one preset's seconds per image and per step, their spread and the phase split;
+* `BenchSummary` - the primary preset's figures the cost model reads (`apply.bench_overrides`,
+  `artcost.model.measured`): seconds per image, power, utilisation, energy.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ import statistics
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from artcost.bench.typed import TypedResult
 
 SCHEMA_VERSION = 1
 
@@ -33,11 +41,80 @@ def summarise(values: list[float]) -> dict:
     }
 
 
+class PresetSummary(TypedResult):
+    """One preset's timed runs in figures (`summaries.summarise_preset`). Seconds unless named otherwise;
+    ``*_stats`` are `summarise` dicts (n, mean, median, p95, min, max, stdev, spread)."""
+
+    batch_size: int | None = None
+    images: int | None = None  # images made in the timed runs
+    seconds_per_image: float | None = None  # mean over runs of run seconds / batch size
+    seconds_per_image_stats: dict | None = None
+    images_per_minute: float | None = None
+    seconds_per_step: float | None = None  # mean over every denoising iteration of every run
+    seconds_per_step_stats: dict | None = None
+    denoise_iterations_per_run: int | None = None
+    unet_calls_per_run: int | None = None  # PNDM: steps + 1
+    run_s_stats: dict | None = None
+    text_s_stats: dict | None = None
+    decode_s_stats: dict | None = None
+    overhead_s_stats: dict | None = None
+    harness_overhead_share: float | None = None  # of the summed run seconds, what no phase covers
+    between_runs_share: float | None = None  # of the timed window's wall seconds, spent between runs
+    phase_share: dict | None = None  # {"text", "denoise", "decode"}: shares of the summed run seconds
+
+
+class BenchSummary(TypedResult):
+    """What a benchmark record says in figures: the primary preset's, at the run's settings.
+
+    The cost model reads these attributes (`apply.bench_overrides`). Every figure may be None: not
+    measured here (no energy meter: ``energy_reason`` says why), or a record stored before it existed.
+    """
+
+    preset: str | None = None
+    arch: str | None = None
+    resolution: int | None = None  # image side, pixels
+    steps: int | None = None
+    batch_size: int | None = None  # images per pipeline call
+    cfg: bool | None = None  # classifier-free guidance on (the UNet runs on twice the rows)
+    seconds_per_image: float | None = None
+    images_per_minute: float | None = None
+    seconds_per_step: float | None = None
+    harness_overhead_share: float | None = None
+    flops_per_image: float | None = None
+    flops_source: str | None = None
+    utilisation_vs_probe: float | None = None  # achieved FLOP/s / same-run GEMM probe (0..1)
+    unet_step_vs_probe: float | None = None
+    utilisation_vs_datasheet: float | None = None
+    joules_per_image_gross: float | None = None
+    joules_per_image_net: float | None = None  # idle power subtracted
+    mean_w: float | None = None  # mean power in the timed window, W
+    peak_w: float | None = None
+    energy_reason: str | None = None  # why there is no energy figure
+
+    @classmethod
+    def of_preset(cls, primary: "PresetResult", *, arch: str, resolution: int, steps: int,
+                  cfg: bool) -> "BenchSummary":
+        """The record's summary: ``primary``'s figures (a preset that ran) at these settings."""
+        s, flops, util, energy = primary.summary, primary.flops, primary.utilisation, primary.energy
+        return cls(
+            preset=primary.name, arch=arch, resolution=resolution, steps=steps, batch_size=s.batch_size, cfg=cfg,
+            seconds_per_image=s.seconds_per_image, images_per_minute=s.images_per_minute,
+            seconds_per_step=s.seconds_per_step, harness_overhead_share=s.harness_overhead_share,
+            flops_per_image=flops["per_image"], flops_source=flops.get("source"),
+            utilisation_vs_probe=util.get("vs_probe"), unet_step_vs_probe=util.get("unet_step_vs_probe"),
+            utilisation_vs_datasheet=util.get("vs_datasheet"),
+            joules_per_image_gross=energy.get("joules_per_image_gross"),
+            joules_per_image_net=energy.get("joules_per_image_net"),
+            mean_w=energy.get("mean_w"), peak_w=energy.get("peak_w"),
+            energy_reason=energy.get("reason") if energy.get("joules_per_image_gross") is None else None,
+        )
+
+
 class PresetResult(BaseModel):
     """Everything measured for one preset.
 
     ``runs`` holds one dict per timed pipeline call: total_s, text_s, step_s (list), decode_s,
-    overhead_s, unet_calls. ``summary`` holds the per-image and per-step figures.
+    overhead_s, unet_calls. ``summary`` holds the per-image and per-step figures (`PresetSummary`).
     """
 
     model_config = ConfigDict(extra="allow")
@@ -51,7 +128,7 @@ class PresetResult(BaseModel):
     warmup_s: list[float] = Field(default_factory=list)
     compile_s: float | None = None
     runs: list[dict] = Field(default_factory=list)
-    summary: dict = Field(default_factory=dict)
+    summary: PresetSummary = Field(default_factory=PresetSummary)
     flops: dict = Field(default_factory=dict)
     utilisation: dict = Field(default_factory=dict)
     energy: dict = Field(default_factory=dict)
@@ -83,7 +160,7 @@ class BenchRecord(BaseModel):
     primary_preset: str = "stock"
     batch_sweep: dict | None = None
     timeline: dict = Field(default_factory=dict)
-    summary: dict = Field(default_factory=dict)
+    summary: BenchSummary = Field(default_factory=BenchSummary)
     # Every preset's measurement errors, each line naming its preset (`measurement_errors(rec)` also
     # finds them in records stored before this field existed).
     measurement_errors: list[str] = Field(default_factory=list)
@@ -164,9 +241,9 @@ def measurement_errors(rec: BenchRecord) -> list[str]:
         util = dict(p.utilisation or {})
         found += [f"preset {p.name}: {e}" for e in (p.measurement_errors or utilisation_errors(util))]
     if not found:
-        util = {"vs_probe": rec.summary.get("utilisation_vs_probe"),
-                "unet_step_vs_probe": rec.summary.get("unet_step_vs_probe"),
-                "vs_datasheet": rec.summary.get("utilisation_vs_datasheet")}
+        util = {"vs_probe": rec.summary.utilisation_vs_probe,
+                "unet_step_vs_probe": rec.summary.unet_step_vs_probe,
+                "vs_datasheet": rec.summary.utilisation_vs_datasheet}
         found = [f"preset {rec.primary_preset}: {e}" for e in utilisation_errors(util)]
     return found
 
@@ -195,16 +272,16 @@ def flat_row(rec: BenchRecord) -> dict[str, Any]:
         "device": rec.device_name,
         "weights": rec.weights_label,
         "preset": rec.primary_preset,
-        "batch_size": s.get("batch_size"),
-        "seconds_per_image": s.get("seconds_per_image"),
-        "images_per_minute": s.get("images_per_minute"),
-        "seconds_per_step": s.get("seconds_per_step"),
-        "joules_per_image_gross": s.get("joules_per_image_gross"),
-        "joules_per_image_net": s.get("joules_per_image_net"),
-        "mean_w": s.get("mean_w"),
-        "utilisation_vs_probe": _possible(s.get("utilisation_vs_probe")),
-        "utilisation_vs_datasheet": _possible(s.get("utilisation_vs_datasheet")),
-        "harness_overhead_share": s.get("harness_overhead_share"),
+        "batch_size": s.batch_size,
+        "seconds_per_image": s.seconds_per_image,
+        "images_per_minute": s.images_per_minute,
+        "seconds_per_step": s.seconds_per_step,
+        "joules_per_image_gross": s.joules_per_image_gross,
+        "joules_per_image_net": s.joules_per_image_net,
+        "mean_w": s.mean_w,
+        "utilisation_vs_probe": _possible(s.utilisation_vs_probe),
+        "utilisation_vs_datasheet": _possible(s.utilisation_vs_datasheet),
+        "harness_overhead_share": s.harness_overhead_share,
         "energy_meter": rec.energy_meter.get("meter"),
         "measurement_errors": "; ".join(measurement_errors(rec)),
     }

@@ -264,14 +264,14 @@ def measured_speed(loaded: LoadedScenario, rec: Any, values: dict[str, Any], pro
     sc = loaded.scenario
     gen = sc.generation
     spi = float(values["generation.seconds_per_image"])
-    measured = float(rec.summary["seconds_per_image"])
+    measured = float(rec.summary.seconds_per_image)
     scaled = abs(spi / measured - 1) > 1e-12 if measured else False
-    mean_w = rec.summary.get("mean_w")
+    mean_w = rec.summary.mean_w
     meter = rec.energy_meter.get("meter")
     if mean_w is not None:
         power_note = f"{mean_w:.0f} W measured ({meter})"
     else:
-        power_note = f"not measured ({rec.energy_meter.get('reason') or rec.summary.get('energy_reason') or 'no meter'})"
+        power_note = f"not measured ({rec.energy_meter.get('reason') or rec.summary.energy_reason or 'no meter'})"
     if mean_w is None and isinstance(user.get("compute.owned.board_power_w"), (int, float)):
         power_note = f"{user['compute.owned.board_power_w']:g} W given with --set; {power_note}"
     ccy = sc.meta.currency

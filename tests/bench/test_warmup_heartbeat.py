@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from artcost.bench.runner import Heartbeat
+from artcost.bench.heartbeat import Heartbeat
 
 
 class Lines:

@@ -266,7 +266,7 @@ def test_job_checks_the_model_path_before_starting_ray(tmp_path, monkeypatch):
 def test_worker_setup_uses_the_benchmarks_idle_and_warm_up(monkeypatch):
     """No second copy of the measurement logic: the actor calls runner.measure_idle and runner.warm_up."""
     pytest.importorskip("diffusers")
-    from artcost.bench import runner
+    from artcost.bench import pipeline as runner
     from artcost.bench.cluster import GenerationWorker
 
     calls = []

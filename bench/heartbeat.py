@@ -1,0 +1,90 @@
+"""Console lines while an untimed phase runs (building a pipeline, a warm-up call), so a slow first call
+on a loaded machine is never silent."""
+
+from __future__ import annotations
+
+import time
+
+HEARTBEAT_S = 15.0
+"""While the pipeline is built and while a warm-up call runs, a console line at least this often: on a
+loaded machine the first call (kernel selection, memory allocation, compilation) can take minutes."""
+
+
+def say(console, msg: str) -> None:
+    """``console.print(msg)``, or nothing without a console."""
+    if console is not None:
+        console.print(msg)
+
+
+class Heartbeat:
+    """A console line when a phase starts and every ``every`` seconds while it lasts, with the elapsed
+    seconds: ``preset stock: warm-up 1/1: UNet call 2 of ~4, 41 s``.  Silent without a console.
+
+    ``watch(pipe)`` (optional, inside the ``with``) adds forward pre-hooks that name the phase of an
+    untimed call (prompt encoding, each UNet call, the VAE decode); never used in timed runs.  A
+    compiled UNet is not hooked (a hook in its traced frame would change what is timed)."""
+
+    def __init__(self, console, label: str, every: float = HEARTBEAT_S):
+        self.console, self.label, self.every = console, label, every
+        self.phase = "starting"
+        self._t0 = time.perf_counter()
+        self._stop = None
+        self._thread = None
+        self._handles: list = []
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._t0
+
+    def say(self, phase: str) -> None:
+        self.phase = phase
+        say(self.console, f"{self.label}: {phase} ({self.elapsed():.0f} s)")
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every):
+            say(self.console, f"{self.label}: still {self.phase}, {self.elapsed():.0f} s")
+
+    def __enter__(self) -> "Heartbeat":
+        if self.console is not None:
+            import threading
+
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._beat, name="artcost-heartbeat", daemon=True)
+            self._thread.start()
+        return self
+
+    def watch(self, pipe, steps: int) -> None:
+        if self.console is None:
+            return
+        calls = [0]
+
+        def text(*_a, **_k):
+            if not self.phase.startswith("encoding"):
+                self.say("encoding the prompt")
+
+        def unet(*_a, **_k):
+            calls[0] += 1
+            if calls[0] == 1:
+                self.say(f"first UNet call of ~{steps} (the first is the slowest)")
+            else:
+                self.phase = f"UNet call {calls[0]} of ~{steps}"
+
+        def decode(*_a, **_k):
+            self.say("VAE decode")
+
+        for name in ("text_encoder", "text_encoder_2"):
+            if getattr(pipe, name, None) is not None:
+                self._handles.append(getattr(pipe, name).register_forward_pre_hook(text))
+        if not hasattr(pipe.unet, "_orig_mod"):
+            self._handles.append(pipe.unet.register_forward_pre_hook(unet))
+        decoder = getattr(getattr(pipe, "vae", None), "decoder", None)
+        if decoder is not None:
+            self._handles.append(decoder.register_forward_pre_hook(decode))
+
+    def __exit__(self, *exc) -> bool:
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=1)
+        return False

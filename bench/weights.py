@@ -1,0 +1,113 @@
+"""Which weights a benchmark runs, checked before anything is built: the architecture a single-file
+checkpoint holds (from its tensor names, header only), whether a diffusers folder is the pipeline class
+the architecture runs, and the label a record carries (``sha256:<hex>`` of a file).
+
+Nothing here builds a model; torch is only imported to read the keys of a ``.ckpt`` file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from artcost.bench.archs import get_arch
+from artcost.bench.errors import import_torch
+from artcost.errors import UserError
+
+
+def detect_checkpoint_arch(path: Path) -> str | None:
+    """Which architecture a single-file checkpoint holds, from its tensor names (header only).
+
+    SDXL checkpoints carry the second text encoder under ``conditioner.embedders.1``; SD2.x carry an
+    OpenCLIP one under ``cond_stage_model.model.`` (returned as ``sd2``, which is not supported); SD1.x
+    carry ``cond_stage_model.transformer``. Returns None when no marker is present.
+    """
+    keys = _checkpoint_keys(path)
+    if any(k.startswith("conditioner.embedders.1") for k in keys):
+        return "sdxl"
+    if any(k.startswith("cond_stage_model.model.") for k in keys):
+        # SD 2.x: OpenCLIP ViT-H text encoder (``FrozenOpenCLIPEmbedder``), 1024-wide cross-attention.
+        return "sd2"
+    if any(k.startswith("cond_stage_model.transformer") for k in keys) or any(
+        k.startswith("model.diffusion_model.") for k in keys
+    ):
+        return "sd15"
+    return None
+
+
+def _checkpoint_keys(path: Path) -> list[str]:
+    if path.suffix == ".safetensors":
+        from safetensors import safe_open
+
+        try:
+            with safe_open(str(path), framework="pt") as f:
+                return list(f.keys())
+        except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file
+            raise UserError(f"--model {path}: not a readable .safetensors file ({exc})") from exc
+    torch = import_torch()
+    try:
+        sd = torch.load(str(path), map_location="meta", weights_only=True)
+    except Exception as exc:  # noqa: BLE001
+        raise UserError(f"--model {path}: not a readable .ckpt file ({exc})") from exc
+    sd = sd.get("state_dict", sd)
+    return list(sd.keys())
+
+
+def file_sha256(path: Path, chunk: int = 1 << 24) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def check_model_path(model: Path, arch: str) -> str:
+    """Validate ``--model`` against ``--arch``; returns the arch to use. Raises UserError."""
+    if not model.exists():
+        raise UserError(f"--model {model}: no such file or folder")
+    if model.is_dir():
+        return _check_folder(model, arch)
+    if model.suffix not in (".safetensors", ".ckpt"):
+        raise UserError(f"--model {model}: expected a diffusers folder, .safetensors or .ckpt file")
+    if arch not in ("sd15", "sdxl"):
+        raise UserError(f"--model {model}: a single-file checkpoint needs --arch sd15 or --arch sdxl (got {arch})")
+    found = detect_checkpoint_arch(model)
+    if found is None:
+        raise UserError(f"--model {model}: no Stable Diffusion tensors found (is it a diffusion checkpoint?)")
+    if found == "sd2":
+        raise UserError(f"--model {model}: this is a Stable Diffusion 2.x checkpoint (OpenCLIP text encoder), "
+                        "not supported; supported: SD1.x (--arch sd15) and SDXL (--arch sdxl)")
+    if found != arch:
+        raise UserError(f"--model {model}: this is an {found} checkpoint but --arch {arch} was given; use --arch {found}")
+    return arch
+
+
+_FOLDER_ARCH = {"StableDiffusionPipeline": "sd15", "StableDiffusionXLPipeline": "sdxl"}
+
+
+def _check_folder(model: Path, arch: str) -> str:
+    """A diffusers folder: model_index.json readable and naming the pipeline class ``--arch`` runs."""
+    index = model / "model_index.json"
+    if not index.exists():
+        raise UserError(f"--model {model}: a diffusers folder needs model_index.json (not found)")
+    try:
+        cls = json.loads(index.read_text()).get("_class_name")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise UserError(f"--model {model}: model_index.json is not readable JSON ({exc})") from None
+    want = get_arch(arch).pipeline_class
+    if cls not in _FOLDER_ARCH:
+        raise UserError(f"--model {model}: model_index.json names {cls!r}, not supported; "
+                        "supported: StableDiffusionPipeline (--arch sd15) and StableDiffusionXLPipeline (--arch sdxl)")
+    if cls != want:
+        raise UserError(f"--model {model}: this is a {cls} folder ({_FOLDER_ARCH[cls]}) but --arch {arch} "
+                        f"runs {want}; use --arch {_FOLDER_ARCH[cls]}")
+    if cls == "StableDiffusionPipeline":
+        try:
+            xattn = json.loads((model / "unet" / "config.json").read_text()).get("cross_attention_dim")
+        except (OSError, ValueError, AttributeError):
+            xattn = None
+        if xattn == 1024:
+            raise UserError(f"--model {model}: this is a Stable Diffusion 2.x folder (UNet cross_attention_dim "
+                            "1024), not supported; supported: SD1.x (--arch sd15) and SDXL (--arch sdxl)")
+    return arch
