@@ -7,10 +7,11 @@ billing. A cluster job measured both on the same devices in one run, so it suppl
 
 from __future__ import annotations
 
+from artcost.bench.cluster_aggregate import ClusterJob
 from artcost.errors import UserError
 
 
-def cluster_overrides(job_ref: str | int, job: dict | None = None) -> tuple[dict[str, float], str]:
+def cluster_overrides(job_ref: str | int, job: ClusterJob | dict | None = None) -> tuple[dict[str, float], str]:
     """``({"generation.gpus": N, "generation.scaling_efficiency": e}, provenance)`` from cluster job ``job_ref``.
 
     ``job_ref``: ``latest`` or a job id. Refuses an incomplete job and one without a measured
@@ -22,21 +23,21 @@ def cluster_overrides(job_ref: str | int, job: dict | None = None) -> tuple[dict
         from artcost.bench.cluster_store import ClusterStore
 
         job = ClusterStore().resolve(job_ref)
-    jid = job.get("id")
-    if job.get("status") != "complete":
-        s = job.get("summary", {})
-        raise UserError(f"cluster job {jid}: status {job.get('status')} ({s.get('missing_images')} of "
-                        f"{s.get('images_requested')} images missing); its scaling is not a clean measurement")
-    scaling = job.get("scaling", {})
-    eff = scaling.get("efficiency")
+    elif not isinstance(job, ClusterJob):
+        job = ClusterJob.model_validate(job)
+    s = job.summary
+    if job.status != "complete":
+        raise UserError(f"cluster job {job.id}: status {job.status} ({s.missing_images} of "
+                        f"{s.images_requested} images missing); its scaling is not a clean measurement")
+    eff = job.scaling.efficiency
     if eff is None:
-        raise UserError(f"cluster job {jid}: no scaling efficiency measured ({scaling.get('reason', 'unknown reason')})")
-    workers = int(scaling.get("workers") or job["summary"]["workers"])
+        raise UserError(f"cluster job {job.id}: no scaling efficiency measured "
+                        f"({job.scaling.reason or 'unknown reason'})")
+    workers = int(job.scaling.workers or s.workers)
     capped = min(1.0, float(eff))
-    kind = job["summary"].get("device_kind")
-    devices = sorted({p.get("device_name") or "?" for p in job.get("parts", [])})
-    where = (f"cluster job {jid}, {job['created_at'][:10]}: {workers} {kind} workers "
+    devices = sorted({p.device_name or "?" for p in job.parts})
+    where = (f"cluster job {job.id}, {job.created_at[:10]}: {workers} {s.device_kind} workers "
              f"({', '.join(devices) if devices else 'devices not recorded'}), measured efficiency {eff:.3f}"
              + (" capped at 1" if capped != eff else "")
-             + ("; a worker failed and its share was re-queued" if job.get("failures") else ""))
+             + ("; a worker failed and its share was re-queued" if job.failures else ""))
     return {"generation.gpus": workers, "generation.scaling_efficiency": capped}, where

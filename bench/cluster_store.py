@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from artcost.bench.store import Store, parse_ref, pause_before_commit
+from artcost.bench.cluster_aggregate import ClusterJob
+from artcost.bench.store import Store, describe_ids, parse_ref, pause_before_commit
 from artcost.errors import UserError
 
 _SCHEMA = """
@@ -57,27 +58,28 @@ class ClusterStore(Store):
 
     SCHEMA = _SCHEMA
 
-    def save(self, job: dict) -> int:
-        """Insert the job and its ``parts`` in one transaction; sets and returns ``job["id"]``."""
-        s, c = job["summary"], job["config"]
+    def save(self, job: ClusterJob | dict) -> int:
+        """Insert the job and its ``parts`` in one transaction; sets and returns ``job.id``."""
+        typed = job if isinstance(job, ClusterJob) else ClusterJob.model_validate(job)
+        s, c = typed.summary, typed.config
         with self._db("the job was not stored") as conn, conn:  # BEGIN ... COMMIT, or ROLLBACK on any error
             cur = conn.execute(
                 "INSERT INTO cluster_jobs (created_at, status, workers, device_kind, arch, resolution, steps,"
                 " images, generation_wall_s, images_per_minute, scaling_efficiency, joules_per_image, job_json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')",
-                (job["created_at"], job["status"], s["workers"], s.get("device_kind"), c.get("arch"),
-                 c.get("resolution"), c.get("steps"), s["images"], s.get("generation_wall_s"),
-                 s.get("images_per_minute"), s.get("scaling_efficiency"), s.get("joules_per_image")),
+                (typed.created_at, typed.status, s.workers, s.device_kind, c.get("arch"), c.get("resolution"),
+                 c.get("steps"), s.images, s.generation_wall_s, s.images_per_minute, s.scaling_efficiency,
+                 s.joules_per_image),
             )
             job_id = cur.lastrowid
-            for p in job["parts"]:
+            for p in typed.parts:
                 conn.execute(
                     "INSERT INTO cluster_parts (job_id, worker, status, hostname, device_name, images,"
                     " images_per_minute, joules_per_image, part_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (job_id, p["worker"], p["status"], p.get("hostname"), p.get("device_name"), p["images"],
-                     p.get("images_per_minute"), p.get("joules_per_image"), json.dumps(p)),
+                    (job_id, p.worker, p.status, p.hostname, p.device_name, p.images, p.images_per_minute,
+                     p.joules_per_image, p.model_dump_json()),
                 )
-            body = {k: v for k, v in job.items() if k != "parts"}
+            body = typed.model_dump(mode="json", exclude={"parts"})
             body["id"] = job_id
             conn.execute("UPDATE cluster_jobs SET job_json = ? WHERE id = ?", (json.dumps(body), job_id))
             pause_before_commit()
@@ -93,27 +95,32 @@ class ClusterStore(Store):
                                 " FROM cluster_jobs ORDER BY id").fetchall()
             return [dict(r) for r in rows]
 
-    def get_job(self, job_id: int) -> dict:
+    def get_job(self, job_id: int) -> ClusterJob:
         """The full job with its ``parts`` (ordered by worker); UserError when there is none."""
         with self._db() as conn:
             row = conn.execute("SELECT job_json FROM cluster_jobs WHERE id = ?", (job_id,)).fetchone()
             parts = conn.execute("SELECT part_json FROM cluster_parts WHERE job_id = ? ORDER BY worker",
                                  (job_id,)).fetchall()
         if row is None:
-            raise UserError(f"no cluster job with id {job_id} in {self.path} (see `artcost bench-cluster list`)")
+            raise UserError(f"no cluster job with id {job_id} in {self.path} ({self._ids()})")
         job = json.loads(row[0])
         job["parts"] = [json.loads(p[0]) for p in parts]
-        return job
+        return ClusterJob.model_validate(job)
 
-    def resolve(self, ref: str | int) -> dict:
+    def resolve(self, ref: str | int) -> ClusterJob:
         """``latest`` or a job id (int or digits)."""
         job_id = parse_ref(ref, "cluster job")
         if job_id is None:
             with self._db() as conn:
                 job_id = conn.execute("SELECT MAX(id) FROM cluster_jobs").fetchone()[0]
             if job_id is None:
-                raise UserError(f"no cluster jobs yet in {self.path}; run `artcost bench-cluster --workers N` first")
+                raise UserError(f"no cluster jobs yet in {self.path}: run one first")
         return self.get_job(job_id)
+
+    def _ids(self) -> str:
+        with self._db() as conn:
+            ids = [r[0] for r in conn.execute("SELECT id FROM cluster_jobs ORDER BY id")]
+        return describe_ids(ids)
 
     def counts(self) -> tuple[int, int]:
         """(jobs, parts) rows: what a test checks for half-written jobs."""
@@ -126,5 +133,5 @@ def list_jobs() -> list[dict]:
     return ClusterStore().list_jobs()
 
 
-def get_job(job_id: int) -> dict:
+def get_job(job_id: int) -> ClusterJob:
     return ClusterStore().get_job(job_id)

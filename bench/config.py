@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
 from artcost.bench.archs import ARCHS
 from artcost.errors import UserError
@@ -21,7 +21,8 @@ SCHEDULERS = {
     "unipc": "UniPCMultistepScheduler",
 }
 
-# CLI flag for each field, so error lines name what the user typed.
+# CLI flag for each field, so `make_config`'s lines name what the user typed (BenchConfig's own messages
+# name no flag: a library caller gets "primary_preset: ...").
 FLAGS = {
     "arch": "--arch", "model": "--model", "resolution": "--resolution", "steps": "--steps",
     "scheduler": "--scheduler", "guidance_scale": "--guidance-scale", "batch_size": "--batch-size",
@@ -34,7 +35,7 @@ FLAGS = {
 
 
 class BenchConfig(BaseModel):
-    """One benchmark invocation's settings (see `artcost bench --help` for each flag)."""
+    """One benchmark run's settings (`FLAGS` names the command-line flag of each field)."""
 
     arch: str = "sd15"
     model: Path | None = None
@@ -112,13 +113,20 @@ class BenchConfig(BaseModel):
             raise ValueError(f"expected auto, cpu, cuda or cuda:N (got {v!r})")
         return v
 
-    @model_validator(mode="after")
-    def _cross(self):
-        if self.primary_preset not in self.presets:
-            raise ValueError(f"--primary-preset {self.primary_preset!r} is not among --presets {','.join(self.presets)}")
-        if self.host_mem_ceiling_gb is not None and self.host_mem_ceiling_gb <= 0:
-            raise ValueError("--host-mem-ceiling-gb must be positive")
-        return self
+    @field_validator("primary_preset")
+    @classmethod
+    def _primary(cls, v, info: ValidationInfo):
+        presets = info.data.get("presets")  # absent when the presets themselves were refused
+        if presets is not None and v not in presets:
+            raise ValueError(f"{v!r} is not among the presets run ({','.join(presets)})")
+        return v
+
+    @field_validator("host_mem_ceiling_gb")
+    @classmethod
+    def _ceiling(cls, v):
+        if v is not None and v <= 0:
+            raise ValueError(f"must be positive (got {v:g})")
+        return v
 
     @property
     def cfg_on(self) -> bool:
@@ -137,7 +145,7 @@ def make_config(**kwargs) -> BenchConfig:
         lines = []
         for err in exc.errors():
             field = err["loc"][0] if err["loc"] else None
-            flag = FLAGS.get(field, str(field)) if field else "artcost bench"
+            flag = FLAGS.get(field, str(field)) if field else "benchmark settings"
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"{flag}: {msg}" if field else msg)
         raise UserError(lines) from None

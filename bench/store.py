@@ -110,7 +110,8 @@ def database_error(path: Path, exc: BaseException, note: str = "") -> UserError 
                          f"make {target} writable (chmod u+w), or set ARTCOST_DATA to a folder you can write")
     if code in _LOCKED:
         return UserError(f"{path}: the results database is locked by another process ({msg}); {note}"
-                         "wait for it (another `artcost bench`?) and run again, or set ARTCOST_DATA to another folder")
+                         "wait for it (another benchmark storing its result?) and run again, or set ARTCOST_DATA "
+                         "to another folder")
     if code == sqlite3.SQLITE_FULL:
         return UserError(f"{path}: the disk is full ({msg}); {note}"
                          "free space on it, or set ARTCOST_DATA to a folder on another disk")
@@ -238,6 +239,20 @@ def pause_before_commit() -> None:
         time.sleep(float(os.environ.get(PAUSE_ENV + "_S", "600")))
 
 
+def describe_ids(ids: list[int]) -> str:
+    """What a lookup could have found, for its error: 'it holds ids 1-3, 7' or 'it holds none'."""
+    if not ids:
+        return "it holds none"
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    shown = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+    return f"it holds id{'s' if len(ids) > 1 else ''} {shown}"
+
+
 def parse_ref(ref: str | int, what: str) -> int | None:
     """``latest`` (None) or an id (as text or int) for a record reference; `UserError` otherwise."""
     if isinstance(ref, int):
@@ -307,7 +322,7 @@ class ResultStore(Store):
                     "INSERT INTO bench_records (created_at, arch, resolution, steps, device_name, weights_label,"
                     " seconds_per_image, record_json) VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
                     (record.created_at, record.arch, record.resolution, record.steps, record.device_name,
-                     record.weights_label, record.summary.get("seconds_per_image")),
+                     record.weights_label, record.summary.seconds_per_image),
                 )
                 record.id = cur.lastrowid
                 conn.execute("UPDATE bench_records SET record_json = ? WHERE id = ?",
@@ -322,14 +337,16 @@ class ResultStore(Store):
         with self._db() as conn:
             row = conn.execute("SELECT record_json FROM bench_records WHERE id = ?", (record_id,)).fetchone()
         if row is None:
-            raise UserError(f"no bench record with id {record_id} in {self.path} (see `artcost bench list`)")
+            with self._db() as conn:
+                ids = [r[0] for r in conn.execute("SELECT id FROM bench_records ORDER BY id")]
+            raise UserError(f"no bench record with id {record_id} in {self.path} ({describe_ids(ids)})")
         return BenchRecord.from_json(row[0])
 
     def latest(self) -> BenchRecord:
         with self._db() as conn:
             row = conn.execute("SELECT record_json FROM bench_records ORDER BY id DESC LIMIT 1").fetchone()
         if row is None:
-            raise UserError(f"no bench records yet in {self.path}; run `artcost bench` first")
+            raise UserError(f"no bench records yet in {self.path}: measure one first")
         return BenchRecord.from_json(row[0])
 
     def resolve(self, ref: str | int) -> BenchRecord:

@@ -151,7 +151,7 @@ class _Measured(Exception):
 
 def _no_measuring(monkeypatch):
     """Make the first step of measuring (importing torch, starting Ray) raise `_Measured`."""
-    import artcost.bench.cluster as C
+    import artcost.bench.cluster_driver as C
     import artcost.bench.runner as R
 
     def measured(*a, **k):

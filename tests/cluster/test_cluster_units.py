@@ -250,7 +250,7 @@ def test_requested_calibration_too_large_says_why():
 
 
 def test_job_checks_the_model_path_before_starting_ray(tmp_path, monkeypatch):
-    from artcost.bench import cluster
+    from artcost.bench import cluster_driver as cluster
     from artcost.bench.cluster import ClusterSettings, run_cluster_job
 
     class NoRay:
@@ -292,7 +292,7 @@ def _timing():
 
 
 def test_net_energy_uses_the_shared_helper(monkeypatch):
-    from artcost.bench import cluster
+    from artcost.bench import cluster_aggregate as cluster
 
     seen = []
     monkeypatch.setattr(cluster, "net_energy_j", lambda g, w, s: seen.append((g, w, s)) or 0.0)
