@@ -122,7 +122,7 @@ def _logit(V: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 #   3. segment_terms    what each segment's buyers pay, need and weigh                     (D,1,S)
 #   4. artist_terms     artists' cost-of-living floors and the AI-using artist's terms    (D,1,S)
 #   5. choose           shares, market size and welfare when artists charge x * base     (D,T,S[,O])
-#   6. artists_price    x, the artists' price factor: a fixed point found by bisection     (D,T,S)
+#   6. artists_price    x, the artists' price factor: a fixed point (regula falsi)       (D,T,S)
 #   7. outcomes         commissions, income, spend, surplus: the arrays simulate_arrays returns
 
 
@@ -325,7 +325,7 @@ def artist_prices(x: np.ndarray, seg: SegmentTerms, arts: ArtistTerms, ai: AIOff
 
 @dataclass
 class _Fixed:
-    """What step 5 reuses in every bisection step: the AI options' utilities and the logit sizes."""
+    """What step 5 reuses in every root-finding step: the AI options' utilities and the logit sizes."""
 
     V_ai: np.ndarray  # (D, T, S)
     V_retouch: np.ndarray  # (D, T, S)
@@ -379,7 +379,7 @@ def choose(x: np.ndarray, d: Diffusion, ai: AIOffer, seg: SegmentTerms, arts: Ar
 
 def artists_demand(x: np.ndarray, d: Diffusion, ai: AIOffer, seg: SegmentTerms, arts: ArtistTerms,
                    fixed: _Fixed) -> np.ndarray:
-    """`choose(x, ...).artists_demand` without the rest of the choice: the bisection's inner loop, (D, T, S).
+    """`choose(x, ...).artists_demand` without the rest of the choice: the root finder's inner loop, (D, T, S).
 
     Aware buyers: logit over the four options; unaware buyers see artists only (their artist share is 1).
     The same equations as `choose` (tested to agree), in a third of its time."""
