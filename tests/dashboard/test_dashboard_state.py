@@ -172,3 +172,18 @@ def test_from_bench_naming_a_missing_record_is_a_user_error(tmp_path, monkeypatc
     with pytest.raises(UserError) as exc:
         state.load(sid, {})
     assert str(path) not in " ".join(exc.value.problems)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a: " + "[" * 600 + "]" * 600, "nested more than 24 levels deep"),  # was a RecursionError (issue #13)
+        ("a: [" + "1, " * 100_000 + "1]", "more than 20,000 values"),  # was ~9 s of parsing for 40 KB
+    ],
+)
+def test_upload_of_hostile_yaml_is_one_line(text, message):
+    """An upload goes through the same bounded loader as a file: one line, naming the upload."""
+    with pytest.raises(UserError) as exc:
+        state.load_text(text, "deep.yaml", {})
+    (line,) = exc.value.problems
+    assert line.startswith("deep.yaml:1: ") and message in line
