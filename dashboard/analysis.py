@@ -11,78 +11,127 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from artcost.dashboard.charts import Chart, cdf, heatmap, histogram, money, tornado
+from artcost.dashboard.charts import Chart, cdf, duration, figure, heatmap, histogram, money, tornado
+from artcost.dashboard.sources import range_text, source_text, value_text
+from artcost.model.comparison import PERCENT_UNITS, field_label, field_title, field_unit
 
-TORNADO_OUTPUTS = {"per_usable_image": "AI cost per usable image", "ratio": "artist / AI cost per image"}
+TORNADO_OUTPUTS = {"per_usable_image": "AI cost per usable image", "ratio": "artist/AI cost ratio"}
 
 
-def mc_caption(mc: Any) -> str:
+def mc_caption(mc: Any, scenario: str | None = None) -> str:
+    """Where the Monte Carlo charts come from; `scenario` names the scenario file (default: the path it was read from)."""
     return (
         f"Monte Carlo: {mc.draws:,} independent draws of {len(mc.sources)} uncertain inputs "
-        f"(numpy default_rng seed {mc.seed}) through the cost model; scenario {mc.scenario_file or mc.scenario_name}. "
+        f"(numpy default_rng seed {mc.seed}) through the cost model; scenario "
+        f"{scenario or mc.scenario_file or mc.scenario_name}. "
         "Each input's distribution and source: see the table of uncertain inputs."
     )
 
 
-def mc_charts(mc: Any, ccy: str, factor: float = 1.0) -> list[Chart]:
+def mc_charts(mc: Any, ccy: str, factor: float = 1.0, scenario: str | None = None) -> list[Chart]:
     """Histogram of AI cost per usable image (P5/P50/P95 marked) and CDFs of AI and artist cost per image."""
     ai = mc.samples["ai_per_usable_image"] * factor
     artist = mc.samples["artist_per_image"] * factor
     p5, p50, p95 = np.percentile(ai, [5, 50, 95])
-    hist = histogram(ai, ccy, "AI cost per usable image", mc_caption(mc), marks={"P5": p5, "median": p50, "P95": p95})
-    both = cdf({"AI per usable image": ai, "artist per image": artist}, ccy, "AI vs artist per image", mc_caption(mc))
+    hist = histogram(ai, ccy, "AI cost per usable image", mc_caption(mc, scenario), marks={"P5": p5, "median": p50, "P95": p95})
+    both = cdf({"AI per usable image": ai, "artist per image": artist}, ccy, "AI vs artist per image", mc_caption(mc, scenario),
+               log=False)
     return [hist, both]
 
 
 def mc_rows(mc: Any, ccy: str, factor: float = 1.0) -> list[dict[str, str]]:
-    """One row per output: central (deterministic), mean, median, P5, P95 — money converted."""
+    """One row per output: central (deterministic), mean, median, P5, P95 — money converted, delivery times
+    as durations ('14.0 days', as the CLI writes them), chances as percentages, ratios as 'Nx'."""
     summary = mc.summary()["outputs"]
     rows = []
     for name, s in summary.items():
-        is_money = s["unit"] == mc.currency
-        f = factor if is_money else 1.0
-        unit = ccy if is_money else s["unit"]
+        unit = s["unit"]
+        if unit == mc.currency:
+            def fmt(x: float) -> str:
+                return money(x * factor, ccy)
+            shown = ccy
+        elif unit == "h":
+            fmt, shown = duration, "time"
+        elif unit == "probability":
+            def fmt(x: float) -> str:
+                return f"{x:.1%}"
+            shown = "%"
+        elif unit == "x":
+            def fmt(x: float) -> str:
+                return f"{figure(x)}x"
+            shown = "times"
+        else:
+            def fmt(x: float) -> str:
+                return f"{x:,.4g}"
+            shown = unit
 
-        def fmt(x: float | None) -> str:
-            if x is None:
-                return ""
-            return money(x * f, ccy) if is_money else f"{x:,.4g}"
+        def cell(x: float | None, fmt=fmt) -> str:
+            return "" if x is None else fmt(x)
 
-        rows.append({"output": s["label"], "unit": unit, "central": fmt(s["deterministic"]), "mean": fmt(s["mean"]),
-                     "median": fmt(s["median"]), "P5": fmt(s["p5"]), "P95": fmt(s["p95"])})
+        rows.append({"output": s["label"], "unit": shown, "central": cell(s["deterministic"]), "mean": cell(s["mean"]),
+                     "median": cell(s["median"]), "P5": cell(s["p5"]), "P95": cell(s["p95"])})
     return rows
 
 
 def input_rows(mc: Any) -> list[dict[str, str]]:
-    """Each uncertain input with its distribution (`DistSpec.describe`, as the simulation kept it) and source."""
-    return [{"input": path, "distribution": mc.described[path], "source": mc.sources[path]} for path in mc.sources]
+    """Each uncertain input in words with its distribution (`DistSpec.describe`, as the simulation kept it) and source."""
+    return [{"input": field_label(path), "field": path, "distribution": mc.described[path],
+             "source": source_text(mc.sources[path])} for path in mc.sources]
 
 
-def tornado_chart(rows: Sequence[Mapping[str, Any]], output: str, ccy: str, factor: float = 1.0) -> Chart:
-    """The sensitivity layer's tornado rows as a chart; money outputs converted with `factor`."""
+def tornado_chart(rows: Sequence[Mapping[str, Any]], output: str, ccy: str, factor: float = 1.0,
+                  own: str | None = None) -> Chart:
+    """The sensitivity layer's tornado rows as a chart, each input in words with the range it swings over
+    (money inputs in the scenario's currency `own`); money outputs converted with `factor`."""
     rows = [r for r in rows if r["swing"] > 0]  # inputs this output does not read (e.g. the market's) add nothing
     f = factor if output == "per_usable_image" else 1.0
     unit = ccy if output == "per_usable_image" else "x"
-    bars = [{"name": r["param"], "low": r["output_low"] * f, "high": r["output_high"] * f} for r in rows]
+    own = own or ccy
+
+    def name(r: Mapping[str, Any]) -> str:
+        u = field_unit(r["param"], own)
+        return f"{field_label(r['param'])}: {range_text(r['input_low'], r['input_high'], u)}"
+
+    bars = [{"name": name(r), "low": r["output_low"] * f, "high": r["output_high"] * f} for r in rows]
     base = rows[0]["base"] * f if rows else 0.0
     caption = (
-        "One input at a time at its 10th and 90th percentile, every other input at its central value "
-        f"(artcost.model.sensitivity.tornado). Base: {base:,.4g} {unit}. Sources: "
-        + "; ".join(f"{r['param']}: {r['source']}" for r in list(rows)[:3])
-        + ("; the rest in the table of uncertain inputs below." if len(rows) > 3 else ".")
+        "One input at a time at its 10th and 90th percentile (the range after its name), every other input at its "
+        "central value. Sources: "
+        + "; ".join(f"{field_label(r['param'])}: {source_text(r['source'])}" for r in list(rows)[:3])
+        + ("; the rest in the table of uncertain inputs." if len(rows) > 3 else ".")
     )
     return tornado(bars, base, unit, TORNADO_OUTPUTS[output], caption)
 
 
-def grid_chart(grid: Mapping[str, Any], caption: str) -> Chart:
-    """The break-even heatmap: artist/AI ratio over two inputs, with the ratio = 1 contour."""
-    import numpy as np
+def grid_chart(grid: Mapping[str, Any], caption: str, own: str = "") -> Chart:
+    """The break-even heatmap: artist/AI ratio over two inputs (named in words with units), with the ratio = 1 contour."""
+    ratio = np.asarray(grid["ratio"], dtype=float)
+    crosses = bool(np.nanmin(ratio) < 1 < np.nanmax(ratio))
+    where = ("black line: break-even" if crosses else "AI is cheaper everywhere in this range"
+             if np.nanmin(ratio) >= 1 else "the artist is cheaper everywhere in this range")
+    xp, yp = grid["x_param"], grid["y_param"]
+    title = (f"How many times AI's cost the artist charges<br><sup>by {field_label(xp)} and {field_label(yp)}: "
+             f"{where}</sup>")
+    pct = {p: field_unit(p, own) in PERCENT_UNITS for p in (xp, yp)}
+    return heatmap(grid["x"], grid["y"], ratio, field_title(xp, own), field_title(yp, own), title, caption,
+                   x_percent=pct[xp], y_percent=pct[yp])
 
-    crosses = bool(np.nanmin(grid["ratio"]) < 1 < np.nanmax(grid["ratio"]))
-    where = "black line: break-even" if crosses else "no break-even in this range: AI is cheaper everywhere" \
-        if np.nanmin(grid["ratio"]) >= 1 else "no break-even in this range: the artist is cheaper everywhere"
-    title = f"Artist / AI cost ratio over {grid['x_param']} and {grid['y_param']} ({where})"
-    return heatmap(grid["x"], grid["y"], grid["ratio"], grid["x_param"], grid["y_param"], title, caption)
+
+def breakeven_words(be: Mapping[str, Any]) -> str:
+    """`breakeven(...).to_dict()` in words: the input named as a person would, with its unit and its value now."""
+    path, ccy = be["param"], be["currency"]
+    unit = field_unit(path, ccy)
+    now = value_text(be["central"], unit)
+    if be.get("roots"):
+        at = " or ".join(value_text(r, unit) for r in be["roots"])
+        return (f"AI and the artist cost the same when the {field_label(path)} is {at} (the scenario has {now}); "
+                f"there both cost {money(be['artist_at_root'][0], ccy)} per image.")
+    cheaper = "AI stays cheaper" if be["ai_at_central"] < be["artist_at_central"] else "the artist stays cheaper"
+    text = (f"No break-even: with the {field_label(path)} anywhere from {value_text(be['lo'], unit)} to "
+            f"{value_text(be['hi'], unit)} (the scenario has {now}), {cheaper}.")
+    if be.get("steps"):
+        text += f" The order flips at a jump near {', '.join(value_text(x, unit) for x in be['steps'])} (billing steps)."
+    return text
 
 
 # The money columns of each MarketResult table (see its docstring); the rest are counts, shares and indices.
@@ -110,34 +159,117 @@ def market_frames(result: Any, factor: float = 1.0) -> dict[str, Any]:
     return out
 
 
-def market_charts(result: Any, ccy: str | None = None, factor: float = 1.0, fx_source: str = "") -> list[Chart]:
-    """Artists' income and commissions against the no-AI baseline, buyers' awareness, retouchers' market,
-    and the buyers' choice of option over time (share of commissions, all segments).
+# --------------------------------------------------------------------------- the market, with its bands
 
-    Money (the retouch price) is shown in `ccy`, converted from the scenario's currency with `factor`."""
-    import pandas as pd
+MARKET_OPTION_WORDS = {"artist": "an artist", "artist_ai": "an artist using AI", "ai_self": "AI on their own",
+                       "ai_retouch": "AI + a retoucher"}
 
-    from artcost.dashboard.charts import lines
+
+def _curve(df: Any, metric: str, factor: float = 1.0, **where: Any) -> dict[str, Any] | None:
+    """One metric of a MarketBands table as x, median, p5, p95 (money multiplied by `factor`)."""
+    if df is None or not len(df):
+        return None
+    sel = df[df["metric"] == metric] if "metric" in df.columns else df
+    for col, value in where.items():
+        sel = sel[sel[col] == value]
+    if not len(sel):
+        return None
+    return {"x": list(sel["month"]), "y": list(sel["p50"] * factor), "low": list(sel["p5"] * factor),
+            "high": list(sel["p95"] * factor), "central": list(sel["central"] * factor)}
+
+
+def market_band_charts(result: Any, bands: Any, ccy: str | None = None, factor: float = 1.0,
+                       fx_source: str = "", scenario: str | None = None) -> list[Chart]:
+    """The market's curves with their 90% bands (`MarketBands`: every input drawn, the whole market re-run per draw):
+    artists against the no-AI level, how buyers get their images, who knows of and uses AI, the retoucher's price.
+
+    Lines are each month's median over the draws, shaded the 5th-95th percentile; money in `ccy`; `scenario` names
+    the scenario file in the captions (default: the path the simulation read)."""
+    from artcost.dashboard.charts import band_lines
 
     ccy = ccy or result.currency
-    frames = market_frames(result, factor)
-    src = (f"Market simulator (artcost.model.market) on {result.scenario_file}; its inputs and their sources are in the "
-           "scenario's market section. Index 1 = the no-AI baseline.")
+    src = (f"Market simulation of scenario {scenario or result.scenario_file}, {bands.draws:,} Monte Carlo draws of its "
+           f"{len(bands.uncertain_inputs)} uncertain inputs (seed {bands.seed}), the whole market re-run for each; line: "
+           "each month's median, shaded: 5th to 95th percentile. 100% = the same month without AI.")
     if ccy != result.currency:
-        src += f" Money converted {result.currency} to {ccy} at {factor:.4g} ({fx_source or 'artcost/data/exchange_rates.yaml'})."
-    out = [
-        lines(result.artists, "month", ["income_index", "commissions_index"], "Artists against the no-AI baseline",
-              "index (1 = no-AI baseline)", src),
-        lines(result.artists, "month", ["artist_ai_adoption", "share_of_artist_work_with_ai"],
-              "Artists taking up AI (Bass diffusion)", "share (0..1)", src),
-        lines(result.buyers, "month", ["awareness"], "Buyers who know the AI options", "share of buyers (0..1)", src),
-        lines(frames["retouchers"], "month", ["price", "price_cap"], f"Retouch price per image ({ccy})",
-              f"{ccy} per retouched image", src),
-    ]
-    m = result.monthly
-    shares = m.groupby(["month", "option"], as_index=False)["commissions"].sum()
-    wide = shares.pivot(index="month", columns="option", values="commissions").fillna(0.0)
-    wide = wide.div(wide.sum(axis=1), axis=0).reset_index()
-    out.append(lines(pd.DataFrame(wide), "month", [c for c in wide.columns if c != "month"],
-                     "How buyers get their images (share of commissions)", "share of commissions (0..1)", src))
+        src += f" Money converted {result.currency} to {ccy} at {factor:.4g} ({fx_source})."
+    out = []
+
+    series = []
+    for metric, name in (("income_index", "artists' income"), ("commissions_index", "artists' commissions")):
+        c = _curve(bands.artists, metric)
+        if c:
+            series.append({"name": name, **c})
+    if series:
+        out.append(band_lines(series, "Artists: income and commissions against a market without AI",
+                              "% of the no-AI level", src, percent=True,
+                              y_range=[0, max(1.05, max(max(s["high"]) for s in series) * 1.05)]))
+
+    shares = getattr(bands, "shares_all", None)
+    if shares is not None and len(shares):
+        series = []
+        for option, name in MARKET_OPTION_WORDS.items():
+            sel = shares[shares["option"] == option]
+            if len(sel):
+                series.append({"name": name, "x": list(sel["month"]), "y": list(sel["p50"]), "low": list(sel["p5"]),
+                               "high": list(sel["p95"])})
+        out.append(band_lines(series, "How buyers get their images (share of all commissions)",
+                              "share of commissions", src, percent=True, y_range=[0, 1]))
+
+    series = []
+    for table, metric, name in (("buyers", "awareness", "buyers who know of AI"),
+                                ("artists", "artist_ai_adoption", "artists who have taken up AI"),
+                                ("artists", "share_of_artist_work_with_ai", "artists' work done with AI")):
+        c = _curve(getattr(bands, table, None), metric)
+        if c:
+            series.append({"name": name, **c})
+    if series:
+        out.append(band_lines(series, "Who knows of AI, and who uses it", "share", src, percent=True, y_range=[0, 1]))
+
+    price = _curve(bands.retouchers, "price", factor)
+    cap = _curve(bands.retouchers, "price_cap", factor)
+    if price and price["central"] and max(price["high"]) > 0:
+        series = [{"name": "retoucher's price", **price}]
+        notes = []
+        if cap:  # the cap's own band would hide the price's: its median only
+            series.append({"name": "its cap: the buyer's own AI cost per image", "dash": "dash",
+                           **{k: v for k, v in cap.items() if k not in ("low", "high")}})
+        p0, c0 = price["central"][0], (cap["central"][0] if cap else None)
+        held = c0 is not None and abs(p0 - c0) <= 1e-9 * max(1.0, c0)
+        why = ("the retoucher charges the cap: the buyer's own AI image costs no more" if held else
+               f"the retoucher's asking price ({money(p0, ccy)}) is under the cap ({money(c0, ccy)}): a retoucher "
+               "cannot charge more than the buyer would pay to make another AI image" if c0 is not None else "")
+        flat = max(price["central"]) - min(price["central"]) <= 1e-9 * max(1.0, p0)
+        if flat:
+            why += "; flat because AI's cost per image is held at the scenario's figure (no cost decline a year)"
+        if why:
+            notes.append({"x": price["x"][0], "y": 0, "text": _wrap(why[0].upper() + why[1:] + "."), "yanchor": "bottom"})
+        top = max(max(s.get("high") or s["y"]) for s in series)
+        out.append(band_lines(series, f"The retoucher's price per image ({ccy})", f"{ccy} per retouched image", src,
+                              y_range=[0, top * 1.35], notes=[{**n, "y": top * 1.3, "yanchor": "top"} for n in notes]))
     return out
+
+
+def _wrap(text: str, width: int = 80) -> str:
+    """A chart note broken into lines of about `width` characters (plotly does not wrap annotations)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width))
+
+
+def _band_at(bands: Any, table: str, metric: str, t: int) -> tuple[float, float, float, float]:
+    """(central, p50, p5, p95) of one market curve in month t."""
+    df = getattr(bands, table)
+    row = df[(df["metric"] == metric) & (df["t"] == t)].iloc[0]
+    return float(row["central"]), float(row["p50"]), float(row["p5"]), float(row["p95"])
+
+
+def market_sentence(bands: Any) -> str:
+    """Artists' income and commissions in the last simulated month against the no-AI level: each its median over
+    the draws with its 90% band."""
+    last = int(bands.artists["t"].max())
+    month = str(bands.artists[bands.artists["t"] == last]["month"].iloc[0])[:7]
+    _, inc, inc_lo, inc_hi = _band_at(bands, "artists", "income_index", last)
+    _, com, com_lo, com_hi = _band_at(bands, "artists", "commissions_index", last)
+    return (f"Artists: by {month} they typically earn {inc:.0%} of their no-AI income (90%: {inc_lo:.0%}–{inc_hi:.0%}) "
+            f"and keep {com:.0%} of their commissions (90%: {com_lo:.0%}–{com_hi:.0%}).")

@@ -17,8 +17,13 @@ HERE = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="artcost: what does an illustration cost?", page_icon=":material/palette:", layout="wide")
 
+# Every page answers on its own URL. The default page is served at `/` whatever its url_path, so the
+# Overview is also registered, hidden from the menu, at `/overview` (same script, its own URL).
 PAGES = [
-    st.Page(HERE / "overview.py", title="Overview", icon=":material/summarize:", url_path="overview", default=True),
+    st.Page(HERE / "overview.py", title="Overview", icon=":material/summarize:", url_path="home", default=True),
+    st.Page(HERE / "overview.py", title="Overview", icon=":material/summarize:", url_path="overview",
+            visibility="hidden"),
+    st.Page(HERE / "presenter.py", title="Presenter view", icon=":material/co_present:", url_path="presenter"),
     st.Page(HERE / "benchmark.py", title="Benchmark", icon=":material/speed:", url_path="benchmark"),
     st.Page(HERE / "cost.py", title="Cost", icon=":material/payments:", url_path="cost"),
     st.Page(HERE / "uncertainty.py", title="Uncertainty", icon=":material/ssid_chart:", url_path="uncertainty"),

@@ -58,8 +58,31 @@ def market(loaded: LoadedScenario) -> Any:
     return simulate_market(loaded)
 
 
+@st.cache_data(show_spinner="Simulating the market's uncertainty ...", hash_funcs=HASH, max_entries=8)
+def market_bands(loaded: LoadedScenario, draws: int, seed: int = 0) -> Any:
+    from artcost.model.market import market_bands as run
+
+    return run(loaded, draws, seed)
+
+
 @st.cache_data(show_spinner="Building the report ...", hash_funcs=HASH, max_entries=8)
 def report(loaded: LoadedScenario, currency: str | None, bench_records: tuple = ()) -> tuple[str, str]:
     from artcost.dashboard.report import report_for
 
     return report_for(loaded, currency, [dict(b) for b in bench_records])
+
+
+@st.cache_data(show_spinner="Working out the findings ...", hash_funcs=HASH, max_entries=8)
+def facts(loaded: LoadedScenario, currency: str | None) -> Any:
+    """Everything the report and the presenter sheet say (`report.facts`): Monte Carlo, tornado, break-even, market."""
+    from artcost.dashboard.report import facts as run
+
+    return run(loaded, currency)
+
+
+@st.cache_data(show_spinner="Printing the PDF with Chromium ...", max_entries=4)
+def pdf(html_text: str) -> bytes:
+    """The PDF of an HTML document (headless Chromium); raises UserError when Chromium is missing or fails."""
+    from artcost.dashboard.report import pdf_bytes
+
+    return pdf_bytes(html_text)

@@ -1,25 +1,50 @@
-"""The stakeholder report: one self-contained HTML file that opens offline.
+"""The stakeholder report: one self-contained HTML file that opens offline, a PDF of it, and a one-page
+presenter sheet.  Library functions only (text in, text or files out); `artcost report` and the
+dashboard's Report and Presenter pages call them.
 
-plotly.js is embedded inline once (with the first chart); nothing is fetched from the network:
-no `<script src>`, no stylesheet links, no web fonts.  The report carries the headline, the
-charts with their source captions, the itemised cost, every assumption with its source,
-the benchmark provenance (device and date) and notes on the method.
+The report stands alone: every figure it shows, and every assumption with its source quoted in full;
+nothing it says sends the reader to a file, a page or a program they do not have.  plotly.js is
+embedded inline once (with the first chart): no `<script src>`, no stylesheet links, no web fonts.
+
+Sections (each with an id, so the sources table and the dashboard can link to them):
+  headline    the Monte Carlo median and 90% interval (model/headline.py), the key chart
+  findings    one sentence per finding (also the presenter sheet)
+  cost        the itemised cost of one job
+  delivery    how long each side takes, with its spread
+  uncertainty the Monte Carlo summary, the spread of AI's cost, what moves it
+  breakeven   where AI and the artist cost the same
+  market      what it does to artists (when the scenario has a market section)
+  benchmark   where the generation speed comes from
+  sources     every assumption, its value, distribution and source; the scenario's own source list
+  method      how the numbers are made
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import plotly.io as pio
+import numpy as np
 
 from artcost import __version__ as ARTCOST_VERSION
-from artcost.model.headline import headline, headline_note
+from artcost.dashboard import sources, svg
 from artcost.dashboard.charts import PLOTLY_CONFIG, Chart
 from artcost.dashboard.state import figures_note, report_rows
+from artcost.errors import UserError
+from artcost.model.comparison import field_label, field_unit
+from artcost.model.headline import Headline, headline
 from artcost.model.loader import LoadedScenario
+from artcost.units import duration, money
 
+CHART_WIDTH = 700  # px: fits an A4 page with 12 mm margins (186 mm), so the PDF prints every chart whole
+MARKET_DRAWS = 1_000  # the market's bands: model.market.DEFAULT_DRAWS, as `artcost market` (about a second)
 
 METHOD_NOTES = [
     "AI cost of one job = compute (electricity at the wall and GPU depreciation per hour of use; or cloud GPU time "
@@ -29,24 +54,53 @@ METHOD_NOTES = [
     "acceptance rate). The chance that a job yields all its finals is binomial(candidates, acceptance rate).",
     "The artist's side is the quoted price per image plus paid revisions; delivery is the artist's lead time.",
     "Uncertain inputs carry distributions in the scenario. The headline is the median and 90% interval (5th to 95th "
-    "percentile) of a seeded Monte Carlo that samples them all through the full model; the itemised cost, the charts "
-    "and the assumptions table use each one's central value (mode for triangular/PERT, midpoint for uniform, mean "
-    "for normal, median for lognormal), a point that sits below the median when the ranges are right-skewed.",
-    "Money in other currencies is converted with one dated exchange-rate table (named under the charts).",
-    "The formulas, with a worked example, are in docs/cost-model.md of the artcost repository.",
+    "percentile) of a seeded Monte Carlo that samples them all through the full model; the itemised cost and the "
+    "table of sources use each one's central value (mode for triangular/PERT, midpoint for uniform, mean for normal, "
+    "median for lognormal), a point that sits below the median when the ranges are right-skewed.",
+    "Money in other currencies is converted with one dated exchange-rate table, at the scenario's year (named where "
+    "it is used).",
+    "The market: buyers in low, mid and high-end segments learn of AI along a Bass diffusion curve and choose among an "
+    "artist, AI on their own, AI plus a retoucher and an artist using AI by a multinomial logit on price, delivery "
+    "time and quality shortfall; artists' prices settle on the demand left, never below their cost of living. Its "
+    "bands redo the whole simulation for each Monte Carlo draw of the inputs.",
 ]
 
 CSS = """
-body { font-family: "Source Sans Pro", Helvetica, Arial, sans-serif; color: #222; max-width: 1100px;
+body { font-family: "Source Sans Pro", Helvetica, Arial, sans-serif; color: #222; max-width: 1000px;
        margin: 2em auto; padding: 0 1em; line-height: 1.45; }
 h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+h3 { margin: 1.2em 0 0.3em 0; font-size: 1.05em; }
 .headline { font-size: 1.3em; font-weight: 600; background: #eef5fb; border-left: 5px solid #0072B2;
             padding: 0.6em 0.9em; }
-.caption { color: #555; font-size: 0.9em; margin: 0 0 1.6em 0; }
-table { border-collapse: collapse; width: 100%; font-size: 0.92em; margin: 0.6em 0 1.2em 0; }
-th, td { border: 1px solid #ddd; padding: 4px 8px; vertical-align: top; text-align: left; }
-td.num { text-align: right; white-space: nowrap; } th { background: #f3f3f3; }
-.warn { color: #8a4b00; } .meta { color: #555; }
+.caption { color: #555; font-size: 0.9em; margin: 0.2em 0 1.6em 0; }
+figure { margin: 0.8em 0; }
+table.plain { border-collapse: collapse; width: 100%; font-size: 0.92em; margin: 0.6em 0 1.2em 0; }
+table.plain th, table.plain td { border: 1px solid #ddd; padding: 4px 8px; vertical-align: top; text-align: left;
+  overflow-wrap: break-word; }
+table.plain td.num { text-align: right; white-space: nowrap; } table.plain th { background: #f3f3f3; }
+table.plain.narrow { width: auto; min-width: 60%; }
+ol.findings li, ul.findings li { margin: 0.35em 0; }
+.warn { color: #8a4b00; } .meta { color: #555; } a { color: #0060a0; }
+nav.toc { font-size: 0.92em; color: #555; } nav.toc a { margin-right: 0.8em; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
+  h2 { break-after: avoid; page-break-after: avoid; } h3 { break-after: avoid; }
+  figure, tr, .headline, svg { break-inside: avoid; page-break-inside: avoid; }
+  nav.toc { display: none; } a { color: #222; text-decoration: none; }
+}
+"""
+
+PRESENTER_CSS = """
+body { font-family: "Source Sans Pro", Helvetica, Arial, sans-serif; color: #222; max-width: 820px;
+       margin: 1.2em auto; padding: 0 1em; line-height: 1.4; }
+h1 { font-size: 1.35em; margin: 0 0 0.2em 0; } .meta { color: #555; font-size: 0.85em; margin: 0 0 0.6em 0; }
+.headline { font-size: 1.18em; font-weight: 600; background: #eef5fb; border-left: 5px solid #0072B2;
+            padding: 0.5em 0.8em; margin: 0.4em 0 0.6em 0; }
+ul.findings { padding-left: 1.2em; margin: 0.5em 0; } ul.findings li { margin: 0.3em 0; }
+.caption { color: #555; font-size: 0.8em; margin: 0.1em 0 0.5em 0; }
+@page { size: A4; margin: 12mm; }
+@media print { body { margin: 0; padding: 0; max-width: none; font-size: 10.5pt; } }
 """
 
 
@@ -54,42 +108,310 @@ def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[int] = ()) -> str:
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[int] = (), narrow: bool = False) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f'<td class="num">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+        "<tr>" + "".join(f'<td class="num">{_e(c)}</td>' if i in numeric and len(str(c)) <= 32 else f"<td>{_e(c)}</td>"
+                         for i, c in enumerate(row)) + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<table class="plain{" narrow" if narrow else ""}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def chart_html(charts: Sequence[Chart]) -> str:
-    """The charts as HTML divs; plotly.js inline with the first one only."""
-    parts = []
-    for i, chart in enumerate(charts):
-        div = pio.to_html(chart.fig, full_html=False, include_plotlyjs=(i == 0), config=PLOTLY_CONFIG,
-                          include_mathjax=False, div_id=f"chart-{i}")
-        parts.append(f'<figure>{div}<figcaption class="caption">{_e(chart.caption)}</figcaption></figure>')
-    return "\n".join(parts)
+def _link(path: str) -> str:
+    """An input's name in words, linked to its row under 'Where each figure comes from'."""
+    return f'<a href="#{_e(sources.anchor(path))}">{_e(field_label(path))}</a>'
 
 
-def build_report(
-    r: Mapping[str, Any],
-    loaded: LoadedScenario,
-    charts: Sequence[Chart],
-    bench_records: Sequence[Mapping[str, Any]] = (),
-    sections: Sequence[tuple[str, str]] = (),
-    generated: dt.datetime | None = None,
-) -> str:
-    """The report for one scenario as a complete HTML document (UTF-8 text).
+class _Charts:
+    """The report's plotly charts as HTML: plotly.js inline with the first one only, every chart CHART_WIDTH wide."""
 
-    r: `comparison(loaded, currency)`; charts: figures to embed, in order; bench_records: benchmark
-    records to cite (dicts with id, device, created/date, preset, seconds_per_image ...);
-    sections: extra (title, already-escaped HTML) pairs, e.g. an uncertainty summary.
-    """
-    s = loaded.scenario
+    def __init__(self) -> None:
+        self.count = 0
+        self.titles: list[str] = []
+
+    def html(self, chart: Chart) -> str:
+        import plotly.io as pio
+
+        fig = chart.fig
+        fig.update_layout(width=CHART_WIDTH, autosize=False)
+        div = pio.to_html(fig, full_html=False, include_plotlyjs=(self.count == 0),
+                          config={**PLOTLY_CONFIG, "responsive": False, "displayModeBar": False},
+                          include_mathjax=False, div_id=f"chart-{self.count}")
+        self.count += 1
+        self.titles.append(chart.title)
+        return f'<figure>{div}<figcaption class="caption">{_e(chart.caption)}</figcaption></figure>'
+
+
+# --------------------------------------------------------------------------- what the report knows
+
+
+@dataclass
+class Facts:
+    """Everything the report and the presenter sheet say about one scenario, computed once."""
+
+    loaded: LoadedScenario
+    r: dict[str, Any]  # comparison(loaded, currency)
+    factor: float  # the scenario's currency -> r["currency"], at the scenario's year
+    rate_label: str
+    mc: Any = None  # uncertainty.MonteCarloResult, or None without uncertain inputs
+    tornado: list[dict[str, Any]] = field(default_factory=list)
+    breakevens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    grid: dict[str, Any] | None = None
+    market: Any = None  # MarketResult
+    bands: Any = None  # MarketBands
+    market_problem: str = ""
+
+    @property
+    def headline(self) -> Headline:
+        return Headline.from_dict(self.r["headline"])
+
+    @property
+    def own(self) -> str:
+        return self.loaded.scenario.meta.currency
+
+    def delivery_spreads(self) -> dict[str, dict[str, float]] | None:
+        if self.mc is None:
+            return None
+        return {side: dict(zip(("p5", "median", "p95"),
+                               map(float, np.percentile(self.mc.samples[f"{side}_delivery_hours"], [5, 50, 95]))))
+                for side in ("ai", "artist")}
+
+
+BREAKEVEN_INPUTS = ("artist.price_per_image", "human.wage_per_hour")
+
+
+def facts(loaded: LoadedScenario, currency: str | None = None, draws: int = 20_000, seed: int = 0,
+          market_draws: int = MARKET_DRAWS) -> Facts:
+    """Run what the report shows: the comparison, its Monte Carlo, the tornado, break-even and the market."""
+    from artcost.model.breakeven import axis_values, breakeven, ratio_grid
+    from artcost.model.comparison import comparison
+    from artcost.model.currency import rate_table_for
+    from artcost.model.sensitivity import tornado
+    from artcost.model.uncertainty import simulate
+
+    r = comparison(loaded, currency)
+    # the report names the scenario by its file name: where the file lay on the machine that wrote it is no news
+    r["scenario"]["file"] = Path(loaded.path).name if not loaded.path.startswith("upload:") else loaded.path
+    # ... and it is named once, at the top: the speed's source is quoted without it (as in the sources table)
+    r["generation"]["seconds_per_image_source"] = sources.source_text(r["generation"]["seconds_per_image_source"])
+    table = rate_table_for(loaded)
+    f = Facts(loaded=loaded, r=r, factor=table.factor(loaded.scenario.meta.currency, r["currency"]),
+              rate_label=table.label)
+    quantities = loaded.scenario.cost_quantities()
+    if any(q.uncertain for q in quantities.values()):
+        f.mc = simulate(loaded, draws, seed)
+        f.tornado = [row for row in tornado(loaded, "per_usable_image") if row["swing"] > 0]
+    for path in BREAKEVEN_INPUTS:
+        if path in quantities:
+            f.breakevens[path] = breakeven(loaded, path).to_dict()
+    if all(p in quantities for p in BREAKEVEN_INPUTS):
+        x, y = BREAKEVEN_INPUTS
+        f.grid = ratio_grid(loaded, x, axis_values(loaded, x, None, None, 40), y, axis_values(loaded, y, None, None, 40))
+    if loaded.scenario.market is not None:
+        from artcost.model.market import market_bands, simulate_market
+
+        try:
+            f.market = simulate_market(loaded)
+            f.bands = market_bands(loaded, market_draws, seed)
+        except UserError as exc:
+            f.market_problem = " ".join(exc.problems)
+    return f
+
+
+# --------------------------------------------------------------------------- findings: one sentence each
+
+
+def _cost_split(r: Mapping[str, Any]) -> str:
+    from artcost.model import costs
+
+    b, total = r["breakdown"], r["breakdown"]["total"]
+    if not total:
+        return ""
+    human = sum(b[k] for k in costs.HUMAN_ITEMS if k in b)
+    top = max(costs.ITEMS, key=lambda k: b.get(k, 0.0))
+    words = {"retouching": "retouching", "screening": "screening the candidates", "prompt_tuning": "prompt tuning",
+             "learning": "learning the tool", "supervision": "watching the runs", "electricity": "electricity",
+             "hardware": "the GPU's depreciation", "cloud": "cloud GPU time", "subscription": "the subscription",
+             "api": "the API's charge"}
+    compute = total - human
+    ccy = r["currency"]
+    return (f"Where AI's cost goes: people's time (the operator's and the retoucher's) is {human / total:.0%} of it, "
+            f"the largest item {words.get(top, top)} ({b[top] / total:.0%}); the machine "
+            f"({money(compute / r['usable_images'], ccy)} per usable image) is {compute / total:.1%}.")
+
+
+def findings(fx: Facts) -> list[tuple[str, str]]:
+    """The report's findings, one sentence each, with the section that shows each: [(anchor, sentence)]."""
+    r = fx.r
+    ccy = r["currency"]
+    out: list[tuple[str, str]] = []
+    split = _cost_split(r)
+    if split:
+        out.append(("cost", split))
+    if fx.mc is not None:
+        p = fx.mc.probabilities()
+        out.append(("uncertainty", f"How sure: AI is cheaper than the artist in {p['ai_cheaper']:.1%} of "
+                                   f"{fx.mc.draws:,} draws of the uncertain inputs, and the artist costs 100 times AI "
+                                   f"or more in {p['ratio_ge_100']:.0%} of them."))
+    if fx.tornado:
+        t = fx.tornado[0]
+        unit = field_unit(t["param"], fx.own)
+        out.append(("uncertainty",
+                    f"What moves it most: the {field_label(t['param'])} ({sources.range_text(t['input_low'], t['input_high'], unit)}) moves AI's cost per usable image from "
+                    f"{money(t['output_low'] * fx.factor, ccy)} to {money(t['output_high'] * fx.factor, ccy)}."))
+    be = fx.breakevens.get("artist.price_per_image")
+    if be:
+        now = money(be["central"] * fx.factor, ccy)
+        if be.get("roots"):
+            out.append(("breakeven", f"Break-even: AI would cost as much as the artist only if the artist charged "
+                                     f"{money(be['roots'][0] * fx.factor, ccy)} an image (the scenario's artist: {now})."))
+        else:
+            cheaper = "AI" if be["ai_at_central"] < be["artist_at_central"] else "the artist"
+            out.append(("breakeven", f"Break-even: none for any artist's price from {money(be['lo'] * fx.factor, ccy)} "
+                                     f"to {money(be['hi'] * fx.factor, ccy)}: {cheaper} stays cheaper."))
+    sp = fx.delivery_spreads()
+    d = r["delivery"]
+    ai_h, art_h = (sp["ai"]["median"], sp["artist"]["median"]) if sp else (d["ai_hours"], d["artist_hours"])
+    from artcost.dashboard.charts import delivery_phrase
+
+    out.append(("delivery", f"Delivery: AI typically takes {duration(ai_h)}, the artist {duration(art_h)} "
+                            f"({delivery_phrase(ai_h, art_h)}); the artist is free in time in "
+                            f"{r['artist']['availability_probability']:.0%} of cases."))
+    if fx.bands is not None:
+        out.append(("market", market_sentence(fx)))
+    return out
+
+
+def market_sentence(fx: Facts) -> str:
+    """Artists' income and commissions in the last simulated month against the no-AI baseline, median and band."""
+    from artcost.dashboard.analysis import market_sentence as words
+
+    return words(fx.bands)
+
+
+def headline_note(fx: Facts) -> str:
+    """How the headline was made, in the report's own words (no command the reader cannot run)."""
+    h = fx.headline
+    if h.is_point:
+        return "Every input is a single number, so the headline is the model's point figure; there is no spread to show."
+    return (f"Medians and 90% intervals (5th to 95th percentile) of {h.draws:,} Monte Carlo draws of the "
+            f"{h.uncertain_inputs} uncertain inputs (seed {h.seed}); each figure is its own median, so the ratio is the "
+            f"typical draw's ratio, not one median over the other. For comparison, {h.point_sentence()}.")
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _market_section(fx: Facts, charts: _Charts) -> str:
+    from artcost.dashboard import analysis
+
+    if fx.market_problem:
+        return f'<p class="warn">The market simulation could not run: {_e(fx.market_problem)}</p>'
+    body = [f"<p>{_e(market_sentence(fx))}</p>"]
+    for chart in analysis.market_band_charts(fx.market, fx.bands, fx.r["currency"], fx.factor, fx.rate_label,
+                                              fx.r["scenario"]["file"]):
+        body.append(charts.html(chart))
+    return "".join(body)
+
+
+def _uncertainty_section(fx: Facts, charts: _Charts) -> str:
+    from artcost.dashboard import analysis
+
+    ccy = fx.r["currency"]
+    mc = fx.mc
+    p = mc.probabilities()
+    rows = analysis.mc_rows(mc, ccy, fx.factor)
+    body = [f"<p>{_e(mc.summary()['note'])}. AI is cheaper than the artist in {p['ai_cheaper']:.1%} of draws; the "
+            f"artist costs 100 times AI or more in {p['ratio_ge_100']:.1%}.</p>",
+            _table(list(rows[0]), [list(x.values()) for x in rows], numeric=(2, 3, 4, 5, 6))]
+    hist, _ = analysis.mc_charts(mc, ccy, fx.factor, fx.r["scenario"]["file"])
+    body.append(charts.html(hist))
+    if fx.tornado:
+        body.append("<h3>What moves the answer</h3>")
+        body.append(charts.html(analysis.tornado_chart(fx.tornado, "per_usable_image", ccy, fx.factor, fx.own)))
+    return "".join(body)
+
+
+def _breakeven_section(fx: Facts, charts: _Charts) -> str:
+    from artcost.dashboard import analysis
+
+    body = []
+    for path, be in fx.breakevens.items():
+        words = analysis.breakeven_words(be)
+        body.append(f"<p>{_e(words)} <span class=\"meta\">({_link(path)})</span></p>")
+    if fx.own != fx.r["currency"] and fx.breakevens:
+        body.append(f'<p class="meta">Break-even money is in {_e(fx.own)}, the scenario\'s currency.</p>')
+    if fx.grid is not None:
+        x, y = BREAKEVEN_INPUTS
+        caption = (f"The cost model with every other input at its central value; each axis spans its input's 5th to "
+                   f"95th percentile if uncertain, else half to twice its value; money in {fx.own}.")
+        body.append(charts.html(analysis.grid_chart(fx.grid, caption, fx.own)))
+    return "".join(body) or "<p>No input to vary.</p>"
+
+
+def _benchmark_section(fx: Facts, bench_records: Sequence[Mapping[str, Any]]) -> str:
+    r = fx.r
+    speed = r["generation"]["seconds_per_image_source"]  # without the file name (facts)
+    out = [f"<p>Generation speed (seconds per image) from: {_e(speed)}. "
+           f"Device named by the scenario: {_e(r['scenario']['device'] or 'none')}.</p>"]
+    if bench_records:
+        brows = [
+            (b.get("id", ""), b.get("device", ""), b.get("created", b.get("date", "")), b.get("preset", ""),
+             _num(b.get("seconds_per_image")), _num(b.get("joules_per_image")) or "not measured",
+             b.get("energy_method", b.get("meter", "")) or "none")
+            for b in bench_records
+        ]
+        out.append(_table(["record", "device", "date", "preset", "seconds per image", "joules per image",
+                           "energy meter"], brows, numeric=(4, 5)))
+    else:
+        out.append("<p>No benchmark record is attached to this report: the speed is the scenario's stated figure.</p>")
+    return "".join(out)
+
+
+def _sources_section(fx: Facts) -> str:
+    r, s = fx.r, fx.loaded.scenario
+    quantities = s.cost_quantities()
+    dists = {p: q.dist.describe() for p, q in quantities.items() if q.uncertain}
+    out = [f'<p class="meta">{_e(sources.intro(r))}</p>', sources.sources_table(r, dists)]
+    if s.meta.sources:
+        out.append("<h3>Sources the scenario lists</h3><ul>")
+        for src in s.meta.sources:
+            if isinstance(src, str):
+                out.append(f"<li>{_e(src)}</li>")
+            else:
+                label = f"[{src.id}] " if src.id else ""
+                url = f" ({src.url})" if src.url else ""  # plain text: the report links to nothing outside itself
+                out.append(f"<li>{_e(label + src.title + url)}</li>")
+        out.append("</ul>")
+    if r.get("exchange_rate"):
+        e = r["exchange_rate"]
+        out.append(f"<p>Exchange rate {_e(e['from'])} to {_e(e['to'])}: x{e['factor']:.4g} ({_e(e['source'])}).</p>")
+    return "".join(out)
+
+
+def _num(x: Any) -> str:
+    return "" if x is None else f"{float(x):,.4g}"
+
+
+SECTIONS = (("headline", "The answer"), ("findings", "Findings"), ("cost", "Cost of one job, item by item"),
+            ("delivery", "Delivery time"), ("uncertainty", "How sure: uncertainty"),
+            ("breakeven", "Where AI and the artist break even"), ("market", "What it does to artists: the market"),
+            ("benchmark", "Benchmark provenance"), ("sources", "Where each figure comes from"), ("method", "Method"))
+
+
+def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
+                 generated: dt.datetime | None = None) -> str:
+    """The report for one scenario as a complete HTML document (UTF-8 text)."""
+    from artcost.dashboard import charts as ch
+
+    r, s = fx.r, fx.loaded.scenario
     ccy = r["currency"]
     generated = generated or dt.datetime.now().astimezone()
+    charts = _Charts()
+    present = {"uncertainty": fx.mc is not None, "breakeven": bool(fx.breakevens),
+               "market": fx.bands is not None or bool(fx.market_problem)}
+    titles = [(k, t) for k, t in SECTIONS if present.get(k, True)]
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -98,68 +420,41 @@ def build_report(
         f"<style>{CSS}</style></head><body>",
         f"<h1>{_e(s.meta.name)}</h1>",
         f'<p class="meta">Scenario {_e(r["scenario"]["file"])}, figures as of {_e(r["scenario"]["as_of"])}; '
-        f"money in {_e(ccy)}; report generated {_e(generated.strftime('%Y-%m-%d %H:%M %Z'))} by artcost {_e(ARTCOST_VERSION)}.</p>",
-        f'<p class="headline">{_e(headline(dict(r)))}</p>',
-        f'<p class="meta">{_e(headline_note(dict(r)))}</p>',
+        f"money in {_e(ccy)}; report generated {_e(generated.strftime('%Y-%m-%d %H:%M %Z'))} by artcost "
+        f"{_e(ARTCOST_VERSION)}.</p>",
+        '<nav class="toc">' + "".join(f'<a href="#{k}">{_e(t)}</a>' for k, t in titles) + "</nav>",
     ]
     if s.meta.description:
         out.append(f"<p>{_e(s.meta.description)}</p>")
-    for w in r.get("warnings", []):
-        out.append(f'<p class="warn">Warning: {_e(w)}</p>')
 
-    out.append("<h2>Cost of one job, item by item</h2>")
-    out.append(_table(["figure", "value", "share of job"], report_rows(dict(r)), numeric=(1, 2)))
-    out.append(f'<p class="meta">{_e(figures_note([dict(r)]))}</p>')
+    def section(key: str, body: str) -> None:
+        if present.get(key, True):
+            out.append(f'<section id="{key}"><h2>{_e(dict(SECTIONS)[key])}</h2>{body}</section>')
 
-    out.append("<h2>Charts</h2>")
-    out.append(chart_html(charts))
-
-    for title, body in sections:
-        out.append(f"<h2>{_e(title)}</h2>{body}")
-
-    out.append("<h2>Assumptions and their sources</h2>")
-    out.append('<p class="meta">Central values (what the model uses); "~" marks a figure given as a distribution.</p>')
-    arows = []
-    quantities = s.cost_quantities()
-    for path, info in r["inputs"].items():
-        spec = quantities[path].dist if path in quantities else None
-        dist = spec.describe() if spec is not None else ""
-        arows.append((path, f"{info['value']:,.4g}" + (" ~" if info["uncertain"] else ""), info["unit"], dist, info["source"]))
-    out.append(_table(["field", "value", "unit", "distribution", "source"], arows, numeric=(1,)))
-    if s.meta.sources:
-        out.append("<p>Sources named by the scenario:</p><ul>")
-        for src in s.meta.sources:
-            if isinstance(src, str):
-                out.append(f"<li>{_e(src)}</li>")
-            else:
-                label = f"[{src.id}] " if src.id else ""
-                url = f" ({src.url})" if src.url else ""  # plain text: the report links to nothing
-                out.append(f"<li>{_e(label + src.title + url)}</li>")
-        out.append("</ul>")
-    if r.get("exchange_rate"):
-        fx = r["exchange_rate"]
-        out.append(f"<p>Exchange rate {_e(fx['from'])} to {_e(fx['to'])}: x{fx['factor']:.4g} ({_e(fx['source'])}).</p>")
-
-    out.append("<h2>Benchmark provenance</h2>")
-    out.append(f"<p>Generation speed (seconds per image) from: {_e(r['generation']['seconds_per_image_source'])}. "
-               f"Device named by the scenario: {_e(r['scenario']['device'] or 'none')}.</p>")
-    if bench_records:
-        brows = [
-            (b.get("id", ""), b.get("device", ""), b.get("created", b.get("date", "")), b.get("preset", ""),
-             _num(b.get("seconds_per_image")), _num(b.get("joules_per_image")), b.get("energy_method", b.get("meter", "")))
-            for b in bench_records
-        ]
-        out.append(_table(["record", "device", "date", "preset", "s/image", "J/image", "energy meter"], brows, numeric=(4, 5)))
-    else:
-        out.append("<p>No benchmark record is attached to this report: the speed is the scenario's stated figure.</p>")
-
-    out.append("<h2>Method</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in METHOD_NOTES) + "</ul>")
+    section("headline", f'<p class="headline">{_e(headline(r))}</p><p class="meta">{_e(headline_note(fx))}</p>'
+                        + "".join(f'<p class="warn">Warning: {_e(w)}</p>' for w in r.get("warnings", []))
+                        + f"<figure>{svg.key_chart(r)}<figcaption class=\"caption\">{_e(svg.key_caption(r))}"
+                          "</figcaption></figure>")
+    section("findings", '<ul class="findings">' + "".join(
+        f'<li>{_e(text)} <a href="#{a}">more</a></li>' for a, text in findings(fx)) + "</ul>")
+    section("cost", _table(["figure", "value", "share of job"], report_rows(dict(r)), numeric=(1, 2), narrow=True)
+            + f'<p class="meta">{_e(figures_note([dict(r)]))}</p>' + charts.html(ch.cost_waterfall(r)))
+    section("delivery", charts.html(ch.delivery(r, fx.delivery_spreads())))
+    if fx.mc is not None:
+        section("uncertainty", _uncertainty_section(fx, charts))
+    if fx.breakevens:
+        section("breakeven", _breakeven_section(fx, charts))
+    if present["market"]:
+        section("market", _market_section(fx, charts))
+    section("benchmark", _benchmark_section(fx, bench_records))
+    section("sources", _sources_section(fx))
+    section("method", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in METHOD_NOTES) + "</ul>")
     out.append("</body></html>")
     return "\n".join(out)
 
 
-def _num(x: Any) -> str:
-    return "" if x is None else f"{float(x):,.4g}"
+def file_stem(loaded: LoadedScenario) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in loaded.path.rsplit("/", 1)[-1].removesuffix(".yaml"))
 
 
 def report_for(
@@ -169,34 +464,139 @@ def report_for(
     draws: int = 20_000,
     seed: int = 0,
     generated: dt.datetime | None = None,
+    market_draws: int = MARKET_DRAWS,
 ) -> tuple[str, str]:
-    """The report of one scenario and a file name for it: (html, name).
-
-    Adds the Monte Carlo summary and charts when the uncertainty layer is installed.
-    """
-    from artcost.dashboard import analysis, charts
-    from artcost.model.comparison import comparison
-    from artcost.model.currency import rate_table_for
-
-    r = comparison(loaded, currency)
-    figs = [charts.cost_waterfall(r), charts.ai_vs_artist(r), charts.delivery(r)]
-    sections: list[tuple[str, str]] = []
-    try:
-        from artcost.model.uncertainty import simulate
-    except ImportError:
-        simulate = None
-    if simulate is not None and any(q.uncertain for q in loaded.scenario.cost_quantities().values()):
-        own = loaded.scenario.meta.currency
-        factor = rate_table_for(loaded).factor(own, r["currency"])  # the scenario's year, as the tables
-        mc = simulate(loaded, draws, seed)
-        p = mc.probabilities()
-        rows = analysis.mc_rows(mc, r["currency"], factor)
-        body = (f"<p>{_e(mc.summary()['note'])}. AI is cheaper than the artist in {p['ai_cheaper']:.1%} of draws; "
-                f"the artist costs 100x or more in {p['ratio_ge_100']:.1%}.</p>"
-                + _table(list(rows[0]), [list(x.values()) for x in rows], numeric=(2, 3, 4, 5, 6)))
-        sections.append(("Uncertainty (Monte Carlo)", body))
-        figs += analysis.mc_charts(mc, r["currency"], factor)
+    """The report of one scenario and a file name for it: (html, name)."""
     generated = generated or dt.datetime.now().astimezone()
-    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in loaded.path.rsplit("/", 1)[-1].removesuffix(".yaml"))
-    name = f"artcost-report-{stem}-{generated.strftime('%Y%m%d-%H%M')}.html"
-    return build_report(r, loaded, figs, bench_records, sections, generated), name
+    fx = facts(loaded, currency, draws, seed, market_draws)
+    name = f"artcost-report-{file_stem(loaded)}-{generated.strftime('%Y%m%d-%H%M')}.html"
+    return build_report(fx, bench_records, generated), name
+
+
+# --------------------------------------------------------------------------- the presenter sheet
+
+
+def presenter_parts(fx: Facts) -> dict[str, Any]:
+    """What the presenter view shows: title, meta line, headline, key chart (SVG) and caption, findings."""
+    r = fx.r
+    return {
+        "title": fx.loaded.scenario.meta.name,
+        "meta": f"Scenario {r['scenario']['file']}, figures as of {r['scenario']['as_of']}; money in {r['currency']}.",
+        "headline": headline(r),
+        "note": headline_note(fx),
+        "chart": svg.key_chart(r),
+        "caption": svg.key_caption(r),
+        "findings": [text for _, text in findings(fx)],
+    }
+
+
+def presenter_html(fx: Facts, generated: dt.datetime | None = None) -> str:
+    """The presenter sheet as a complete HTML document: one A4 page, no scripts."""
+    p = presenter_parts(fx)
+    generated = generated or dt.datetime.now().astimezone()
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>artcost: {_e(p['title'])}</title><style>{PRESENTER_CSS}</style></head><body>",
+        f"<h1>{_e(p['title'])}</h1>",
+        f'<p class="meta">{_e(p["meta"])} Made {_e(generated.strftime("%Y-%m-%d"))} with artcost '
+        f"{_e(ARTCOST_VERSION)}; every figure and its source is in the full report.</p>",
+        f'<p class="headline">{_e(p["headline"])}</p>',
+        p["chart"],
+        f'<p class="caption">{_e(p["caption"])}</p>',
+        '<ul class="findings">' + "".join(f"<li>{_e(t)}</li>" for t in p["findings"]) + "</ul>",
+        "</body></html>",
+    ])
+
+
+def presenter_for(loaded: LoadedScenario, currency: str | None = None, generated: dt.datetime | None = None,
+                  market_draws: int = MARKET_DRAWS) -> tuple[str, str]:
+    generated = generated or dt.datetime.now().astimezone()
+    fx = facts(loaded, currency, market_draws=market_draws)
+    return presenter_html(fx, generated), f"artcost-presenter-{file_stem(loaded)}-{generated.strftime('%Y%m%d-%H%M')}.html"
+
+
+# --------------------------------------------------------------------------- files and PDF
+
+PDF_TIMEOUT_S = 120
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_chromium() -> str | None:
+    """Chromium for printing: $ARTCOST_CHROMIUM, else the first of CHROMIUM_NAMES on PATH, else None."""
+    given = os.environ.get("ARTCOST_CHROMIUM")
+    if given:
+        return given if Path(given).exists() else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def write_pdf(html_path: Path, pdf_path: Path, timeout_s: float = PDF_TIMEOUT_S) -> Path:
+    """Print an HTML file to PDF with headless Chromium (its charts drawn first); UserError in one line when
+    Chromium is missing, fails or takes longer than `timeout_s`."""
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    chromium = find_chromium()
+    if chromium is None:
+        raise UserError(f"{pdf_path}: a PDF needs Chromium (one of {', '.join(CHROMIUM_NAMES)} on PATH, or "
+                        f"ARTCOST_CHROMIUM): install it, e.g. apt-get install chromium; the HTML report is {html_path}")
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_pdf = pdf_path.with_name(f".{pdf_path.name}.part")
+    with tempfile.TemporaryDirectory(prefix="artcost-chromium-") as profile:
+        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+               f"--user-data-dir={profile}", "--no-pdf-header-footer", "--print-to-pdf-no-header",
+               "--run-all-compositor-stages-before-draw", "--virtual-time-budget=20000",
+               f"--print-to-pdf={tmp_pdf}", html_path.as_uri()]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, env={**os.environ, "HOME": profile})
+        except subprocess.TimeoutExpired:
+            tmp_pdf.unlink(missing_ok=True)
+            raise UserError(f"{pdf_path}: Chromium did not finish printing within {timeout_s:g} s") from None
+        except OSError as exc:
+            raise UserError(f"{pdf_path}: could not run Chromium ({chromium}): {exc.strerror or exc}") from None
+    if proc.returncode != 0 or not tmp_pdf.exists() or tmp_pdf.stat().st_size == 0:
+        tmp_pdf.unlink(missing_ok=True)
+        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1][:200]
+        raise UserError(f"{pdf_path}: Chromium could not print {html_path.name} (exit {proc.returncode}: {last})")
+    tmp_pdf.replace(pdf_path)
+    return pdf_path
+
+
+def write_report(loaded: LoadedScenario, html_path: Path, currency: str | None = None, pdf_path: Path | None = None,
+                 bench_records: Sequence[Mapping[str, Any]] = (), presenter_path: Path | None = None,
+                 generated: dt.datetime | None = None) -> list[Path]:
+    """Write the report (and its PDF, and the presenter sheet, when asked); returns the files written."""
+    generated = generated or dt.datetime.now().astimezone()
+    fx = facts(loaded, currency)
+    html_path = Path(html_path)
+    _write_text(html_path, build_report(fx, bench_records, generated))
+    written = [html_path]
+    if presenter_path is not None:
+        _write_text(Path(presenter_path), presenter_html(fx, generated))
+        written.append(Path(presenter_path))
+    if pdf_path is not None:
+        written.append(write_pdf(html_path, Path(pdf_path)))
+    return written
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+
+
+def pdf_bytes(html_text: str, timeout_s: float = PDF_TIMEOUT_S) -> bytes:
+    """A PDF of an HTML document (for a download button); UserError as `write_pdf`."""
+    with tempfile.TemporaryDirectory(prefix="artcost-report-") as d:
+        src, out = Path(d) / "report.html", Path(d) / "report.pdf"
+        src.write_text(html_text, encoding="utf-8")
+        write_pdf(src, out, timeout_s)
+        return out.read_bytes()
+

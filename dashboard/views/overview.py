@@ -1,12 +1,15 @@
-"""Overview: the headline for the chosen scenario, the itemised cost, delivery time, and sources."""
+"""Overview: the headline for the chosen scenario, the key chart, the itemised cost, delivery time, and sources.
+
+Built to show something useful at once: the headline and the key chart (plain SVG, `svg.key_chart`) go out
+before anything waits on plotly; the plotly charts and the sources table follow.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from artcost.dashboard import sources, svg, ui
 from artcost.model.headline import headline, headline_note
-from artcost.dashboard import charts, ui
 from artcost.units import figure, ratio_phrase
 
 loaded, problems = ui.current()
@@ -14,7 +17,7 @@ r = ui.result(loaded)
 ccy = r["currency"]
 
 st.title("What does one illustration cost?")
-st.caption(f"{r['scenario']['name']} — {r['scenario']['file']}, figures as of {r['scenario']['as_of']}")
+st.caption(f"{r['scenario']['name']} — scenario {r['scenario']['file']}, figures as of {r['scenario']['as_of']}")
 st.markdown(f"### {headline(r)}")
 st.caption(headline_note(r))
 if problems:
@@ -22,32 +25,45 @@ if problems:
 for w in r["warnings"]:
     st.warning(w)
 
-st.markdown("**Central values (point)**: every uncertain input at its mode, midpoint or median; the figures, "
-            "the waterfall and the charts below use them.")
+key, _ = st.columns([3, 1])
+with key:
+    st.html(svg.key_chart(r))
+    st.caption(svg.key_caption(r))
+
+import numpy as np  # noqa: E402  (after the headline: nothing above waits on these)
+
+from artcost.dashboard import cached, charts  # noqa: E402
+
+st.markdown("**Central values (point)**: every uncertain input at its mode, midpoint or median; the figures and "
+            "the itemised cost below use them. The key chart above and the delivery chart show the Monte Carlo "
+            "medians with their 90% intervals.")
 POINT = "Central values (point), not the Monte Carlo median of the sentence above."
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("AI, per usable image", charts.money(r["breakdown"]["per_usable_image"], ccy), help=POINT)
 c2.metric("Artist, per image", charts.money(r["artist"]["per_image"], ccy), help=POINT)
 # AI's cost as a share of the artist's: "1/104" when AI is cheaper, "2.4x" when dearer (the headline says it in full)
 c3.metric("AI / artist cost", ratio_phrase(r["ratio"]) if r["ratio"] >= 1 else f"{figure(1 / r['ratio'])}x", help=POINT)
-c4.metric("AI delivery", charts.duration(r["delivery"]["ai_hours"]))
-c5.metric("Artist delivery", charts.duration(r["delivery"]["artist_hours"]))
+c4.metric("AI delivery", charts.duration(r["delivery"]["ai_hours"]), help=POINT)
+c5.metric("Artist delivery", charts.duration(r["delivery"]["artist_hours"]), help=POINT)
 
+spreads = None
+if r["headline"]["draws"]:  # the headline's own draws (same scenario, draws and seed): delivery times' spread
+    mc = cached.simulate(loaded, r["headline"]["draws"], r["headline"]["seed"])
+    spreads = {side: dict(zip(("p5", "median", "p95"),
+                              map(float, np.percentile(mc.samples[f"{side}_delivery_hours"], [5, 50, 95]))))
+               for side in ("ai", "artist")}
 left, right = st.columns([3, 2])
 with left:
     ui.show(charts.cost_waterfall(r), key="overview-waterfall")
 with right:
-    ui.show(charts.ai_vs_artist(r), key="overview-ai-artist")
-    ui.show(charts.delivery(r), key="overview-delivery")
+    ui.show(charts.delivery(r, spreads), key="overview-delivery")
 
 st.subheader("Where each figure comes from")
 st.caption(
-    f"Generation speed from: {r['generation']['seconds_per_image_source']}. "
-    "Central values shown; '~' marks a figure the scenario gives as a distribution (see the Uncertainty page)."
+    f"{sources.intro(r)} Generation speed from: {sources.source_text(r['generation']['seconds_per_image_source'], r['scenario']['file'])}. "
+    "Each figure links to its section of the report (Report page, opens in a new tab)."
 )
-rows = [
-    {"field": path, "value": f"{info['value']:,.4g}" + (" ~" if info["uncertain"] else ""), "unit": info["unit"],
-     "source": info["source"]}
-    for path, info in r["inputs"].items()
-]
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+stem = r["scenario"]["file"].rsplit("/", 1)[-1].removesuffix(".yaml")
+query = f"?scenario={stem}" if st.session_state.sid.startswith("shipped:") else ""
+st.html(sources.sources_table(
+    r, link=lambda path: f"report{query}#{sources.anchor(path.split('.', 1)[0])}", link_text="in the report", ids=False))

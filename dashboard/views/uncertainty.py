@@ -7,6 +7,7 @@ import streamlit as st
 
 from artcost.dashboard import analysis, cached, ui
 from artcost.errors import UserError
+from artcost.model.comparison import field_label
 from artcost.model.currency import rate_table_for
 from artcost.units import money
 
@@ -30,9 +31,10 @@ p = mc.probabilities()
 st.markdown(f"### AI is cheaper than the artist in {p['ai_cheaper']:.1%} of {mc.draws:,} draws")
 m1, m2, m3 = st.columns(3)
 ai = mc.summary()["outputs"]["ai_per_usable_image"]
-m1.metric("P(AI cheaper)", f"{p['ai_cheaper']:.1%}")
-m2.metric("P(artist costs 100x or more)", f"{p['ratio_ge_100']:.1%}")
-m3.metric("AI per usable image, P5–P95", f"{money(ai['p5'] * factor, '')}–{money(ai['p95'] * factor, ccy)}")
+m1.metric("Chance AI is cheaper", f"{p['ai_cheaper']:.1%}")
+m2.metric("Chance the artist costs 100x AI or more", f"{p['ratio_ge_100']:.1%}")
+m3.metric("AI per usable image, 90% interval", f"{money(ai['p5'] * factor, '')}–{money(ai['p95'] * factor, ccy)}",
+          help="5th to 95th percentile of the draws")
 
 hist, both = analysis.mc_charts(mc, ccy, factor)
 a, b = st.columns(2)
@@ -45,15 +47,15 @@ st.dataframe(pd.DataFrame(analysis.mc_rows(mc, ccy, factor)), hide_index=True, w
 st.subheader("What moves the answer")
 output = st.radio("Output", list(analysis.TORNADO_OUTPUTS), format_func=analysis.TORNADO_OUTPUTS.get,
                   horizontal=True, key="tornado_output")
-ui.show(analysis.tornado_chart(cached.tornado(loaded, output), output, ccy, factor), key="mc-tornado")
+ui.show(analysis.tornado_chart(cached.tornado(loaded, output), output, ccy, factor, own), key="mc-tornado")
 
 st.subheader("Where AI and the artist break even")
 params = list(loaded.scenario.cost_quantities())  # the market's inputs do not move the cost
 x_default = "artist.price_per_image" if "artist.price_per_image" in params else params[0]
 y_default = "human.wage_per_hour" if "human.wage_per_hour" in params else params[1]
 g1, g2 = st.columns(2)
-x_param = g1.selectbox("Horizontal axis", params, index=params.index(x_default), key="grid_x")
-y_param = g2.selectbox("Vertical axis", params, index=params.index(y_default), key="grid_y")
+x_param = g1.selectbox("Horizontal axis", params, index=params.index(x_default), key="grid_x", format_func=field_label)
+y_param = g2.selectbox("Vertical axis", params, index=params.index(y_default), key="grid_y", format_func=field_label)
 try:
     grid = cached.ratio_grid(loaded, x_param, y_param)
     be = cached.breakeven(loaded, x_param)
@@ -61,11 +63,12 @@ except UserError as exc:
     for line in exc.problems:
         st.error(line)
 else:
-    st.write(be["message"] + (f" (money in {own}, the scenario's currency)" if own != ccy else ""))
-    caption = (f"Deterministic model, every other input at its central value (artcost.model.breakeven.ratio_grid); "
-               f"axes span each input's P5–P95 if uncertain, else half to twice its value; money in {own}. "
-               f"Sources: {x_param}: {loaded.source_of(x_param)}; {y_param}: {loaded.source_of(y_param)}.")
-    ui.show(analysis.grid_chart(grid, caption), key="mc-grid")
+    st.write(analysis.breakeven_words(be) + (f" (Money in {own}, the scenario's currency.)" if own != ccy else ""))
+    caption = (f"The cost model with every other input at its central value; each axis spans its input's 5th to 95th "
+               f"percentile if uncertain, else half to twice its value; money in {own}. "
+               f"Sources: {field_label(x_param)}: {loaded.source_of(x_param)}; "
+               f"{field_label(y_param)}: {loaded.source_of(y_param)}.")
+    ui.show(analysis.grid_chart(grid, caption, own), key="mc-grid")
 
 with st.expander("Uncertain inputs: distributions and sources"):
     st.dataframe(pd.DataFrame(analysis.input_rows(mc)), hide_index=True, width="stretch")

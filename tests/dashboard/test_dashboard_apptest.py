@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "dashboard" / "app.py"
 SEED = REPO / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"
 SID = "shipped:seed-2022-hobbyist-3060ti"
-PAGES = ["overview.py", "benchmark.py", "cost.py", "uncertainty.py", "market.py", "report.py"]
+PAGES = ["overview.py", "presenter.py", "benchmark.py", "cost.py", "uncertainty.py", "market.py", "report.py"]
 
 
 def expected(path: Path = SEED, overrides=None, currency=None) -> str:
@@ -157,9 +157,14 @@ def test_market_headline_matches_simulator(at):
     market = pytest.importorskip("artcost.model.market")
     at.switch_page("views/market.py").run()
     no_exceptions(at)
-    h = market.simulate_market(load_scenario(SEED)).headline()
-    assert headlines(at) == [f"By {h['last_month']}, artists earn {h['artist_income_index']:.0%} of their no-AI income "
-                             f"({h['artist_income_index_after_12_months']:.0%} after 12 months)"]
+    from artcost.dashboard.analysis import market_sentence
+    from artcost.dashboard.report import MARKET_DRAWS
+
+    bands = market.market_bands(load_scenario(SEED), MARKET_DRAWS, 0)
+    assert headlines(at) == [market_sentence(bands)]
+    assert "typically earn" in headlines(at)[0] and "(90%: " in headlines(at)[0]
+    h = market.simulate_market(load_scenario(SEED)).headline()  # the central run stays, labelled
+    assert any(f"artists earn {h['artist_income_index']:.0%} of their no-AI income" in c.value for c in at.caption)
 
 
 def apply_record(at: AppTest, rid: str) -> None:
@@ -170,10 +175,24 @@ def apply_record(at: AppTest, rid: str) -> None:
     no_exceptions(at)
 
 
+def html_of(at: AppTest) -> list[str]:
+    """The HTML the page put out with st.html (the key chart, the sources table)."""
+    return [e.proto.body for e in at.get("html")]
+
+
 def sources(at: AppTest) -> dict[str, str]:
-    """The Overview's "Where each figure comes from" table: field -> source."""
-    (table,) = [d.value for d in at.dataframe if "source" in d.value.columns and "field" in d.value.columns]
-    return dict(zip(table["field"], table["source"]))
+    """The Overview's "Where each figure comes from" table: field (its dotted path) -> source, as the page shows them."""
+    import html as html_mod
+    import re
+
+    (table,) = [h for h in html_of(at) if 'class="sources"' in h]
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        if len(cells) == 3:
+            path = re.search(r'<span class="path">(.*?)(?: · <a|</span>)', cells[0]).group(1).replace("<wbr>", "")
+            out[html_mod.unescape(path)] = html_mod.unescape(cells[2])
+    return out
 
 
 def test_benchmark_result_becomes_the_scenario_speed(at, stored_record):
@@ -229,10 +248,14 @@ def test_breakeven_axes_offer_cost_inputs_only(at):
     pytest.importorskip("artcost.model.breakeven")
     at.switch_page("views/uncertainty.py").run()
     no_exceptions(at)
+    from artcost.model.comparison import field_label
+
+    sc = load_scenario(SEED).scenario
+    market_words = {field_label(p) for p in sc.quantities() if p.startswith("market.")}
     for key in ("grid_x", "grid_y"):
-        options = at.selectbox(key=key).options
-        assert options and not [o for o in options if o.startswith("market.")]
-    assert set(at.selectbox(key="grid_x").options) == set(load_scenario(SEED).scenario.cost_quantities())
+        options = at.selectbox(key=key).options  # shown in words, never as YAML paths
+        assert options and not set(options) & market_words and not [o for o in options if "." in o or "_" in o]
+    assert set(at.selectbox(key="grid_x").options) == {field_label(p) for p in sc.cost_quantities()}
     at.selectbox(key="grid_x").set_value("human.screening_seconds_per_candidate").run()
     no_exceptions(at)
     assert not at.error
@@ -270,7 +293,8 @@ def test_ai_dearer_than_the_artist(at):
     assert headlines(at) == [expected(overrides={"artist.price_per_image": 10})]
     assert "AI costs" in headlines(at)[0] and "1/0" not in headlines(at)[0]
     titles = chart_titles(at)
-    assert f"Per image: AI vs artist, {ratio_phrase(r['ratio'])}" in titles
+    (key,) = [h for h in html_of(at) if "data-artcost-chart" in h]
+    assert "typically AI costs" in key and "x the artist" in key and "1/0" not in key, key[:300]
     assert not [t for t in titles if "1/0" in t or " 0x" in t]
     assert [m.value for m in at.metric if m.label == "AI / artist cost"] == [f"{1 / r['ratio']:,.1f}x"]
     at.switch_page("views/cost.py").run()
@@ -307,5 +331,5 @@ def test_market_money_follows_the_currency_picker(at):
     h = market.simulate_market(load_scenario(SEED)).headline()
     (m,) = [x for x in at.metric if x.label == "Retouch price per image"]
     assert m.value == money(h["retouch_price"] * rate_table(2022).factor("CNY", "USD"), "USD")
-    assert "Retouch price per image (USD)" in chart_titles(at)
+    assert "The retoucher's price per image (USD)" in chart_titles(at)
     assert not [t for t in chart_titles(at) if "per job" in t]

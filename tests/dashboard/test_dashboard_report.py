@@ -55,7 +55,11 @@ def test_parses_and_names_itself(report):
 
 
 def test_contains_headline_and_figures(report):
+    from artcost.dashboard.sources import source_text
+
     r = comparison(report["loaded"], "USD")
+    # the report names the scenario file once, at the top: the speed's source is quoted without it
+    r["generation"]["seconds_per_image_source"] = source_text(r["generation"]["seconds_per_image_source"])
     text = report["text"]
     assert headline(r) in text
     assert "AI per usable image" in text and "AI vs artist per image" in text
@@ -66,15 +70,24 @@ def test_contains_headline_and_figures(report):
         assert label in text and value in text
     # every chart is embedded as a plotly div, with its caption
     divs = [a for t, a in report["tags"] if t == "div" and a.get("id", "").startswith("chart-")]
-    assert len(divs) >= 3
-    assert text.count("Source: scenario") >= 3
+    assert len(divs) >= 6  # waterfall, delivery, histogram, tornado, break-even grid, the market's four
+    assert text.count("Source: scenario") >= 2 and text.count("Market simulation of scenario") >= 3
+    # the key chart is drawn without plotly, next to the headline
+    assert [a for t, a in report["tags"] if t == "svg" and a.get("data-artcost-chart") == "key"]
 
 
 def test_contains_every_assumption_with_its_source(report):
     text = report["text"]
+    from artcost.dashboard.sources import source_text
+
+    ids = {a.get("id") for _, a in report["tags"]}
     for path, info in comparison(report["loaded"], "USD")["inputs"].items():
-        assert path in text
-        assert info["source"] in text
+        assert f"src-{path}" in ids, path  # its row, which the other sections link to
+        assert info["label"] in text
+        # quoted whole; the scenario file is named once above the table, not in front of every source
+        assert source_text(info["source"]) in text and "seed-2022-hobbyist-3060ti.yaml: " not in source_text(info["source"])
+    assert "seed-2022-hobbyist-3060ti.yaml: " not in text
+    assert str(REPO) not in report["html"], "no path of the machine that wrote the report"
     assert "triangular(low=20, mode=31, high=55)" in text  # DistSpec.describe of human.wage_per_hour
     assert "Federal Reserve G.5A annual average 2022" in text  # the exchange rate used: the scenario's year (2022)
     assert "Benchmark provenance" in text and "NVIDIA GeForce RTX 3060 Ti" in text
@@ -99,5 +112,5 @@ def test_references_nothing_online(report):
 
 def test_uncertainty_section_when_available(report):
     pytest.importorskip("artcost.model.uncertainty")
-    assert "Uncertainty (Monte Carlo)" in report["text"]
+    assert "How sure: uncertainty" in report["text"]
     assert "20,000" in report["text"]

@@ -1,0 +1,129 @@
+"""The key chart as plain SVG: AI against the artist per image, medians with their 90% intervals.
+
+No plotly (and no JavaScript): the Overview draws it the moment its headline arrives, the presenter
+view and the report print it as it is.  A linear axis, so a 80x gap looks like one; the ratio is in the
+title.  `key_chart(r)` takes a `comparison` result (its `headline`: the Monte Carlo median and 5th-95th
+percentiles, money in the result's currency).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any, Mapping, Sequence
+
+from artcost.units import figure, money, money_approx, ratio_phrase
+
+AI_COLOUR, ARTIST_COLOUR = "#0072B2", "#D55E00"  # as charts.py (Okabe-Ito)
+FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def nice_ticks(top: float, n: int = 5) -> list[float]:
+    """Round tick values from 0 to at least `top` (about `n` of them): 0, 1,000, 2,000, ..."""
+    if not (top > 0 and math.isfinite(top)):
+        return [0.0, 1.0]
+    raw = top / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    count = math.ceil(top / step - 1e-9)
+    return [i * step for i in range(count + 1)]
+
+
+def hbars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, tick_text, width: int = 760,
+          label_width: int = 210, value_width: int = 190) -> str:
+    """Horizontal bars on a linear axis from zero, each with an optional p5-p95 whisker and a value label.
+
+    rows: {'label', 'sub' (smaller second line, optional), 'value', 'low', 'high' (optional), 'colour', 'text'}.
+    Returns one <svg> element, width 100% of its container (viewBox keeps the proportions)."""
+    bar_h, gap, top_pad, axis_h = 34, 26, 46, 46
+    plot_w = width - label_width - value_width
+    height = top_pad + len(rows) * (bar_h + gap) + axis_h
+    top = max(max(r.get("high") or r["value"], r["value"]) for r in rows)
+    ticks = nice_ticks(top)
+    scale = plot_w / ticks[-1]
+    x0 = label_width
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" data-artcost-chart="key" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="{_e(title)}" style="max-width:{width}px;font-family:{FONT}">',
+        f'<text x="0" y="20" font-size="17" font-weight="600" fill="#222">{_e(title)}</text>',
+    ]
+    y_axis = top_pad + len(rows) * (bar_h + gap) - gap / 2
+    for t in ticks:
+        x = x0 + t * scale
+        out.append(f'<line x1="{x:.1f}" y1="{top_pad - 8}" x2="{x:.1f}" y2="{y_axis:.1f}" stroke="#e6e6e6"/>')
+        out.append(f'<text x="{x:.1f}" y="{y_axis + 18:.1f}" font-size="13" fill="#555" '
+                   f'text-anchor="middle">{_e(tick_text(t))}</text>')
+    out.append(f'<line x1="{x0}" y1="{y_axis:.1f}" x2="{x0 + plot_w}" y2="{y_axis:.1f}" stroke="#999"/>')
+    out.append(f'<text x="{x0 + plot_w / 2:.1f}" y="{y_axis + 40:.1f}" font-size="13" fill="#555" '
+               f'text-anchor="middle">{_e(axis_title)}</text>')
+    for i, r in enumerate(rows):
+        y = top_pad + i * (bar_h + gap)
+        mid = y + bar_h / 2
+        w = max(r["value"] * scale, 1.5)  # a bar too small to see still shows where it is
+        out.append(f'<text x="{x0 - 10}" y="{mid - (4 if r.get("sub") else -5):.1f}" font-size="15" fill="#222" '
+                   f'text-anchor="end">{_e(r["label"])}</text>')
+        if r.get("sub"):
+            out.append(f'<text x="{x0 - 10}" y="{mid + 14:.1f}" font-size="12" fill="#666" '
+                       f'text-anchor="end">{_e(r["sub"])}</text>')
+        out.append(f'<rect x="{x0}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{r["colour"]}"/>')
+        end = x0 + w
+        if r.get("low") is not None and r.get("high") is not None and r["high"] > r["low"]:
+            lo, hi = x0 + r["low"] * scale, x0 + r["high"] * scale
+            out.append(f'<line x1="{lo:.1f}" y1="{mid:.1f}" x2="{hi:.1f}" y2="{mid:.1f}" stroke="#222" stroke-width="1.5"/>')
+            for x in (lo, hi):
+                out.append(f'<line x1="{x:.1f}" y1="{mid - 8:.1f}" x2="{x:.1f}" y2="{mid + 8:.1f}" stroke="#222" '
+                           'stroke-width="1.5"/>')
+            end = max(end, hi)
+        out.append(f'<text x="{end + 8:.1f}" y="{mid + 5:.1f}" font-size="15" fill="#222">{_e(r["text"])}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def key_title(r: Mapping[str, Any]) -> str:
+    """The key chart's title: the headline's ratio in words ('typically 80x cheaper with AI (90%: 45–147x)')."""
+    from artcost.model.headline import Headline, ratio_words
+
+    h = Headline.from_dict(r["headline"])
+    if h.is_point:
+        return f"Per image: {ratio_phrase(h.point_ratio)} (a point figure: no uncertain inputs)"
+    words = ratio_words(h.ratio)
+    return "Per image: " + words
+
+
+def key_chart(r: Mapping[str, Any]) -> str:
+    """AI per usable image against the artist per image: the headline's medians as bars, their 90%
+    intervals as whiskers, on a linear axis (an SVG element)."""
+    from artcost.model.headline import Headline
+
+    h = Headline.from_dict(r["headline"])
+    ccy = r["currency"]
+    s = r["scenario"]
+
+    def row(label: str, sub: str, spread, point: float, colour: str) -> dict:
+        if h.is_point or spread.p5 == spread.p95:
+            return {"label": label, "sub": sub, "value": point if h.is_point else spread.median, "colour": colour,
+                    "text": money(point if h.is_point else spread.median, ccy)}
+        return {"label": label, "sub": sub, "value": spread.median, "low": spread.p5, "high": spread.p95,
+                "colour": colour,
+                "text": f"{money_approx(spread.median, ccy)} (90%: {money_approx(spread.p5, '')}–{money_approx(spread.p95, '')})"}
+
+    rows = [row("AI", s.get("device") or "", h.ai, h.point_ai, AI_COLOUR),
+            row("Artist", s.get("artist_tier") or "", h.artist, h.point_artist, ARTIST_COLOUR)]
+    axis = f"{ccy} per image" + ("" if h.is_point else ": median, whisker = 90% interval")
+    return hbars(rows, key_title(r), axis, lambda t: f"{t:,.0f}" if t >= 1 or t == 0 else figure(t))
+
+
+def key_caption(r: Mapping[str, Any]) -> str:
+    """Where the key chart's numbers come from."""
+    from artcost.model.headline import Headline
+
+    h = Headline.from_dict(r["headline"])
+    if h.is_point:
+        return "Every input of the scenario is a single number: the figures are the model's point values."
+    return (f"Bars: medians of {h.draws:,} Monte Carlo draws of the cost model (seed {h.seed}); whiskers: 5th to "
+            f"95th percentile. AI: cost of one usable image; artist: price per image. Linear scale: the gap you "
+            f"see is the gap there is.")
