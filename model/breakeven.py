@@ -163,36 +163,50 @@ def breakeven(
         ai_at_central=float(at_c["ai"]), artist_at_central=float(at_c["artist"]),
         source=scenario.source_of(param) if isinstance(scenario, LoadedScenario) else "",
     )
-    xs = _grid(lo, hi, GRID_POINTS)
-    diff = _difference(sc, param, xs)["diff"]
+    roots, steps = solve_crossings(lambda x: _difference(sc, param, x), lo, hi)
+    for x in roots:
+        check = _difference(sc, param, x)
+        out.roots.append(x)
+        out.ai_at_root.append(float(check["ai"]))
+        out.artist_at_root.append(float(check["artist"]))
+    out.steps.extend(steps)
+    return out
+
+
+def solve_crossings(sides, lo: float, hi: float, points: int = GRID_POINTS) -> tuple[list[float], list[float]]:
+    """Where two costs cross as one input runs from `lo` to `hi`: (roots, steps).
+
+    `sides(x)` gives {"ai": ..., "artist": ..., "diff": ai - artist} for a number or an array `x` (any two
+    costs: `routes` passes owning against renting). The scan takes `points` linear and logarithmic values
+    (`_grid`) and refines each sign change with `scipy.optimize.brentq`; a change where the two sides do not
+    meet (a jump, e.g. cloud billing by the minute) is a step, not a root."""
+    xs = _grid(lo, hi, points)
+    diff = np.asarray(sides(xs)["diff"], dtype=float)
     finite = np.isfinite(diff)
     xs, diff = xs[finite], diff[finite]
+    roots: list[float] = []
+    steps: list[float] = []
 
     def f(x: float) -> float:
-        return float(_difference(sc, param, x)["diff"])
+        return float(sides(x)["diff"])
 
     for i in range(len(xs) - 1):
         a, b, fa, fb = xs[i], xs[i + 1], diff[i], diff[i + 1]
         if fa == 0:
-            roots_here = [a]
+            x = a
         elif fa * fb < 0:
-            roots_here = [optimize.brentq(f, a, b, xtol=1e-12 * max(1.0, abs(b)), rtol=1e-12, maxiter=200)]
+            x = optimize.brentq(f, a, b, xtol=1e-12 * max(1.0, abs(b)), rtol=1e-12, maxiter=200)
         else:
             continue
-        for x in roots_here:
-            check = _difference(sc, param, x)
-            scale = max(abs(float(check["artist"])), abs(float(check["ai"])), 1e-12)
-            if abs(float(check["diff"])) <= 1e-6 * scale:
-                out.roots.append(float(x))
-                out.ai_at_root.append(float(check["ai"]))
-                out.artist_at_root.append(float(check["artist"]))
-            else:
-                out.steps.append(float(x))
+        check = sides(x)
+        scale = max(abs(float(check["artist"])), abs(float(check["ai"])), 1e-12)
+        if abs(float(check["diff"])) <= 1e-6 * scale:
+            roots.append(float(x))
+        else:
+            steps.append(float(x))
     if diff.size and diff[-1] == 0:
-        out.roots.append(float(xs[-1]))
-        out.ai_at_root.append(float(_difference(sc, param, xs[-1])["ai"]))
-        out.artist_at_root.append(float(_difference(sc, param, xs[-1])["artist"]))
-    return out
+        roots.append(float(xs[-1]))
+    return roots, steps
 
 
 def ratio_grid(

@@ -21,7 +21,7 @@ JOULES_PER_KWH = 3.6e6
 HOURS_PER_DAY = 24.0
 
 # The stable keys of the itemised breakdown, in display order (CLI, JSON, dashboard).
-COMPUTE_ITEMS = ("electricity", "hardware", "cloud", "subscription")
+COMPUTE_ITEMS = ("electricity", "hardware", "cloud", "subscription", "api")
 HUMAN_ITEMS = ("prompt_tuning", "learning", "screening", "supervision", "retouching")
 ITEMS = COMPUTE_ITEMS + HUMAN_ITEMS
 
@@ -68,6 +68,27 @@ def subscription_costs(v: Values) -> dict[str, np.ndarray]:
     included_per_job = _a(v, p + "images_included_per_month") / jobs
     extra = np.maximum(_a(v, "generation.candidates_per_job") - included_per_job, 0.0)
     return {"subscription": _a(v, p + "monthly_fee") / jobs + extra * _a(v, p + "price_per_extra_image")}
+
+
+def api_costs(v: Values) -> dict[str, np.ndarray]:
+    """A hosted API: every candidate is billed per image, per megapixel billed and per step above those included.
+
+    `compute.api.billed_megapixels` and `.extra_steps` come from the generation settings (`schema.Api.derived_values`)."""
+    p = "compute.api."
+    per_image = (
+        _a(v, p + "price_per_image")
+        + _a(v, p + "price_per_megapixel") * _a(v, p + "billed_megapixels")
+        + _a(v, p + "price_per_step") * _a(v, p + "extra_steps")
+    )
+    return {"api": _a(v, "generation.candidates_per_job") * per_image, "api_price_per_image": per_image}
+
+
+def api_wall_seconds(v: Values, wall_seconds: np.ndarray) -> np.ndarray:
+    """Under a rate limit (images a minute), a job takes at least candidates / limit minutes."""
+    limit = v.get("compute.api.rate_limit_images_per_minute")
+    if limit is None:
+        return wall_seconds
+    return np.maximum(wall_seconds, _a(v, "generation.candidates_per_job") * 60.0 / np.asarray(limit, dtype=float))
 
 
 def human_costs(v: Values, wall_seconds: np.ndarray) -> dict[str, np.ndarray]:
@@ -136,6 +157,9 @@ def ai_job(v: Values, kind: str) -> dict[str, np.ndarray]:
         out.update(cloud_costs(v, gen["wall_seconds"]))
     elif kind == "subscription":
         out.update(subscription_costs(v))
+    elif kind == "api":
+        out.update(api_costs(v))
+        gen["wall_seconds"] = api_wall_seconds(v, gen["wall_seconds"])
     else:
         raise ValueError(f"unknown compute kind {kind!r}")
     out.update(human_costs(v, gen["wall_seconds"]))

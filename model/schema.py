@@ -83,6 +83,18 @@ class Generation(Strict):
     steps: int | None = Field(None, gt=0, le=10000, strict=True, description="denoising steps the speed refers to")
     device: str | None = Field(None, description="device the speed refers to, e.g. 'RTX 3060 Ti'")
     from_bench: str | None = Field(None, description="take seconds_per_image from a stored benchmark: 'latest' or an ID")
+    from_catalogue: str | None = Field(
+        None, description="take seconds_per_image (where none is given) from a published run: a row id of "
+                          "artcost/data/published_runs.yaml")
+
+    @field_validator("from_catalogue")
+    @classmethod
+    def _catalogue_row(cls, ref: str | None) -> str | None:
+        if ref is not None:
+            from artcost.model.catalogue import check_row_id
+
+            check_row_id(ref)
+        return ref
 
 
 class Owned(Strict):
@@ -111,24 +123,69 @@ class Subscription(Strict):
     price_per_extra_image: NonNegative
 
 
+class Api(Strict):
+    """A hosted API billed per image, per megapixel of output and/or per step (docs/routes.md); its prices
+    in the scenario's currency, or filled from a row of artcost/data/api_prices.yaml (`from_price_table`)."""
+
+    from_price_table: str | None = Field(None, description="a row id of artcost/data/api_prices.yaml")
+    price_per_image: NonNegative = default(0, "no flat price per image")
+    price_per_megapixel: NonNegative = default(0, "no price per megapixel")
+    megapixel_rounding: Literal["exact", "up"] = Field("exact", description="'up': each image billed as whole megapixels")
+    price_per_step: NonNegative = default(0, "no price per step")
+    steps_included: int = Field(0, ge=0, le=10000, strict=True, description="steps the per-image price covers")
+    rate_limit_images_per_minute: Positive | None = Field(None, description="the provider's rate limit, if known")
+
+    @model_validator(mode="after")
+    def _some_price(self):
+        if not {"price_per_image", "price_per_megapixel", "price_per_step"} & self.model_fields_set:
+            raise ValueError("give a price (price_per_image, price_per_megapixel or price_per_step), "
+                             "or a row of the price table (from_price_table: ID)")
+        return self
+
+    def derived_values(self, generation: "Generation") -> dict[str, float]:
+        """What the API formula reads besides prices: megapixels billed per image, steps billed as extra."""
+        from artcost.model.api_prices import billed_megapixels
+
+        mp = 0.0 if generation.resolution_px is None else billed_megapixels(generation.resolution_px,
+                                                                             self.megapixel_rounding == "up")
+        extra = 0.0 if generation.steps is None else float(max(0, generation.steps - self.steps_included))
+        return {"compute.api.billed_megapixels": mp, "compute.api.extra_steps": extra}
+
+
+COMPUTE_KINDS = ("owned", "cloud", "subscription", "api")
+
+
 class Compute(Strict):
-    """Exactly one way of paying for the GPU time."""
+    """Exactly one way of paying for the GPU time; where its electricity comes from, for carbon."""
 
     owned: Owned | None = None
     cloud: Cloud | None = None
     subscription: Subscription | None = None
+    api: Api | None = None
+    grid_region: str | None = Field(None, description="region of the grid the GPU draws from (artcost/data/grid_carbon.yaml)")
+    datacentre_pue: AtLeastOne | None = Field(None, description="PUE of a rented GPU's data centre, for carbon")
+    carbon_price_per_tonne: NonNegative | None = Field(None, description="a price of CO2e, to show carbon as money")
+
+    @field_validator("grid_region")
+    @classmethod
+    def _region(cls, region: str | None) -> str | None:
+        if region is not None:
+            from artcost.model.carbon import check_region
+
+            check_region(region)
+        return region
 
     @model_validator(mode="after")
     def _exactly_one(self):
-        given = [k for k in ("owned", "cloud", "subscription") if getattr(self, k) is not None]
+        given = [k for k in COMPUTE_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             got = ", ".join(given) if given else "none"
-            raise ValueError(f"give exactly one of owned, cloud, subscription (got {got})")
+            raise ValueError(f"give exactly one of {', '.join(COMPUTE_KINDS)} (got {got})")
         return self
 
     @property
-    def kind(self) -> Literal["owned", "cloud", "subscription"]:
-        return next(k for k in ("owned", "cloud", "subscription") if getattr(self, k) is not None)
+    def kind(self) -> Literal["owned", "cloud", "subscription", "api"]:
+        return next(k for k in COMPUTE_KINDS if getattr(self, k) is not None)
 
 
 class Human(Strict):
@@ -171,6 +228,27 @@ class Scenario(Strict):
     artist: Artist
     market: MarketSection | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_tables(cls, data: Any) -> Any:
+        """`compute.api.from_price_table: ID` fills the row's prices in the scenario's currency, and
+        `generation.from_catalogue: ID` the published run's speed, where the scenario gives none (labelled)."""
+        from artcost.model.api_prices import fill_from_price_table
+        from artcost.model.catalogue import fill_from_catalogue
+
+        return fill_from_catalogue(fill_from_price_table(data))
+
+    @model_validator(mode="after")
+    def _api_needs_settings(self):
+        api = self.compute.api
+        if api is not None:
+            if api.price_per_megapixel.span[1] > 0 and self.generation.resolution_px is None:
+                raise ValueError("generation.resolution_px is required with compute.api.price_per_megapixel "
+                                 "(the megapixels billed per image)")
+            if api.price_per_step.span[1] > 0 and self.generation.steps is None:
+                raise ValueError("generation.steps is required with compute.api.price_per_step (the steps billed)")
+        return self
+
     @model_validator(mode="after")
     def _subscription_needs_jobs(self):
         if self.compute.kind == "subscription" and self.job.jobs_per_month is None:
@@ -207,8 +285,12 @@ class Scenario(Strict):
         return {p: q for p, q in self.quantities().items() if p.split(".", 1)[0] in COST_SECTIONS}
 
     def values(self) -> dict[str, float]:
-        """Central values by dotted path: what the deterministic model reads."""
-        return {path: q.central for path, q in self.quantities().items()}
+        """Central values by dotted path: what the deterministic model reads (an API's billed megapixels
+        and extra steps besides, derived from the generation settings)."""
+        out = {path: q.central for path, q in self.quantities().items()}
+        if self.compute.api is not None:
+            out.update(self.compute.api.derived_values(self.generation))
+        return out
 
 
 def model_class_of(annotation: Any) -> type[BaseModel] | None:

@@ -108,7 +108,7 @@ def test_zero_candidates(tmp_path):
 def test_two_compute_kinds(tmp_path):
     p = broken(tmp_path, lambda d: d["compute"].__setitem__("cloud", {"price_per_gpu_hour": 2}))
     (line,) = problems(p)
-    assert "compute: give exactly one of owned, cloud, subscription (got owned, cloud)" in line
+    assert "compute: give exactly one of owned, cloud, subscription, api (got owned, cloud)" in line
 
 
 def test_no_compute_kind(tmp_path):
