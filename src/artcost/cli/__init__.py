@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "validate": "cost",
     "cost": "cost",
     "compare": "cost",
+    "routes": "routes",
     "bench": "bench",
     "simulate": "uncertainty",
     "sensitivity": "uncertainty",

@@ -1,0 +1,138 @@
+"""`artcost routes FILE`: every way to get the scenario's image, ranked, with delivery, energy and carbon,
+and the monthly volume above which owning a GPU beats renting it, the API and the subscription."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from artcost import jsonout
+from artcost.cli.options import CurrencyOpt, FileArg, JsonOpt, SetOpt, flag_names, set_overrides
+from artcost.units import duration, money, money_approx
+
+console = Console(highlight=False, markup=False)  # scenario text and provider names may contain [brackets]
+
+
+def _cost_cell(cost: dict | None, unpriced: str | None) -> str:
+    if cost is None or cost.get("median") is None:
+        return "not priced" if unpriced else "—"
+    m, lo, hi = cost["median"], cost["p5"], cost["p95"]
+    if lo == hi:
+        return money(m, "")
+    return f"{money_approx(m, '')} ({money_approx(lo, '')}–{money_approx(hi, '')})"
+
+
+def _energy_cell(c: dict | None) -> tuple[str, str]:
+    if c is None or c["energy_kwh_per_usable_image"] is None:
+        return "none", "—"
+    wh = c["energy_kwh_per_usable_image"] * 1000
+    g = c["g_co2e_per_usable_image"]
+    return f"{wh:,.3g} Wh ({c['energy_basis']})", f"{g:,.3g} g"
+
+
+def render_routes(d: dict[str, Any]) -> None:
+    """The routes of `RoutesResult.to_dict()` as a ranked table, each route's sources, then the break-even volumes."""
+    ccy = d["currency"]
+    s = d["scenario"]
+    console.print(Text.assemble(("Every way to get the image: ", "bold"), (s["name"], "bold"),
+                                f"  ({s['file']}, as of {s['as_of']})"))
+    if d["exchange_rate"]:
+        fx = d["exchange_rate"]
+        console.print(f"money converted {fx['from']} -> {fx['to']} x{fx['factor']:.4g} ({fx['source']})")
+    if s["currency"] != "USD":
+        console.print(f"prices published in USD are converted to {s['currency']} at the scenario's year's rates: {d['rates']}",
+                      soft_wrap=True)
+    console.print(f"The job: the scenario's, {s['settings']}; the human inputs are the scenario's on every machine route.")
+    carbon_price = d["carbon_price_per_tonne"]
+    t = Table(title=f"Routes, ranked by the median cost of one usable image ({ccy}; median and 90% interval of "
+                    "each route's Monte Carlo)", title_justify="left")
+    for col, just in (("#", "right"), ("route", "left"), (f"per usable image ({ccy})", "right"),
+                      ("of which compute", "right"), ("delivery", "right"), ("energy / image", "left"),
+                      ("CO2e / image", "right")):
+        t.add_column(col, justify=just, overflow="fold")
+    if carbon_price is not None:
+        t.add_column(f"carbon at {money(carbon_price, ccy)}/t", justify="right")
+    for r in d["routes"]:
+        energy, co2 = _energy_cell(r["carbon"])
+        compute = r["point"].get("compute")
+        row = [str(r["rank"] or "–"), r["name"], _cost_cell(r["cost_per_usable_image"], r["unpriced_because"]),
+               "—" if compute is None or r["kind"] == "artist" else money(compute, ""),
+               "—" if r["delivery_hours"] is None else duration(r["delivery_hours"]), energy, co2]
+        if carbon_price is not None:
+            cm = (r["carbon"] or {}).get("carbon_money_per_usable_image")
+            row.append("—" if cm is None else money(cm, ""))
+        t.add_row(*row)
+    console.print(t)
+    console.print(f"grid: {d['grid']['source']}")
+    if carbon_price is None:
+        console.print("carbon as money: give compute.carbon_price_per_tonne (e.g. --set compute.carbon_price_per_tonne=80EUR)")
+    console.print(Text("Where each route's figures come from", style="bold"))
+    for r in d["routes"]:
+        console.print(Text.assemble("  ", (f"{r['rank'] or '–'}. {r['name']}", "bold")), soft_wrap=True)
+        lines = []
+        if r["kind"] != "artist":
+            lines += [f"speed: {r['speed_source']}", f"price: {r['price_source']}"]
+        else:
+            lines += [f"price: {r['price_source']}", f"lead time: {r['speed_source']}"]
+        if r["carbon"] is not None:
+            c = r["carbon"]
+            lines.append(f"energy: {c['energy_source']}")
+            if c["energy_kwh_per_usable_image"] is not None:
+                lines.append(f"PUE {c['pue']:g}: {c['pue_source']}")
+        if r["unpriced_because"]:
+            lines.append(f"not priced: {r['unpriced_because']}")
+        lines += r["notes"]
+        for line in lines:
+            console.print(Padding(Text(line, overflow="fold"), (0, 0, 0, 6)))
+    if d["breakeven"]:
+        console.print(Text("Break-even: the monthly volume above which owning a GPU bought for this work wins "
+                           "(its price spread over the work's own hours; central values)", style="bold"))
+        for c in d["breakeven"]:
+            console.print(Padding(Text(c["sentence"], overflow="fold"), (0, 0, 0, 2)))
+    for n in d["notes"]:
+        console.print(Text.assemble(("note: ", "bold"), n), soft_wrap=True)
+    for sk in d["skipped"]:
+        console.print(Text.assemble(("not shown: ", "yellow"), sk), soft_wrap=True)
+
+
+def routes(
+    file: FileArg,
+    set_: SetOpt = None,
+    currency: CurrencyOpt = None,
+    json_out: JsonOpt = False,
+    from_bench: Annotated[Optional[str], typer.Option(
+        "--from-bench", help="Add this machine as a route, from a stored benchmark: 'latest' or an ID.")] = None,
+    scale_by_flops: Annotated[bool, typer.Option(
+        "--scale-by-flops", help="Allow the benchmark at another resolution/steps, scaled by counted FLOPs.")] = False,
+    jobs_per_month: Annotated[Optional[float], typer.Option(
+        "--jobs-per-month", help="Jobs a month sharing a subscription's fee (default: the scenario's job.jobs_per_month, else 1).")] = None,
+    all_apis: Annotated[bool, typer.Option(
+        "--all-apis", help="Every row of the API price table (default: the scenario's model, else the cheapest of each open model).")] = False,
+) -> None:
+    """Every way to get the scenario's image side by side: its own, owning or renting catalogue GPUs, each API,
+    a subscription, this machine (--from-bench) and the artist; cost per usable image, delivery, energy and CO2e."""
+    from artcost.model.routes import routes_for
+
+    with flag_names(jobs_per_month="--jobs-per-month"):
+        res = routes_for(file, from_bench=from_bench, scale_by_flops=scale_by_flops, jobs_per_month=jobs_per_month,
+                         all_apis=all_apis, **set_overrides(set_))
+    with flag_names(currency="--currency"):
+        d = res.to_dict(currency)
+    if json_out:
+        print(jsonout.dumps(d))
+        return
+    # the library says what to give; the command names its flags
+    d["notes"] = [re.sub(r"\(all (\d+) rows on request\)", r"(all \1 rows with --all-apis)", n) for n in d["notes"]]
+    for r in d["routes"]:
+        r["notes"] = [n.replace("give one to change it", "--jobs-per-month N sets it") for n in r["notes"]]
+    render_routes(d)
+
+
+app = typer.Typer(add_completion=False)
+app.command("routes")(routes)

@@ -1,0 +1,179 @@
+"""`artcost routes`: every route is a scenario run through the same model as `artcost cost`, ranked consistently,
+with break-even volumes that are true crossings, and strict JSON; a damaged table is one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from artcost.cli import main
+from artcost.model.headline import headline_for
+from artcost.model.loader import load_scenario
+from artcost.model.routes import routes_for
+from artcost.model.route_breakeven import own_cost, rival_cost
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"
+STUDIO = REPO / "scenarios" / "studio-cloud-h100.yaml"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return routes_for(SEED)
+
+
+@pytest.fixture(scope="module")
+def studio():
+    return routes_for(STUDIO)
+
+
+def _strict(text: str):
+    def bad(x):
+        raise AssertionError(f"not strict JSON: {x}")
+    return json.loads(text, parse_constant=bad)
+
+
+def test_the_scenarios_own_route_is_the_cost_headline(seed, capsys):
+    own = next(r for r in seed.routes if r.kind == "scenario")
+    assert main(["cost", str(SEED), "--json"]) == 0
+    headline = _strict(capsys.readouterr().out)["headline"]["ai"]
+    assert own.cost.median == pytest.approx(headline["median"], rel=1e-12)
+    assert own.cost.p5 == pytest.approx(headline["p5"], rel=1e-12)
+    assert own.cost.p95 == pytest.approx(headline["p95"], rel=1e-12)
+
+
+@pytest.mark.parametrize("which", ["seed", "studio"])
+def test_every_route_is_its_own_scenario_and_ranked_by_its_median(which, request, tmp_path):
+    res = request.getfixturevalue(which)
+    priced = [r for r in res.routes if r.cost is not None]
+    kinds = {r.kind for r in priced}
+    assert {"scenario", "own", "rent", "api", "subscription", "artist"} <= kinds
+    medians = [r.cost.median for r in priced]
+    assert medians == sorted(medians) and [r.rank for r in priced] == list(range(1, len(priced) + 1))
+    for r in priced:
+        assert math.isfinite(r.cost.median) and 0 < r.cost.p5 <= r.cost.median <= r.cost.p95, r.key
+        if r.loaded is None:
+            continue
+        # the route's scenario, written out as a file and read back like any scenario, gives the same headline
+        p = tmp_path / f"{r.key.replace(':', '-')}.yaml"
+        p.write_text(yaml.safe_dump(r.loaded.raw, sort_keys=False, allow_unicode=True))
+        again = headline_for(load_scenario(p)).ai
+        assert again.median == pytest.approx(r.cost.median, rel=1e-9), r.key
+        assert again.p95 == pytest.approx(r.cost.p95, rel=1e-9), r.key
+
+
+def test_a_route_file_through_the_cost_command(seed, tmp_path, capsys):
+    api = next(r for r in seed.routes if r.kind == "api")
+    p = tmp_path / "api-route.yaml"
+    p.write_text(yaml.safe_dump(api.loaded.raw, sort_keys=False, allow_unicode=True))
+    assert main(["cost", str(p), "--json"]) == 0
+    assert _strict(capsys.readouterr().out)["headline"]["ai"]["median"] == pytest.approx(api.cost.median, rel=1e-12)
+
+
+@pytest.mark.parametrize("which", ["seed", "studio"])
+def test_human_time_is_the_scenarios_on_every_machine_route(which, request):
+    res = request.getfixturevalue(which)
+    assert any("identical" in n and "NOT" not in n for n in res.notes)
+    base = res.loaded.scenario.human
+    for r in res.routes:
+        if r.loaded is not None and r.kind != "artist":
+            assert r.loaded.scenario.human == base, r.key
+
+
+def test_the_artist_route_is_the_scenarios_artist(seed):
+    artist = next(r for r in seed.routes if r.kind == "artist")
+    assert artist.cost.median == pytest.approx(headline_for(load_scenario(SEED)).artist.median)
+    assert artist.carbon.energy_kwh is None and "not counted" in artist.carbon.energy_label
+
+
+def test_break_even_volumes_are_crossings(studio):
+    assert studio.crossings
+    by_key = {r.key: r for r in studio.routes}
+    for c in studio.crossings:
+        own, rival = by_key[c.own], by_key[c.rival]
+        if c.verdict == "above":
+            j = c.jobs_per_month
+            assert 0 < j <= c.capacity_jobs_per_month
+            a, b = float(own_cost(own, j)), float(rival_cost(rival, j))
+            assert a == pytest.approx(b, rel=1e-6), c.sentence
+            # below the volume the rival is cheaper, above it owning is
+            assert float(own_cost(own, j * 0.8)) > float(rival_cost(rival, j * 0.8))
+            assert float(own_cost(own, min(j * 1.2, c.capacity_jobs_per_month))) <= float(
+                rival_cost(rival, min(j * 1.2, c.capacity_jobs_per_month)))
+            assert f"above {c.jobs_per_month:,.0f}" in c.sentence or "above" in c.sentence
+
+
+def test_carbon_is_never_invented(seed):
+    for r in seed.routes:
+        if r.kind in ("api", "subscription", "artist"):
+            assert r.carbon.energy_kwh is None and r.carbon.g_co2e is None, r.key
+        if r.carbon.energy_kwh is not None:
+            # g = kWh x PUE x grid
+            assert r.carbon.g_co2e == pytest.approx(r.carbon.energy_kwh * r.carbon.pue * seed.intensity.g_per_kwh)
+
+
+def test_the_scenarios_owned_gpu_energy_by_hand(seed):
+    # seed: 2.75 s x 500 candidates = 1,375 GPU-s per job, one usable image; 200 W board + 100 W system (central)
+    # 1,375 x 300 / 3.6e6 = 0.114583 kWh; PUE 1; world grid
+    own = next(r for r in seed.routes if r.kind == "scenario")
+    assert own.carbon.energy_kwh == pytest.approx(1375 * 300 / 3.6e6)
+    assert own.carbon.intensity.default
+
+
+def test_a_carbon_price_turns_carbon_into_money(tmp_path):
+    raw = yaml.safe_load(SEED.read_text())
+    raw["compute"]["grid_region"] = "CN"
+    raw["compute"]["carbon_price_per_tonne"] = {"value": 80, "source": "test: 80 CNY a tonne"}
+    p = tmp_path / "seed-cn.yaml"
+    p.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
+    res = routes_for(p)
+    assert res.intensity.row.region == "CN" and res.carbon_price == 80
+    own = next(r for r in res.routes if r.kind == "scenario")
+    g = own.carbon.energy_kwh * 1.0 * res.intensity.g_per_kwh
+    assert own.carbon.money(80) == pytest.approx(g / 1e6 * 80)
+    d = res.to_dict()
+    assert d["routes"][[x["key"] for x in d["routes"]].index("scenario")]["carbon"][
+        "carbon_money_per_usable_image"] == pytest.approx(g / 1e6 * 80)
+
+
+def test_routes_json_is_strict(capsys):
+    assert main(["routes", str(STUDIO), "--json"]) == 0
+    d = _strict(capsys.readouterr().out)
+    assert d["kind"] == "routes" and d["currency"] == "USD"
+    assert [r["rank"] for r in d["routes"]] == list(range(1, len(d["routes"]) + 1))
+    assert d["breakeven"] and all(c["verdict"] in ("above", "always", "never") for c in d["breakeven"])
+
+
+def test_routes_prints_a_ranked_table(capsys):
+    assert main(["routes", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert "Routes, ranked by the median cost" in out and "Break-even" in out and "the artist" in out
+
+
+def test_a_damaged_price_table_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    from artcost.model import api_prices, tables
+    from artcost.paths import package_data
+
+    data = yaml.safe_load(package_data("api_prices.yaml").read_text())
+    data["rows"][2]["price"] = -3
+    broken = tmp_path / "api_prices.yaml"
+    broken.write_text(yaml.safe_dump(data, sort_keys=False))
+    real = tables.package_data
+    monkeypatch.setattr(tables, "package_data", lambda name: broken if name == "api_prices.yaml" else real(name))
+    api_prices.api_price_table.cache_clear()
+    try:
+        assert main(["routes", str(SEED)]) == 2
+    finally:
+        api_prices.api_price_table.cache_clear()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "api_prices.yaml:" in err[0] and "rows[2] (replicate-flux-pro): price: must be >= 0 (got -3)" in err[0]
+
+
+def test_jobs_per_month_must_be_positive(capsys):
+    assert main(["routes", str(SEED), "--jobs-per-month", "0"]) == 2
+    assert "error: --jobs-per-month: need a number > 0 (got 0.0)" in capsys.readouterr().err
