@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from artcost.errors import UserError
 from artcost.model.loader import OVERRIDE_LABEL, LoadedScenario, read_raw, validate_scenario
@@ -180,8 +180,9 @@ class MeasuredSpeed:
         return (f"Measured on {self.record_device}: {_seconds(self.seconds_per_image)} per image at the scenario's "
                 f"{self.scenario_settings}, {self.comparison_phrase()}.")
 
-    def lines(self) -> list[str]:
-        """The report, line by line (the CLI prints these; the dashboard may too)."""
+    def lines(self, give: Callable[[str], str] = str) -> list[str]:
+        """The report, line by line (the CLI prints these; the dashboard may too). `give` writes how a
+        reader gives one missing figure (a dotted field path) in their front end: the CLI says `--set PATH=N`."""
         from artcost.units import duration
 
         rec = f"bench record {self.record_id}, {self.record_date}, {self.weights}"
@@ -202,7 +203,7 @@ class MeasuredSpeed:
             out.append(f"  no cost given: {self.not_priced_because}")
             if self.missing:
                 out.append("  to cost the job on this machine, give its own figures:")
-                out.extend(f"    --set {m}=N   {self.hints.get(m, '')}".rstrip() for m in self.missing)
+                out.extend(f"    {give(m)}   {self.hints.get(m, '')}".rstrip() for m in self.missing)
         out.extend(f"  note: {n}" for n in self.notes)
         return out
 
@@ -233,14 +234,23 @@ class MeasuredSpeed:
             "lines": self.lines(),
         }
 
-    def refusal(self) -> str:
-        """One line for the commands that need a priced scenario (simulate, compare, the dashboard)."""
-        give = (f"; to price it on that machine give {' and '.join(f'--set {m}=N' for m in self.missing)}"
-                if self.missing else "")
+    def refusal(self, give: Callable[[str], str] = str, show: str | None = None) -> str:
+        """One line for the commands that need a priced scenario (simulate, compare, the dashboard).
+        `give` writes a missing figure as the front end takes it; `show`, how to see what was measured."""
+        wanted = f"; to price it on that machine give {' and '.join(give(m) for m in self.missing)}" if self.missing else ""
+        shown = f". {show} shows what it measured" if show else ""
         return (f"{self.scenario_file}: bench record {self.record_id} was measured on {self.record_device}, not on the "
-                f"scenario's {self.scenario_device}: its speed is not priced with another machine's price and power. "
-                f"`artcost cost {self.scenario_file} --from-bench {self.record_id}"
-                f"{' --scale-by-flops' if self.flop_scale is not None else ''}` shows what it measured{give}")
+                f"scenario's {self.scenario_device}: its speed is not priced with another machine's price and power"
+                f"{shown}{wanted}")
+
+
+class UnpricedMeasurement(UserError):
+    """A command needs a priced scenario, and its bench record comes from another machine whose own price
+    and power are not known. Carries the `MeasuredSpeed`, so a front end can say how to give them."""
+
+    def __init__(self, speed: MeasuredSpeed):
+        self.speed = speed
+        super().__init__(speed.refusal())
 
 
 def _seconds(s: float) -> str:
@@ -260,7 +270,7 @@ _OWNED_MACHINE_OPTIONAL = ("resale_value", "system_power_w")
 def measured_speed(loaded: LoadedScenario, rec: Any, values: dict[str, Any], provenance: str,
                    user: dict[str, Any]) -> MeasuredSpeed:
     """The report for bench record `rec` on `loaded`'s scenario: `values`/`provenance` from `bench_overrides`,
-    `user` the --set overrides (which of this machine's own figures are already given)."""
+    `user` the user's overrides (which of this machine's own figures are already given)."""
     sc = loaded.scenario
     gen = sc.generation
     spi = float(values["generation.seconds_per_image"])
@@ -273,7 +283,7 @@ def measured_speed(loaded: LoadedScenario, rec: Any, values: dict[str, Any], pro
     else:
         power_note = f"not measured ({rec.energy_meter.get('reason') or rec.summary.energy_reason or 'no meter'})"
     if mean_w is None and isinstance(user.get("compute.owned.board_power_w"), (int, float)):
-        power_note = f"{user['compute.owned.board_power_w']:g} W given with --set; {power_note}"
+        power_note = f"{user['compute.owned.board_power_w']:g} W given as an override; {power_note}"
     ccy = sc.meta.currency
     kind = sc.compute.kind
     missing: list[str] = []
@@ -313,6 +323,68 @@ def measured_speed(loaded: LoadedScenario, rec: Any, values: dict[str, Any], pro
 # --------------------------------------------------------------------------- entry points
 
 
+@dataclass
+class BenchJoin:
+    """A bench record read against a scenario: the figures it gives (dotted path -> value), where they
+    come from, whether its device is the scenario's (None: the scenario names no device), the record's
+    own measurement errors as warnings, and the `MeasuredSpeed` when it was measured on another machine."""
+
+    values: dict[str, Any]
+    provenance: str
+    match: bool | None
+    warnings: list[str]
+    speed: MeasuredSpeed | None = None
+
+
+def join_bench(ref: str, loaded: LoadedScenario, scale_by_flops: bool, overrides: Mapping[str, Any]) -> BenchJoin:
+    """Step 1: the stored record `ref`'s speed and power at the scenario's settings."""
+    from artcost.bench.apply import bench_overrides
+    from artcost.bench.record import measurement_errors
+    from artcost.bench.store import ResultStore
+
+    rec = ResultStore().resolve(ref)
+    values, provenance = bench_overrides(ref, loaded.scenario, scale_by_flops, record=rec)
+    # e.g. a utilisation above 100% of its own GEMM probe: FLOPs or timings of that run are wrong
+    warnings = [f"bench record {rec.id} carries a measurement error, so its timings are suspect: {e}"
+                for e in measurement_errors(rec)]
+    match = same_device(rec.device_name, loaded.scenario.generation.device)
+    speed = measured_speed(loaded, rec, values, provenance, overrides) if match is False else None
+    return BenchJoin(values, provenance, match, warnings, speed)
+
+
+def price_on_the_measuring_machine(speed: MeasuredSpeed, loaded: LoadedScenario, values: dict[str, Any],
+                                   overrides: Mapping[str, Any]) -> None:
+    """Step 2 (another machine, whose own price and power were given): the optional figures of that
+    machine nobody gave are 0 rather than the scenario GPU's; say which figures stay the scenario's."""
+    for leaf in _OWNED_MACHINE_OPTIONAL:
+        path = f"compute.owned.{leaf}"
+        if speed.compute == "owned" and path not in overrides:
+            values[path] = 0.0
+            speed.notes.append(f"{leaf} of this machine not given: 0 (give {path} to change it)")
+    kept = [p for p, q in loaded.scenario.quantities().items()
+            if p.startswith(f"compute.{speed.compute}.") and p not in overrides and p not in values
+            and not (q.source or "").startswith("default:")]
+    if kept:
+        speed.notes.append("still the scenario's, about its owner rather than the machine: "
+                           + ", ".join(p.rsplit(".", 1)[-1] for p in kept))
+
+
+def mixed_machines_note(loaded: LoadedScenario, reloaded: LoadedScenario, merged: Mapping[str, Any],
+                        overrides: Mapping[str, Any]) -> str | None:
+    """A scenario that names no device cannot tell whether its price and power are the measured
+    machine's: when a measured speed meets its owned GPU's price or power, say that two machines mix."""
+    sc = reloaded.scenario
+    if ("generation.seconds_per_image" not in merged or "generation.seconds_per_image" in overrides
+            or sc.compute.kind != "owned"):
+        return None
+    kept = [p for p in ("compute.owned.board_power_w", "compute.owned.purchase_price") if p not in merged]
+    if not kept:
+        return None
+    return (f"the speed is measured on {sc.generation.device}, but {' and '.join(p.rsplit('.', 1)[-1] for p in kept)} "
+            f"are still the scenario's ({loaded.scenario.generation.device or 'its stated GPU'}): hardware and "
+            "electricity costs mix two machines; override compute.owned for the measured one to cost it alone")
+
+
 def load_measured(
     file: Path,
     overrides: Mapping[str, Any] | None = None,
@@ -331,6 +403,10 @@ def load_measured(
     overrides; `typed`: how a user typed each one, see `read_money`).  A record measured on another
     machine than the scenario's gives a `MeasuredSpeed` instead (module docstring), priced (its
     `.loaded`) only with that machine's own price and power.  The file is read and parsed once.
+
+    Steps: read the file and its money overrides; validate; join a bench record (`join_bench`; on
+    another machine, price it there only if its price and power are known); add a cluster job;
+    validate once more with every measured figure as an override, labelled by its provenance.
     """
     shown = str(file)
     raw, where = read_raw(Path(file), shown)
@@ -345,46 +421,23 @@ def load_measured(
     loaded = validate_scenario(raw, where, shown, overrides or None, label)
     measured: list[tuple[dict[str, Any], str]] = []
     ref = from_bench or loaded.scenario.generation.from_bench
-    speed: MeasuredSpeed | None = None
-    match: bool | None = None
-    bench_warnings: list[str] = []
-    if ref is not None:
-        from artcost.bench.apply import bench_overrides
-        from artcost.bench.record import measurement_errors
-        from artcost.bench.store import ResultStore
-
-        rec = ResultStore().resolve(ref)
-        values, provenance = bench_overrides(ref, loaded.scenario, scale_by_flops, record=rec)
-        # e.g. a utilisation above 100% of its own GEMM probe: FLOPs or timings of that run are wrong
-        bench_warnings = [f"bench record {rec.id} carries a measurement error, so its timings are suspect: {e}"
-                          for e in measurement_errors(rec)]
-        match = same_device(rec.device_name, loaded.scenario.generation.device)
-        if match is False:
-            speed = measured_speed(loaded, rec, values, provenance, overrides)
-            if not speed.missing and speed.not_priced_because is None:
-                # this machine's own price and power are known: the job is priced on it alone
-                for leaf in _OWNED_MACHINE_OPTIONAL:
-                    path = f"compute.owned.{leaf}"
-                    if speed.compute == "owned" and path not in overrides:
-                        values[path] = 0.0
-                        speed.notes.append(f"{leaf} of this machine not given: 0 (--set {path}=N to give it)")
-                kept = [p for p, q in loaded.scenario.quantities().items()
-                        if p.startswith(f"compute.{speed.compute}.") and p not in overrides and p not in values
-                        and not (q.source or "").startswith("default:")]
-                if kept:
-                    speed.notes.append("still the scenario's, about its owner rather than the machine: "
-                                       + ", ".join(p.rsplit(".", 1)[-1] for p in kept))
-            else:
+    bench: BenchJoin | None = join_bench(ref, loaded, scale_by_flops, overrides) if ref is not None else None
+    speed = bench.speed if bench else None
+    if bench is not None:
+        if speed is not None:
+            if speed.missing or speed.not_priced_because is not None:
                 labelled(loaded)
-                speed.notes.extend(bench_warnings)
-                return speed
-        measured.append((values, provenance))
+                speed.notes.extend(bench.warnings)
+                return speed  # what was measured, unpriced: no headline joins two machines
+            price_on_the_measuring_machine(speed, loaded, bench.values, overrides)
+        measured.append((bench.values, bench.provenance))
     if from_cluster is not None:
         from artcost.bench.cluster_apply import cluster_overrides
 
         measured.append(cluster_overrides(from_cluster))
     if not measured:
         return labelled(loaded)
+
     merged: dict[str, Any] = {}
     labels: dict[str, str] = {}
     for values, provenance in measured:
@@ -393,22 +446,16 @@ def load_measured(
     merged.update(overrides)
     reloaded = validate_scenario(raw, where, shown, merged, "measured")
     reloaded.overrides.update(labels)
-    sc = reloaded.scenario
     if speed is not None:
         for path in _OWNED_MACHINE_OPTIONAL:
             if f"compute.owned.{path}" in labels:
                 reloaded.overrides[f"compute.owned.{path}"] = f"not given for {speed.record_device}: 0"
-    elif (match is None and "generation.seconds_per_image" in merged and "generation.seconds_per_image" not in overrides
-          and sc.compute.kind == "owned"):
-        # the scenario names no device: it cannot be told whether its price and power are the measured machine's
-        kept = [p for p in ("compute.owned.board_power_w", "compute.owned.purchase_price") if p not in merged]
-        if kept:
-            reloaded.notes.append(
-                f"the speed is measured on {sc.generation.device}, but {' and '.join(p.rsplit('.', 1)[-1] for p in kept)} "
-                f"are still the scenario's ({loaded.scenario.generation.device or 'its stated GPU'}): hardware and "
-                "electricity costs mix two machines; set compute.owned for the measured one (--set) to cost it alone"
-            )
-    reloaded.notes.extend(w for w in bench_warnings if w not in reloaded.notes)
+    elif bench is None or bench.match is None:
+        note = mixed_machines_note(loaded, reloaded, merged, overrides)
+        if note:
+            reloaded.notes.append(note)
+    if bench is not None:
+        reloaded.notes.extend(w for w in bench.warnings if w not in reloaded.notes)
     labelled(reloaded)
     if speed is not None:
         speed.loaded = reloaded
@@ -432,6 +479,6 @@ def load_with_options(
     out = load_measured(file, overrides, from_bench, scale_by_flops, from_cluster, label=label, typed=typed)
     if isinstance(out, MeasuredSpeed):
         if out.loaded is None:
-            raise UserError(out.refusal())
+            raise UnpricedMeasurement(out)
         return out.loaded
     return out

@@ -156,3 +156,19 @@ def test_the_dashboard_does_not_apply_another_machines_speed(data_dir):
     first, why = exc.value.problems
     assert first.startswith(f"Measured on {CPU}:") and "slower than the scenario's NVIDIA GeForce RTX 3060 Ti" in first
     assert why.startswith("Not applied:") and "--set compute.owned.purchase_price=N" in why
+
+
+def test_the_model_names_fields_and_the_cli_names_flags(data_dir, capsys):
+    """Issue #14: the library's refusal and report name the fields to give; only the CLI says `--set` and
+    which `artcost` command shows the measurement."""
+    from artcost.model.measured import UnpricedMeasurement, load_with_options
+
+    rid = _record(res=512, steps=20)
+    with pytest.raises(UnpricedMeasurement) as exc:
+        load_with_options(SEED, None, str(rid))
+    (line,) = exc.value.problems
+    assert "compute.owned.purchase_price" in line and "--" not in line and "artcost" not in line
+    ms = load_measured(SEED, None, str(rid))
+    assert not any("--set" in x for x in ms.lines()) and any("compute.owned.board_power_w" in x for x in ms.lines())
+    assert main(["cost", str(SEED), "--from-bench", str(rid), "--brief"]) == 0
+    assert "--set compute.owned.purchase_price=N" in capsys.readouterr().out
