@@ -323,7 +323,9 @@ def fill_from_catalogue(data: Any) -> Any:
     g = dict(gen)
     out["generation"] = g
     if not _given(g, "seconds_per_image"):
-        g["seconds_per_image"] = {"value": sp.gpu_seconds_per_image, "source": sp.label}
+        # what a reader must weigh (precision, scope, batch, runtime) goes with the figure, in its source
+        said = "".join(f"; {n}" for n in sp.notes)
+        g["seconds_per_image"] = {"value": sp.gpu_seconds_per_image, "source": sp.label + said}
     if not _given(g, "device"):
         g["device"] = f"{row.device} (published)"
     if row.batch_size is not None and not _given(g, "batch_size"):

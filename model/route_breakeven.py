@@ -20,7 +20,6 @@ from artcost.model.breakeven import solve_crossings
 from artcost.model.uncertainty import evaluate
 
 
-
 class Route(Protocol):
     """What break-even reads of a `model.routes.Route` (that module imports this one, so not the class itself)."""
 
@@ -30,9 +29,11 @@ class Route(Protocol):
     loaded: Any  # LoadedScenario, or None for a route not priced
     point: dict[str, float]
 
+
 HOURS_PER_YEAR_MAX = 8784.0  # a leap year: one GPU cannot work more
 JOBS_LOW = 0.01  # the break-even scan starts at one job in a hundred months
 CURVE_POINTS = 240
+
 
 @dataclass
 class Crossing:
