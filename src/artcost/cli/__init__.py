@@ -127,7 +127,12 @@ def main(argv: list[str] | None = None) -> int:
             return rv
     except UserError as exc:
         err = _err_console()
-        for line in exc.problems:
+        problems = exc.problems
+        if type(exc).__name__ == "UnpricedMeasurement":  # the model's words; the CLI names its command and flags
+            from artcost.cli.measured import refusal_line
+
+            problems = [refusal_line(exc.speed)]
+        for line in problems:
             err.print(f"error: {line}", markup=False, soft_wrap=True, emoji=False, style="red")
         return exc.exit_code
     except KeyboardInterrupt:
