@@ -8,13 +8,12 @@ scenario's is scaled by the ratio of counted FLOPs per image (the shipped table 
 FLOP count) is refused at other settings. Energy scales with the same ratio (the same power for a longer
 or shorter run). Every difference a reader must weigh is said beside the figure: precision, energy scope
 (GPU board, node, wall), batch size, an optimised runtime, several GPUs for one image, and figures of the
-denoising loop only. `compare_record` sets one of our bench records beside the rows of its model.
+denoising loop only. `model.bench_compare` sets one of our bench records beside the rows of its model.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -372,77 +371,3 @@ def best_row(device_key: frozenset[str], arch: str, resolution_px: int | None, s
         return None, passed
     usable.sort(key=lambda x: x[0], reverse=True)
     return usable[0][1], passed
-
-
-# --------------------------------------------------------------------------- a bench record beside the catalogue
-
-
-METER_SCOPE = {"nvml-counter": "gpu_only", "nvml-sampling": "gpu_only", "rapl": "cpu_package"}
-SCOPE_WORDS_ALL = {**SCOPE_WORDS, "cpu_package": "CPU package only (RAPL)"}
-
-
-def compare_record(rec) -> dict[str, Any]:
-    """Our record `rec` beside every catalogue row of its model, each row's figures brought to the record's
-    settings (resolution, steps, CFG) by counted FLOPs, with what differs (precision, energy scope, batch).
-
-    Returns plain data: {record: {...}, rows: [{...}], not_comparable: [{id, why}], flops_per_image}."""
-    s = rec.summary
-    arch, res, steps = rec.arch, rec.resolution, rec.steps
-    cfg = bool(s.get("cfg", True))
-    prim = rec.preset(rec.primary_preset)
-    precision = (prim.dtype if prim is not None else None) or rec.config.get("dtype")
-    meter = (rec.energy_meter or {}).get("meter")
-    scope = METER_SCOPE.get(meter)
-    spi = s.get("seconds_per_image")
-    joules = s.get("joules_per_image_gross")
-    batch = s.get("batch_size") or rec.config.get("batch_size")
-    try:
-        record_flops = flops(arch, res, steps, cfg)
-    except NotScalable:
-        record_flops = s.get("flops_per_image")
-    record = {
-        "id": rec.id, "device": rec.device_name, "date": rec.created_at[:10], "weights": rec.weights_label,
-        "settings": f"{arch} {res}px, {steps} steps, CFG {'on' if cfg else 'off'}, batch {batch}, {precision or 'precision ?'}",
-        "seconds_per_image": spi, "joules_per_image": joules, "energy_scope": scope,
-        "energy_scope_words": SCOPE_WORDS_ALL.get(scope, f"not measured ({meter or 'no meter'})"),
-        "flops_per_image": record_flops,
-        "achieved_tflops": (record_flops / spi / 1e12) if record_flops and spi else None,
-    }
-    rows, skipped = [], []
-    for r in catalogue():
-        if r.flop_arch != arch:
-            continue
-        try:
-            sp = speed_at(r, arch, res, steps, cfg)
-        except NotScalable as exc:
-            skipped.append({"id": r.id, "device": r.device, "why": str(exc)})
-            continue
-        row_flops = flops(r.flop_arch, r.resolution_px, r.steps, r.cfg if r.cfg is not None else True) if r.resolution_px and r.steps else None
-        flags = differences(r, precision=precision, batch_size=batch, energy_scope=scope)
-        if r.model != arch:
-            flags.insert(0, f"{r.model} weights (the {arch} architecture)")
-        if r.joules_per_image is not None and scope is None:
-            flags.append("energy: not measured in our record")
-        rows.append({
-            "id": r.id, "device": r.device, "gpus": r.gpus, "model": r.model, "date": r.date,
-            "source": r.source.title, "primary": r.source.primary, "published_settings": r.settings,
-            "published_seconds_per_image": r.seconds_per_image,
-            "seconds_per_image_at_record_settings": sp.seconds_per_image,
-            "flop_ratio": sp.flop_ratio,
-            "record_over_row": (spi / sp.seconds_per_image) if spi else None,
-            "row_achieved_tflops": (row_flops / r.seconds_per_image / r.gpus / 1e12) if row_flops else None,
-            "published_joules_per_image": r.joules_per_image,
-            "joules_per_image_at_record_settings": sp.joules_per_image,
-            "energy_scope": r.energy_scope,
-            "precision": r.precision, "runtime": r.runtime, "batch_size": r.batch_size,
-            "flags": flags,
-        })
-    rows.sort(key=lambda x: x["seconds_per_image_at_record_settings"])
-    return {"kind": "bench_compare", "record": record, "rows": rows, "not_comparable": skipped,
-            "method": ("each row's seconds and joules per image x (counted FLOPs per image at the record's resolution, "
-                       "steps and CFG / at the row's own), from the shipped FLOP table (bench/configs/flops_table.json); "
-                       "record_over_row > 1: our run is slower")}
-
-
-def is_finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)

@@ -378,3 +378,7 @@ def cluster_show_cmd(job_id: str = typer.Argument(..., help="Job id or 'latest'.
 bench_app.add_typer(cluster_app, name="cluster")
 app.add_typer(bench_app, name="bench")
 app.add_typer(cluster_app, name="bench-cluster", hidden=True)  # the old name of `bench cluster`, kept working
+
+from artcost.cli.bench_compare import compare_cmd  # noqa: E402  (issue #17: a record beside the published runs)
+
+bench_app.command("compare")(compare_cmd)
