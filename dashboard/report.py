@@ -9,6 +9,7 @@ embedded inline once (with the first chart): no `<script src>`, no stylesheet li
 Sections (each with an id, so the sources table and the dashboard can link to them):
   headline    the Monte Carlo median and 90% interval (model/headline.py), the key chart
   findings    one sentence per finding (also the presenter sheet)
+  routes      every way to get the image (model/routes.py): own, rent, API, subscription, the artist
   cost        the itemised cost of one job
   delivery    how long each side takes, with its spread
   uncertainty the Monte Carlo summary, the spread of AI's cost, what moves it
@@ -161,6 +162,8 @@ class Facts:
     market: Any = None  # MarketResult
     bands: Any = None  # MarketBands
     market_problem: str = ""
+    routes: dict[str, Any] | None = None  # model.routes.RoutesResult.to_dict(currency)
+    routes_problem: str = ""
 
     @property
     def headline(self) -> Headline:
@@ -208,6 +211,7 @@ def facts(loaded: LoadedScenario, currency: str | None = None, draws: int = 20_0
     if all(p in quantities for p in BREAKEVEN_INPUTS):
         x, y = BREAKEVEN_INPUTS
         f.grid = ratio_grid(loaded, x, axis_values(loaded, x, None, None, 40), y, axis_values(loaded, y, None, None, 40))
+    f.routes, f.routes_problem = routes_of(loaded, r["currency"])
     if loaded.scenario.market is not None:
         from artcost.model.market import market_bands, simulate_market
 
@@ -217,6 +221,36 @@ def facts(loaded: LoadedScenario, currency: str | None = None, draws: int = 20_0
         except UserError as exc:
             f.market_problem = " ".join(exc.problems)
     return f
+
+
+def routes_of(loaded: LoadedScenario, currency: str) -> tuple[dict[str, Any] | None, str]:
+    """Every route to the scenario's image (`model.routes`), money in `currency`: (its to_dict, "") or (None, why not).
+
+    The routes model needs the shipped price tables; a scenario it cannot price (or an installation without it)
+    leaves the report without that section, said so, never without a report."""
+    try:
+        from artcost.model.routes import routes_for
+    except ImportError as exc:
+        return None, f"the routes model is not available in this installation ({exc})"
+    try:
+        d = routes_for(loaded.path, base=loaded).to_dict(currency)
+    except UserError as exc:
+        return None, " ".join(exc.problems)
+    name = Path(loaded.path).name if not loaded.path.startswith("upload:") else loaded.path
+    d["scenario"]["file"] = name
+    # its sources quote the scenario by the path it was read from: the report names the file by its name only
+    return _renamed(d, loaded.path, name), ""
+
+
+def _renamed(obj: Any, old: str, new: str) -> Any:
+    """`obj` (plain data) with every `old` inside its strings replaced by `new`."""
+    if isinstance(obj, str):
+        return obj.replace(old, new)
+    if isinstance(obj, dict):
+        return {k: _renamed(v, old, new) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_renamed(v, old, new) for v in obj]
+    return obj
 
 
 # --------------------------------------------------------------------------- findings: one sentence each
@@ -246,6 +280,7 @@ def findings(fx: Facts) -> list[tuple[str, str]]:
     r = fx.r
     ccy = r["currency"]
     out: list[tuple[str, str]] = []
+    out += routes_findings(fx)
     split = _cost_split(r)
     if split:
         out.append(("cost", split))
@@ -283,6 +318,48 @@ def findings(fx: Facts) -> list[tuple[str, str]]:
     return out
 
 
+def _priced_routes(d: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [x for x in d["routes"] if x.get("cost_per_usable_image") and x["cost_per_usable_image"].get("median") is not None]
+
+
+def _spread_text(c: Mapping[str, Any], ccy: str) -> str:
+    if c["p5"] is None or c["p95"] is None or c["p5"] == c["p95"]:
+        return money(c["median"], ccy)
+    return f"{money(c['median'], ccy)} (90%: {money(c['p5'], '')}–{money(c['p95'], ccy)})"
+
+
+def routes_findings(fx: Facts) -> list[tuple[str, str]]:
+    """The routes in a sentence or two: the cheapest way, where the scenario's own way ranks, and the volume
+    above which buying a GPU beats renting one."""
+    d = fx.routes
+    if not d:
+        return []
+    ccy = d["currency"]
+    priced = _priced_routes(d)
+    machines = [x for x in priced if x["kind"] != "artist"]
+    if not machines:
+        return []
+    best = machines[0]
+    out = [f"Cheapest way: {best['name']}, typically {_spread_text(best['cost_per_usable_image'], ccy)} per usable "
+           f"image, of {len(priced)} ways priced"]
+    own = next((x for x in priced if x["kind"] == "scenario"), None)
+    if own is not None and own is not best:
+        out[0] += (f"; the scenario's own way ranks {own['rank']} "
+                   f"({money(own['cost_per_usable_image']['median'], ccy)})")
+    out[0] += "."
+    rent = [c for c in d.get("breakeven", []) if c["rival"].startswith("rent:") and c["own"].split(":", 1)[-1] ==
+            c["rival"].split(":", 1)[-1]]
+    above = [c for c in rent if c["verdict"] == "above"]
+    if above:
+        count = count_text
+        c = min(above, key=lambda c: c["jobs_per_month"])
+        gpu = c["own_name"].removeprefix("own ")
+        out.append(f"Buying {gpu} beats renting it above {count(c['jobs_per_month'])} jobs a month "
+                   f"({count(c['images_per_month'])} usable images); the scenario has {count(d['jobs_per_month'])} "
+                   f"{'job' if d['jobs_per_month'] == 1 else 'jobs'} a month.")
+    return [("routes", text) for text in out]
+
+
 def market_sentence(fx: Facts) -> str:
     """Artists' income and commissions in the last simulated month against the no-AI baseline, median and band."""
     from artcost.dashboard.analysis import market_sentence as words
@@ -315,6 +392,52 @@ def _market_section(fx: Facts, charts: _Charts) -> str:
     return "".join(body)
 
 
+def _quoted(source: str) -> str:
+    """A route's source as the table quotes it: whole, without the name of the data file it was read from
+    (a file the reader does not have; the source it quotes is named after it)."""
+    return sources.source_text(source)
+
+
+def _routes_section(fx: Facts) -> str:
+    if fx.routes is None:
+        return f'<p class="warn">The ways of getting the image could not be compared: {_e(fx.routes_problem)}</p>'
+    d = fx.routes
+    ccy = d["currency"]
+    body = [f"<figure>{svg.routes_chart(d)}<figcaption class=\"caption\">{_e(svg.routes_caption(d))}</figcaption></figure>"]
+    rows = []
+    for x in d["routes"]:
+        c = x.get("cost_per_usable_image")
+        energy = (x.get("carbon") or {}).get("energy_kwh_per_usable_image")
+        rows.append((x["rank"] or "–", x["name"], _spread_text(c, ccy) if c and c.get("median") is not None
+                     else f"not priced: {x.get('unpriced_because') or 'no price'}",
+                     duration(x["delivery_hours"]) if x.get("delivery_hours") is not None else "",
+                     f"{energy * 1000:,.3g} Wh" if energy else "not known"))
+    body.append(_table(["rank", "way", f"cost per usable image ({ccy})", "delivery", "energy per usable image"], rows,
+                       numeric=(0, 3, 4)))
+    if d.get("breakeven"):
+        body.append(f"<h3>Buying a GPU for the work, against the alternatives</h3><p>At {_e(count_text(d['jobs_per_month']))} "
+                    f"{'job' if d['jobs_per_month'] == 1 else 'jobs'} a month ({_e(d['jobs_per_month_source'])}); the volume at which owning starts to pay:</p>"
+                    '<ul class="findings">' + "".join(f"<li>{_e(c['sentence'])}</li>" for c in d["breakeven"]) + "</ul>")
+    body.append("<h3>Where each way's figures come from</h3><ul class=\"sources-list\">")
+    for x in d["routes"]:
+        notes = "".join(f"; {_e(n)}" for n in x.get("notes") or [])
+        energy = (x.get("carbon") or {}).get("energy_source")
+        body.append(f"<li><b>{_e(x['name'])}</b>: speed from {_e(_quoted(x['speed_source']))}; price from "
+                    f"{_e(_quoted(x['price_source']))}" + (f"; energy: {_e(_quoted(energy))}" if energy else "")
+                    + f"{notes}.</li>")
+    body.append("</ul>")
+    extra = [*d.get("notes", []), *(f"left out: {x}" for x in d.get("skipped", []))]
+    if extra:
+        body.append('<p class="meta">' + " ".join(_e(n[0].upper() + n[1:] + ("" if n.endswith(".") else ".")) for n in extra)
+                    + f" Grid: {_e(d['grid']['g_co2e_per_kwh'])} g CO2e per kWh ({_e(d['grid']['source'])}).</p>")
+    return "".join(body)
+
+
+def count_text(x: float) -> str:
+    """A volume as people say it: '1,220', '85.7', '8.04', '0.35'."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}" if x >= 1 else f"{x:.2g}"
+
+
 def _uncertainty_section(fx: Facts, charts: _Charts) -> str:
     from artcost.dashboard import analysis
 
@@ -339,7 +462,7 @@ def _breakeven_section(fx: Facts, charts: _Charts) -> str:
     body = []
     for path, be in fx.breakevens.items():
         words = analysis.breakeven_words(be)
-        body.append(f"<p>{_e(words)} <span class=\"meta\">({_link(path)})</span></p>")
+        body.append(f"<p>{_e(words)} <span class=\"meta\">(source: {_link(path)})</span></p>")
     if fx.own != fx.r["currency"] and fx.breakevens:
         body.append(f'<p class="meta">Break-even money is in {_e(fx.own)}, the scenario\'s currency.</p>')
     if fx.grid is not None:
@@ -394,7 +517,8 @@ def _num(x: Any) -> str:
     return "" if x is None else f"{float(x):,.4g}"
 
 
-SECTIONS = (("headline", "The answer"), ("findings", "Findings"), ("cost", "Cost of one job, item by item"),
+SECTIONS = (("headline", "The answer"), ("findings", "Findings"), ("routes", "Every way to get the image"),
+            ("cost", "Cost of one job, item by item"),
             ("delivery", "Delivery time"), ("uncertainty", "How sure: uncertainty"),
             ("breakeven", "Where AI and the artist break even"), ("market", "What it does to artists: the market"),
             ("benchmark", "Benchmark provenance"), ("sources", "Where each figure comes from"), ("method", "Method"))
@@ -410,6 +534,7 @@ def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
     generated = generated or dt.datetime.now().astimezone()
     charts = _Charts()
     present = {"uncertainty": fx.mc is not None, "breakeven": bool(fx.breakevens),
+               "routes": fx.routes is not None or bool(fx.routes_problem),
                "market": fx.bands is not None or bool(fx.market_problem)}
     titles = [(k, t) for k, t in SECTIONS if present.get(k, True)]
     out = [
@@ -437,8 +562,15 @@ def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
                           "</figcaption></figure>")
     section("findings", '<ul class="findings">' + "".join(
         f'<li>{_e(text)} <a href="#{a}">more</a></li>' for a, text in findings(fx)) + "</ul>")
-    section("cost", _table(["figure", "value", "share of job"], report_rows(dict(r)), numeric=(1, 2), narrow=True)
-            + f'<p class="meta">{_e(figures_note([dict(r)]))}</p>' + charts.html(ch.cost_waterfall(r)))
+    if present["routes"]:
+        section("routes", _routes_section(fx))
+    # the speed's source is a paragraph under the table: a long quote in a cell would squeeze the figures' column
+    cost_rows = [row for row in report_rows(dict(r)) if row[0] != "speed from"]
+    speed = [row[1] for row in report_rows(dict(r)) if row[0] == "speed from"]
+    section("cost", _table(["figure", "value", "share of job"], cost_rows, numeric=(1, 2), narrow=True)
+            + f'<p class="meta">{_e(figures_note([dict(r)]))}'
+            + (f" Generation speed (speed from): {_e(speed[0])}." if speed else "") + "</p>"
+            + charts.html(ch.cost_waterfall(r)))
     section("delivery", charts.html(ch.delivery(r, fx.delivery_spreads())))
     if fx.mc is not None:
         section("uncertainty", _uncertainty_section(fx, charts))
@@ -477,15 +609,17 @@ def report_for(
 
 
 def presenter_parts(fx: Facts) -> dict[str, Any]:
-    """What the presenter view shows: title, meta line, headline, key chart (SVG) and caption, findings."""
+    """What the presenter view shows: title, meta line, headline, the routes chart (SVG; the key chart when the
+    routes could not be priced) and its caption, findings."""
     r = fx.r
+    routes_svg = svg.routes_chart(fx.routes) if fx.routes else ""
     return {
         "title": fx.loaded.scenario.meta.name,
         "meta": f"Scenario {r['scenario']['file']}, figures as of {r['scenario']['as_of']}; money in {r['currency']}.",
         "headline": headline(r),
         "note": headline_note(fx),
-        "chart": svg.key_chart(r),
-        "caption": svg.key_caption(r),
+        "chart": routes_svg or svg.key_chart(r),
+        "caption": svg.routes_caption(fx.routes) if routes_svg else svg.key_caption(r),
         "findings": [text for _, text in findings(fx)],
     }
 

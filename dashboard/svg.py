@@ -127,3 +127,95 @@ def key_caption(r: Mapping[str, Any]) -> str:
     return (f"Bars: medians of {h.draws:,} Monte Carlo draws of the cost model (seed {h.seed}); whiskers: 5th to "
             f"95th percentile. AI: cost of one usable image; artist: price per image. Linear scale: the gap you "
             f"see is the gap there is.")
+
+
+# --------------------------------------------------------------------------- every route to the image
+
+ROUTE_COLOURS = {"scenario": "#000000", "measured": "#E69F00", "own": "#0072B2", "rent": "#56B4E9", "api": "#009E73",
+                 "subscription": "#CC79A7", "artist": ARTIST_COLOUR}
+ROUTE_KIND_WORDS = {"scenario": "the scenario as written", "measured": "this machine, measured", "own": "buy a GPU",
+                    "rent": "rent a GPU", "api": "a hosted API", "subscription": "a subscription",
+                    "artist": "commission the artist"}
+
+
+def named_bars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, tick_text, width: int = 760,
+               value_width: int = 230) -> str:
+    """Horizontal bars on a linear axis from zero, each bar's name written above it (a name of any length is
+    never cut), with an optional p5-p95 whisker and a value label after the bar.
+
+    rows: {'label', 'value', 'low', 'high' (optional), 'colour', 'text'}; one <svg>, width 100% of its container."""
+    name_h, bar_h, gap, top_pad, axis_h = 17, 15, 9, 40, 46
+    row_h = name_h + bar_h + gap
+    pad = 10  # room for the "0" under the axis's start
+    plot_w = width - value_width - pad
+    height = top_pad + len(rows) * row_h + axis_h
+    top = max([max(r.get("high") or r["value"], r["value"]) for r in rows] + [1e-12])
+    ticks = nice_ticks(top)
+    scale = plot_w / ticks[-1]
+    y_axis = top_pad + len(rows) * row_h
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" data-artcost-chart="routes" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="{_e(title)}" style="max-width:{width}px;font-family:{FONT}">',
+        f'<text x="0" y="20" font-size="17" font-weight="600" fill="#222">{_e(title)}</text>',
+        f'<g transform="translate({pad},0)">',
+    ]
+    for t in ticks:
+        x = t * scale
+        out.append(f'<line x1="{x:.1f}" y1="{top_pad - 6}" x2="{x:.1f}" y2="{y_axis:.1f}" stroke="#e6e6e6"/>')
+        out.append(f'<text x="{x:.1f}" y="{y_axis + 18:.1f}" font-size="13" fill="#555" text-anchor="middle">'
+                   f"{_e(tick_text(t))}</text>")
+    out.append(f'<line x1="0" y1="{y_axis:.1f}" x2="{plot_w}" y2="{y_axis:.1f}" stroke="#999"/>')
+    out.append(f'<text x="{plot_w / 2:.1f}" y="{y_axis + 40:.1f}" font-size="13" fill="#555" text-anchor="middle">'
+               f"{_e(axis_title)}</text>")
+    for i, r in enumerate(rows):
+        y = top_pad + i * row_h
+        out.append(f'<text x="2" y="{y + name_h - 4}" font-size="13" fill="#222">{_e(r["label"])}</text>')
+        yb = y + name_h
+        mid = yb + bar_h / 2
+        w = max(r["value"] * scale, 1.5)  # a bar too small to see still shows where it is
+        out.append(f'<rect x="0" y="{yb}" width="{w:.1f}" height="{bar_h}" fill="{r["colour"]}"/>')
+        end = w
+        if r.get("low") is not None and r.get("high") is not None and r["high"] > r["low"]:
+            lo, hi = r["low"] * scale, r["high"] * scale
+            out.append(f'<line x1="{lo:.1f}" y1="{mid:.1f}" x2="{hi:.1f}" y2="{mid:.1f}" stroke="#222" stroke-width="1.2"/>')
+            for x in (lo, hi):
+                out.append(f'<line x1="{x:.1f}" y1="{mid - 5:.1f}" x2="{x:.1f}" y2="{mid + 5:.1f}" stroke="#222" '
+                           'stroke-width="1.2"/>')
+            end = max(end, hi)
+        out.append(f'<text x="{end + 6:.1f}" y="{mid + 4.5:.1f}" font-size="13" fill="#222">{_e(r["text"])}</text>')
+    out.append("</g></svg>")
+    return "".join(out)
+
+
+def routes_chart(d: Mapping[str, Any]) -> str:
+    """Every priced route to the scenario's image (`model.routes.RoutesResult.to_dict(currency)`), cheapest first:
+    the median cost per usable image (the artist's price per image) as a bar, its 90% interval as a whisker."""
+    ccy = d["currency"]
+    rows = []
+    for r in d["routes"]:
+        c = r.get("cost_per_usable_image")
+        if not c or c.get("median") is None:
+            continue
+        spread = c["p5"] is not None and c["p95"] is not None and c["p5"] < c["p95"]
+        text = money_approx(c["median"], ccy) + (f" (90%: {money_approx(c['p5'], '')}–{money_approx(c['p95'], '')})"
+                                                 if spread else "")
+        rows.append({"label": f"{r['rank']}. {r['name']}", "value": c["median"], "low": c["p5"] if spread else None,
+                     "high": c["p95"] if spread else None, "colour": ROUTE_COLOURS.get(r["kind"], "#999999"),
+                     "text": text})
+    if not rows:
+        return ""
+    return named_bars(rows, "Every way to get the image: cost per usable image",
+                      f"{ccy} per usable image (the artist: per image): median, whisker = 90% interval",
+                      lambda t: f"{t:,.0f}" if t >= 1 or t == 0 else figure(t))
+
+
+def routes_caption(d: Mapping[str, Any]) -> str:
+    """Where the routes chart's numbers come from, and what its colours mean."""
+    kinds = list(dict.fromkeys(r["kind"] for r in d["routes"] if r.get("cost_per_usable_image")))
+    colours = "; ".join(f"{ROUTE_KIND_WORDS.get(k, k)}: {name}" for k, name in
+                        ((k, {"#000000": "black", "#E69F00": "orange", "#0072B2": "dark blue", "#56B4E9": "light blue",
+                              "#009E73": "green", "#CC79A7": "pink", ARTIST_COLOUR: "red"}.get(ROUTE_COLOURS.get(k), "grey"))
+                         for k in kinds))
+    return ("Each route is the scenario's job (its finals, candidates, acceptance rate and people's time) with only the "
+            "way of making the images changed, run through the same cost model and Monte Carlo: bars are medians, "
+            f"whiskers 5th to 95th percentile. Linear scale. Colours: {colours}.")

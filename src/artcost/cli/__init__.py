@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "market": "market",
     "market-fit": "market",
     "dashboard": "dashboard",
+    "report": "report",
     "bench-cluster": "bench",  # hidden: the old name of `bench cluster list|show`
 }
 
