@@ -127,7 +127,8 @@ def test_library_errors_name_arguments_the_cli_names_flags(capsys):
 
 
 @pytest.mark.parametrize("module", ["model/uncertainty.py", "model/market.py", "model/loader.py", "model/sensitivity.py",
-                                    "model/scale.py", "model/bass.py", "model/currency.py"])
+                                    "model/scale.py", "model/bass.py", "model/currency.py", "model/market_check.py",
+                                    "model/market_evidence.py"])
 def test_library_messages_name_no_flag(module):
     """The model's messages name fields and figures; flags are the CLI's to add."""
     tree = ast.parse((REPO / module).read_text())

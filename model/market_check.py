@@ -1,0 +1,302 @@
+"""The back-test: the market simulator's default beside each published figure (`artcost market-check`).
+
+For every row of the evidence table (`model.market_evidence`) the simulator's Monte Carlo draws are read
+at the same segment and the same number of months after AI's release as the row (each study's own
+release: Midjourney July 2022 for Demirci et al., the NovelAI leak for Zhang et al., ...; the model's
+is `market.release`), the way the row's `compare:` block says:
+
+    window_average        mean over the window's months of (index - 1)      a difference-in-differences
+    at_horizon            index - 1 at the horizon month                    a point reading
+    change_over_window    index(last) / index(first) - 1                    a before/after
+    versus_previous_year  mean(window) / mean(12 months before it) - 1      a year-on-year change
+
+(index: the curve against the no-AI baseline, 1 before release; a price_ratio row reads the ratio itself;
+a differential row is the segment's figure minus the `versus` segment's).  Each draw gives one figure;
+the row gets their median and 90% band (5th-95th percentile) and whether the published figure falls
+inside the band, or how far outside (in the figure's own units: 0.10 = 10 percentage points).
+The central (modal) run is reported beside it, labelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from artcost.model.headline import Spread
+from artcost.model.loader import LoadedScenario
+from artcost.model.market import (DEFAULT_DRAWS, DEFAULT_SEED, Draws, artist_metrics, run_draws,
+                                  segment_metrics)
+from artcost.model.market_evidence import EvidenceRow, load_evidence
+from artcost.model.market_schema import SEGMENT_NAMES
+from artcost.model.schema import Scenario
+from artcost.model.tables import Table
+
+# Evidence metric -> the simulator's curve (its name in segment_metrics and artist_metrics).
+METRICS = {
+    "commissions": "commissions_index",
+    "income": "income_index",
+    "price": "avg_price_index",
+    "market": "market_index",
+    "retouch_price_ratio": "retouch_price_ratio",
+}
+METRIC_WORDS = {
+    "commissions": "artists' commissions",
+    "income": "artists' income",
+    "price": "price paid to artists",
+    "market": "all commissions, AI included",
+    "retouch_price_ratio": "retoucher's price / artist's base price",
+    "none": "not compared",
+}
+
+Verdict = Literal["inside", "above", "below", "not compared"]
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One evidence row beside the simulator.
+
+    effect: the published figure (a change, 0.17 = +17%; or a ratio for price_ratio rows); model: the
+    simulator's median and 90% band of the same figure over the draws (None when not compared); central:
+    the same figure in the central (modal) run; distance: how far the published figure lies outside the
+    band (effect - p95 above it, effect - p5 below it; 0 inside); months: the model's calendar months read."""
+
+    id: str
+    measure: str
+    kind: str
+    segment: str
+    versus: str | None
+    metric: str
+    how: str | None
+    window: tuple[int, int]
+    effect: float
+    ci95: tuple[float, float] | None
+    confidence: str
+    primary: bool
+    source: str
+    place: str
+    published: str
+    model: Spread | None
+    central: float | None
+    verdict: Verdict
+    distance: float | None
+    months: tuple[str, str] | None
+    why: str
+    source_url: str = ""
+
+    @property
+    def ci95_overlaps_band(self) -> bool | None:
+        """Whether the study's own 95% interval meets the model's 90% band (None without either)."""
+        if self.ci95 is None or self.model is None:
+            return None
+        return self.ci95[0] <= self.model.p95 and self.model.p5 <= self.ci95[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "measure": self.measure, "kind": self.kind, "segment": self.segment, "versus": self.versus,
+            "metric": self.metric, "how": self.how, "window_months": list(self.window), "effect": self.effect,
+            "ci95": list(self.ci95) if self.ci95 else None, "confidence": self.confidence, "primary": self.primary,
+            "source": self.source, "place": self.place, "published": self.published, "model": self.model.to_dict() if self.model else None, "central": self.central,
+            "verdict": self.verdict, "inside": None if self.model is None else self.verdict == "inside",
+            "distance": self.distance, "ci95_overlaps_band": self.ci95_overlaps_band, "source_url": self.source_url,
+            "model_months": list(self.months) if self.months else None, "why": self.why,
+        }
+
+
+@dataclass(frozen=True)
+class MarketCheck:
+    """The back-test of one scenario against one evidence table."""
+
+    scenario_name: str
+    scenario_file: str
+    evidence_file: str
+    evidence_as_of: str
+    draws: int
+    seed: int
+    release: str
+    rows: tuple[CheckRow, ...]
+
+    def counts(self) -> dict[str, int]:
+        out = {"inside": 0, "above": 0, "below": 0, "not compared": 0}
+        for r in self.rows:
+            out[r.verdict] += 1
+        return out
+
+    def summary(self) -> str:
+        c = self.counts()
+        compared = len(self.rows) - c["not compared"]
+        return (f"{c['inside']} of {compared} compared figures fall inside the simulator's 90% band; "
+                f"{c['below']} below it, {c['above']} above it ({c['not compared']} rows not comparable)")
+
+    def note(self) -> str:
+        return (f"median and 90% band (5th-95th percentile) of {self.draws:,} Monte Carlo draws (seed {self.seed}) of "
+                f"{self.scenario_file}, read at each row's segment and months after its own release (the model's "
+                f"release: {self.release}); central = one run with every input at its mode or midpoint")
+
+    def markdown(self) -> str:
+        """The back-test as a Markdown table (docs/market-model.md quotes it; a test holds the two equal)."""
+        lines = ["| evidence | place | date | horizon | segment: curve | figure | default: median (90% band) | "
+                 "inside/outside |", "|---|---|---|---|---|---|---|---|"]
+        for r in self.rows:
+            lines.append(f"| `{r.id}` | {r.place} | {r.published} | {horizon_text(r)} | {curve_text(r)} | "
+                         f"{figure_text(r.effect, r.kind)} | {band_text(r)} | {verdict_text(r)} |")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "market_check",
+            "scenario": {"name": self.scenario_name, "file": self.scenario_file},
+            "evidence": {"file": self.evidence_file, "as_of": self.evidence_as_of},
+            "draws": self.draws, "seed": self.seed, "model_release": self.release,
+            "counts": self.counts(), "summary": self.summary(), "note": self.note(),
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+
+def figure_text(x: float, kind: str) -> str:
+    """A published figure or the model's in the row's own units: a change in %, a difference of changes in
+    percentage points (pp), a share in %, a ratio as a ratio."""
+    if kind == "price_ratio":
+        return f"{x:.2g}x"
+    if kind == "relative_change_differential":
+        return f"{x * 100:+.1f} pp"
+    if kind.startswith("share_of"):
+        return f"{x:.0%}"
+    return f"{x:+.1%}"
+
+
+def band_text(r: CheckRow) -> str:
+    """'-6.1% (-9.5% to -1.9%)': the model's median and 90% band, or '-' when the row is not compared."""
+    if r.model is None:
+        return "-"
+    m = r.model
+    return f"{figure_text(m.median, r.kind)} ({figure_text(m.p5, r.kind)} to {figure_text(m.p95, r.kind)})"
+
+
+def verdict_text(r: CheckRow) -> str:
+    """'inside', 'outside: 7.5 pp below' ('*' when the study's own 95% interval meets the band), 'not compared'."""
+    if r.verdict in ("inside", "not compared"):
+        return r.verdict
+    dist = abs(r.distance or 0.0)
+    by = f"{dist:.2g}" if r.kind == "price_ratio" else f"{dist * 100:.1f} pp"
+    return f"outside: {by} {r.verdict}" + (" *" if r.ci95_overlaps_band else "")
+
+
+def horizon_text(r: CheckRow) -> str:
+    first, last = r.window
+    return f"{last} mo" if first == last else f"{first}..{last} mo"
+
+
+def curve_text(r: CheckRow) -> str:
+    """'low: work', 'mid-low: income' (a differential), 'high: retouch/base price', 'all: -'."""
+    return f"{r.segment}{'-' + r.versus if r.versus else ''}: {METRIC_SHORT.get(r.metric, r.metric)}"
+
+
+METRIC_SHORT = {"commissions": "work", "retouch_price_ratio": "retouch/base price", "none": "-"}
+
+
+def _curve(d: Draws, metric: str, segment: str) -> tuple[np.ndarray, np.ndarray]:
+    """(draws (D, T), central (T,)) of one curve for a segment, or summed over segments for 'all'."""
+    name = METRICS[metric]
+    if segment == "all":  # the evidence table refuses retouch_price_ratio for 'all' (no one base price)
+        runs, central = artist_metrics(d.runs)[name], artist_metrics(d.central)[name]
+    else:
+        k = SEGMENT_NAMES.index(segment)
+        runs, central = segment_metrics(d.runs)[name][..., k], segment_metrics(d.central)[name][0, ..., k]
+    return runs, central.reshape(-1)
+
+
+def read_window(curve: np.ndarray, ratio: bool, how: str, window: tuple[int, int], offset: int) -> np.ndarray:
+    """The row's figure from a curve (..., T) indexed by month since the simulation start, read `how` over
+    `window` = (first, last) months after release; `offset` = the release's month index; `ratio`: the curve is a
+    ratio (read as itself), not an index (read as its change, index - 1).
+
+    Months before the start are the no-AI market (index 1; a ratio has no value there: IndexError, as for a
+    month past the end, which the caller reports as 'not compared')."""
+    T = curve.shape[-1]
+
+    def at(k: int) -> np.ndarray:  # k: months after release
+        t = offset + k
+        if t >= T:
+            raise IndexError(t)
+        if t < 0:
+            if ratio:
+                raise IndexError(t)
+            return np.ones(curve.shape[:-1])
+        return curve[..., t]
+
+    def mean(first: int, last: int) -> np.ndarray:
+        return np.mean([at(k) for k in range(first, last + 1)], axis=0)
+
+    first, last = window
+    base = 0.0 if ratio else 1.0
+    if how == "window_average":
+        return mean(first, last) - base
+    if how == "at_horizon":
+        return at(last) - base
+    if how == "change_over_window":
+        return at(last) / at(first) - 1.0
+    if how == "versus_previous_year":
+        return mean(first, last) / mean(first - 12, first - 1) - 1.0
+    raise ValueError(f"unknown how {how!r}")
+
+
+def verdict_of(effect: float, band: Spread) -> tuple[Verdict, float]:
+    """Where a published figure lies against the model's 90% band: ('inside', 0), or ('above', effect - p95),
+    or ('below', effect - p5); the band's ends count as inside."""
+    if effect > band.p95:
+        return "above", effect - band.p95
+    if effect < band.p5:
+        return "below", effect - band.p5
+    return "inside", 0.0
+
+
+def check_row(row: EvidenceRow, d: Draws) -> CheckRow:
+    """One evidence row against the draws `d` (see the module docstring)."""
+    cmp = row.compare
+    common = dict(id=row.id, measure=row.measure, kind=row.kind, segment=row.segment, versus=cmp.versus, metric=cmp.metric,
+                  how=cmp.how, window=row.window, effect=row.effect, ci95=row.ci95, confidence=row.confidence,
+                  primary=row.primary, source=row.source.title, place=row.place, published=row.published,
+                  source_url=row.source.url)
+    if cmp.metric == "none":
+        return CheckRow(**common, model=None, central=None, verdict="not compared", distance=None, months=None,
+                        why=cmp.why or "")
+    offset = d.market.release_offset
+    ratio = row.kind == "price_ratio"
+
+    def figure(segment: str) -> tuple[np.ndarray, float]:
+        runs, central = _curve(d, cmp.metric, segment)
+        return (read_window(runs, ratio, cmp.how, row.window, offset),
+                float(read_window(central, ratio, cmp.how, row.window, offset)))
+
+    try:
+        per_draw, central = figure(row.segment)
+        if cmp.versus is not None:
+            other, other_central = figure(cmp.versus)
+            per_draw, central = per_draw - other, central - other_central
+    except IndexError:
+        T = len(d.months)
+        return CheckRow(**common, model=None, central=None, verdict="not compared", distance=None, months=None,
+                        why=f"months {row.window[0]}..{row.window[1]} after release fall outside the simulated "
+                            f"{T} months (release at month {offset})")
+    band = Spread.of(per_draw)
+    verdict, distance = verdict_of(row.effect, band)
+    months = tuple(d.months[min(max(offset + k, 0), len(d.months) - 1)].strftime("%Y-%m") for k in row.window)
+    return CheckRow(**common, model=band, central=central, verdict=verdict, distance=distance,
+                    months=months, why=cmp.why or "")  # type: ignore[arg-type]
+
+
+def market_check(scenario: Scenario | LoadedScenario, evidence: Table[EvidenceRow] | None = None,
+                 draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> MarketCheck:
+    """Put the simulator's default (median and 90% band of `draws` draws) beside every evidence row.
+
+    `evidence`: a loaded table (`model.market_evidence.load_evidence()`, the shipped one by default)."""
+    table = evidence if evidence is not None else load_evidence()
+    d = run_draws(scenario, draws, seed)
+    release = d.market.release or d.market.start
+    return MarketCheck(
+        scenario_name=d.scenario.meta.name, scenario_file=d.shown, evidence_file=table.file,
+        evidence_as_of=table.as_of, draws=draws, seed=seed, release=release,
+        rows=tuple(check_row(row, d) for row in table),
+    )
