@@ -54,12 +54,12 @@ def check_reachable(address: str, timeout_s: float = 5.0) -> None:
         return
     host, _, port = address.rpartition(":")
     if not port.isdigit():
-        raise UserError(f"--ray-address {address}: expected HOST:PORT, e.g. 10.0.0.5:6379")
+        raise ArgumentError("ray_address", "expected HOST:PORT, e.g. 10.0.0.5:6379", address)
     try:
         socket.create_connection((host, int(port)), timeout=timeout_s).close()
     except OSError as exc:
-        raise UserError(f"--ray-address {address}: nothing answers there ({exc.strerror or exc}); "
-                        "start the head with `ray start --head --port=6379` (see docs/cluster.md)") from None
+        raise ArgumentError("ray_address", f"nothing answers there ({exc.strerror or exc}); "
+                            "start the head with `ray start --head --port=6379` (see docs/cluster.md)", address) from None
 
 
 class _Ray:
@@ -81,8 +81,9 @@ class _Ray:
             try:
                 ray.init(address=self.s.ray_address, **common)
             except Exception as exc:  # noqa: BLE001 - ConnectionError, timeouts: one line for the user
-                raise UserError(f"--ray-address {self.s.ray_address}: cannot connect to a Ray cluster "
-                                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
+                raise ArgumentError("ray_address", "cannot connect to a Ray cluster "
+                                    f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+                                    self.s.ray_address) from None
             self.started, self.mode = True, "existing"
         else:
             ray.init(num_cpus=self.s.local_cpus or os.cpu_count(), object_store_memory=self.s.object_store_mb * 1024**2,
@@ -120,16 +121,16 @@ def _device_plan(ray, cfg: BenchConfig, workers: int) -> tuple[str, dict]:
     res = ray.cluster_resources()
     gpus, cpus = int(res.get("GPU", 0)), int(res.get("CPU", 0))
     if cfg.device.startswith("cuda:"):
-        raise UserError(f"--device {cfg.device}: with --workers Ray assigns the GPUs; use --device cuda or auto")
+        raise ArgumentError("device", "on a cluster Ray assigns the GPUs; use the device cuda or auto", cfg.device)
     use_gpu = cfg.device == "cuda" or (cfg.device == "auto" and gpus > 0)
     if use_gpu:
         if gpus < workers:
-            raise UserError(f"--workers {workers}: the Ray cluster has {gpus} GPU(s); ask for at most {gpus} "
-                            "or add machines (see docs/cluster.md)")
+            raise ArgumentError("workers", f"the Ray cluster has {gpus} GPU(s); ask for at most {gpus} "
+                                "or add machines (see docs/cluster.md)", workers)
         return "cuda", {"num_gpus": 1, "num_cpus": 1}
     if cpus < workers:
-        raise UserError(f"--workers {workers}: the Ray cluster has {cpus} CPU slot(s) and no GPU; "
-                        f"ask for at most {cpus}")
+        raise ArgumentError("workers", f"the Ray cluster has {cpus} CPU slot(s) and no GPU; ask for at most {cpus}",
+                            workers)
     return "cpu", {"num_cpus": 1}
 
 
@@ -158,7 +159,7 @@ def check_job(cfg: BenchConfig, settings: ClusterSettings) -> int:
     if settings.calibration_runs is not None and settings.workers > 1:
         n, why = calibration_plan(total_runs, settings.workers, settings.calibration_runs)
         if n == 0 and settings.calibration_runs > 0:
-            raise UserError(why)
+            raise ArgumentError("calibration_runs", why.split(": ", 1)[1], settings.calibration_runs)
     if cfg.model is not None:
         from artcost.bench.weights import check_model_path
 

@@ -108,9 +108,9 @@ def calibration_plan(total_runs: int, workers: int, requested: int | None = None
     room = total_runs - 2 * workers
     if requested is not None:
         if requested < 1:
-            return 0, f"--calibration-runs {requested}: no calibration phase asked for"
+            return 0, f"{requested} calibration run(s) asked for: no calibration phase"
         if requested > room:
-            return 0, (f"--calibration-runs {requested}: a job of {total_runs} pipeline call(s) on {workers} workers "
+            return 0, (f"{requested} calibration run(s) asked for: a job of {total_runs} pipeline call(s) on {workers} workers "
                        f"has room for at most {max(0, room)} (two calls per worker stay for the scaled phase)")
         return requested, None
     if room < 2:

@@ -65,6 +65,7 @@ class ArgumentError(UserError):
     `argument` and `problem` let a front end name it its own way (the CLI says ``--draws: ...``).
     """
 
-    def __init__(self, argument: str, problem: str):
-        self.argument, self.problem = argument, problem
-        super().__init__(f"{argument}: {problem}")
+    def __init__(self, argument: str, problem: str, value: object | None = None):
+        # `value`, when given, is what the caller passed, said after the name: 'ray_address 10.0.0.5: ...'
+        self.argument, self.problem, self.value = argument, problem, value
+        super().__init__(f"{argument}{'' if value is None else f' {value}'}: {problem}")

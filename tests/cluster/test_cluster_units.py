@@ -12,7 +12,7 @@ from artcost.bench.cluster import (Chunk, _Slot, build_job, calibration_runs, en
 from artcost.bench.cluster_apply import cluster_overrides
 from artcost.bench.cluster_store import ClusterStore
 from artcost.bench.config import make_config
-from artcost.errors import MissingExtraError, UserError
+from artcost.errors import ArgumentError, MissingExtraError, UserError
 
 
 def test_split_even_covers_total_and_differs_by_at_most_one():
@@ -192,7 +192,7 @@ def test_device_plan_refuses_more_workers_than_slots():
     cfg = make_config(arch="tiny", device="auto")
     assert _device_plan(FakeRay({"CPU": 2}), cfg, 2) == ("cpu", {"num_cpus": 1})
     assert _device_plan(FakeRay({"CPU": 16, "GPU": 4}), cfg, 4)[0] == "cuda"
-    with pytest.raises(UserError, match="--workers 3: the Ray cluster has 2 CPU slot"):
+    with pytest.raises(ArgumentError, match="^workers 3: the Ray cluster has 2 CPU slot"):
         _device_plan(FakeRay({"CPU": 2}), cfg, 3)
     with pytest.raises(UserError, match="has 1 GPU"):
         _device_plan(FakeRay({"CPU": 8, "GPU": 1}), make_config(arch="tiny", device="cuda"), 2)
@@ -209,7 +209,7 @@ def test_unreachable_ray_address_is_one_line_error():
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()  # a port nobody listens on
-    with pytest.raises(UserError, match=f"--ray-address 127.0.0.1:{port}: nothing answers there"):
+    with pytest.raises(ArgumentError, match=f"^ray_address 127.0.0.1:{port}: nothing answers there"):
         check_reachable(f"127.0.0.1:{port}")
     with pytest.raises(UserError, match="expected HOST:PORT"):
         check_reachable("head:abc")
@@ -240,11 +240,11 @@ def test_requested_calibration_too_large_says_why():
     from artcost.bench.cluster import ClusterSettings, calibration_plan, run_cluster_job
 
     n, why = calibration_plan(12, 2, requested=9)
-    assert n == 0 and "--calibration-runs 9" in why and "at most 8" in why
+    assert n == 0 and "9 calibration run(s) asked for" in why and "at most 8" in why and "--" not in why
     assert calibration_plan(5, 2) == (0, "too few pipeline calls (5) for a calibration phase of 2 and two calls "
                                          "per worker (2 workers need at least 6)")
     # Refused before any Ray or worker starts.
-    with pytest.raises(UserError, match="--calibration-runs 9: a job of 12 pipeline call"):
+    with pytest.raises(ArgumentError, match="^calibration_runs 9: a job of 12 pipeline call"):
         run_cluster_job(make_config(arch="tiny", num_images=12, device="cpu"),
                         ClusterSettings(workers=2, calibration_runs=9))
 
@@ -298,3 +298,27 @@ def test_net_energy_uses_the_shared_helper(monkeypatch):
     monkeypatch.setattr(cluster, "net_energy_j", lambda g, w, s: seen.append((g, w, s)) or 0.0)
     _fake_job()
     assert seen and seen[0] == (200.0, 10.0, 2.0)
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["--workers", "2", "--calibration-runs", "9", "--num-images", "12"], "--calibration-runs 9: a job of 12 pipeline call"),
+    (["--workers", "2", "--device", "cuda:1"], "--device cuda:1: on a cluster Ray assigns the GPUs"),
+])
+def test_the_cli_names_the_flags_of_a_cluster_error(extra, said, capsys):
+    """The library says `calibration_runs`, `device` (issue #14); the command line says the flag the user typed."""
+    from artcost.cli import main
+
+    assert main(["bench", "--arch", "tiny", "--no-store", *extra]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert said in line, line
+
+
+
+def test_flag_names_keeps_the_value_the_user_typed():
+    """`check_reachable`'s 'ray_address 10.0.0.5:x: ...' reaches the user as '--ray-address 10.0.0.5:x: ...'."""
+    from artcost.bench.cluster import check_reachable
+    from artcost.cli.options import flag_names
+
+    with pytest.raises(UserError) as exc, flag_names(ray_address="--ray-address"):
+        check_reachable("head:abc")
+    assert exc.value.problems == ["--ray-address head:abc: expected HOST:PORT, e.g. 10.0.0.5:6379"]

@@ -297,7 +297,11 @@ def run_cluster_command(config, workers: int, ray_address: str | None, calibrati
         elif kind == "failed":
             con.print(f"[red]  worker {kw['worker']} failed: {kw['error']}[/]; {kw['requeued_images']} image(s) re-queued")
 
-    job = run_cluster_job(config, settings, on_event=on_event)
+    from artcost.cli.options import flag_names
+
+    with flag_names(ray_address="--ray-address", device="--device", workers="--workers",
+                    calibration_runs="--calibration-runs", chunk_runs="--chunk-runs"):
+        job = run_cluster_job(config, settings, on_event=on_event)
     if con is not None:
         print_job(job, con)
         if job.get("id") is not None:

@@ -66,4 +66,5 @@ def flag_names(**flags: str) -> Iterator[None]:
     except ArgumentError as exc:
         if exc.argument not in flags:
             raise
-        raise UserError(f"{flags[exc.argument]}: {exc.problem}") from None
+        value = "" if getattr(exc, "value", None) is None else f" {exc.value}"
+        raise UserError(f"{flags[exc.argument]}{value}: {exc.problem}") from None
