@@ -701,19 +701,23 @@ def write_pdf(html_path: Path, pdf_path: Path, timeout_s: float = PDF_TIMEOUT_S)
 
 def write_report(loaded: LoadedScenario, html_path: Path, currency: str | None = None, pdf_path: Path | None = None,
                  bench_records: Sequence[Mapping[str, Any]] = (), presenter_path: Path | None = None,
-                 generated: dt.datetime | None = None) -> list[Path]:
-    """Write the report (and its PDF, and the presenter sheet, when asked); returns the files written."""
+                 generated: dt.datetime | None = None) -> dict[str, Any]:
+    """Write the report (and its PDF, and the presenter sheet, when asked).
+
+    Returns {'files': {'html', 'presenter', 'pdf': the paths written, None where not asked}, 'sentence': the
+    headline in words, 'headline': its figures (`Headline.to_dict`, money in 'currency'), 'currency', 'findings'}."""
     generated = generated or dt.datetime.now().astimezone()
     fx = facts(loaded, currency)
     html_path = Path(html_path)
     _write_text(html_path, build_report(fx, bench_records, generated))
-    written = [html_path]
+    files: dict[str, Path | None] = {"html": html_path, "presenter": None, "pdf": None}
     if presenter_path is not None:
         _write_text(Path(presenter_path), presenter_html(fx, generated))
-        written.append(Path(presenter_path))
+        files["presenter"] = Path(presenter_path)
     if pdf_path is not None:
-        written.append(write_pdf(html_path, Path(pdf_path)))
-    return written
+        files["pdf"] = write_pdf(html_path, Path(pdf_path))
+    return {"files": files, "sentence": headline(fx.r), "headline": fx.r["headline"], "currency": fx.r["currency"],
+            "findings": [text for _, text in findings(fx)]}
 
 
 def _write_text(path: Path, text: str) -> None:

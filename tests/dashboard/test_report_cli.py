@@ -161,6 +161,16 @@ def test_presenter_sheet(made):
     assert "One usable image:" in sheet and sheet.count("<li>") >= 4
 
 
+def test_json_names_the_files(tmp_path, capsys):
+    import json
+
+    assert main(["report", str(SEED), "-o", str(tmp_path / "r.html"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["files"] == {"html": str(tmp_path / "r.html"), "presenter": None, "pdf": None}
+    assert out["sentence"].startswith("One usable image:") and out["headline"]["draws"] == 20_000
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").count(out["sentence"].split(":")[0]) >= 1
+
+
 def test_missing_chromium_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ARTCOST_CHROMIUM", str(tmp_path / "no-such-chromium"))
     rc = main(["report", str(SEED), "-o", str(tmp_path / "r.html"), "--pdf", str(tmp_path / "r.pdf")])

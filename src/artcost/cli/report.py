@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from artcost.cli.options import CurrencyOpt, FileArg, SetOpt, flag_names, load_scenario_options
+from artcost.cli.options import CurrencyOpt, FileArg, JsonOpt, SetOpt, flag_names, load_scenario_options
 from artcost.errors import UserError
 
 app = typer.Typer(add_completion=False)
@@ -27,6 +27,8 @@ def report(
         "--presenter", help="Also write the one-page presenter sheet (HTML) here.")] = None,
     currency: CurrencyOpt = None,
     set_: SetOpt = None,
+    json_out: Annotated[bool, typer.Option(
+        "--json", help="Print the files written, the headline and the findings as JSON instead of lines.")] = False,
 ) -> None:
     """Write the report of one scenario: headline with its range, findings, every way to get the image, itemised
     cost, delivery, uncertainty, break-even, the market, benchmark provenance and every assumption with its source.
@@ -41,6 +43,13 @@ def report(
                         "the HTML report alone needs nothing")
     loaded = load_scenario_options(file, set_)
     with flag_names(currency="--currency"):
-        written = write_report(loaded, output, currency=currency, pdf_path=pdf, presenter_path=presenter)
-    for path in written:
-        print(f"wrote {path}")
+        done = write_report(loaded, output, currency=currency, pdf_path=pdf, presenter_path=presenter)
+    if json_out:
+        from artcost import jsonout
+
+        print(jsonout.dumps({**done, "files": {k: None if v is None else str(v) for k, v in done["files"].items()}}))
+        return
+    print(done["sentence"])
+    for kind, path in done["files"].items():
+        if path is not None:
+            print(f"wrote {path}" + (" (one-page presenter sheet)" if kind == "presenter" else ""))
