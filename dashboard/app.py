@@ -28,6 +28,7 @@ PAGES = [
     st.Page(HERE / "cost.py", title="Cost", icon=":material/payments:", url_path="cost"),
     st.Page(HERE / "uncertainty.py", title="Uncertainty", icon=":material/ssid_chart:", url_path="uncertainty"),
     st.Page(HERE / "market.py", title="Market", icon=":material/groups:", url_path="market"),
+    st.Page(HERE / "routes.py", title="Routes", icon=":material/alt_route:", url_path="routes"),
     st.Page(HERE / "report.py", title="Report", icon=":material/description:", url_path="report"),
 ]
 
