@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
 from artcost.bench.archs import ARCHS
-from artcost.errors import UserError
+from artcost.errors import ArgumentError, UserError
 
 PRESETS = ("stock", "fp16", "bf16", "channels_last", "compile")
 # --scheduler name -> diffusers class (pipeline.set_scheduler instantiates it from the model's config).
@@ -21,21 +22,8 @@ SCHEDULERS = {
     "unipc": "UniPCMultistepScheduler",
 }
 
-# CLI flag for each field, so `make_config`'s lines name what the user typed (BenchConfig's own messages
-# name no flag: a library caller gets "primary_preset: ...").
-FLAGS = {
-    "arch": "--arch", "model": "--model", "resolution": "--resolution", "steps": "--steps",
-    "scheduler": "--scheduler", "guidance_scale": "--guidance-scale", "batch_size": "--batch-size",
-    "num_images": "--num-images", "seed": "--seed", "device": "--device", "presets": "--presets",
-    "primary_preset": "--primary-preset", "warmup_runs": "--warmup-runs", "min_runs": "--min-runs",
-    "min_seconds": "--min-seconds", "max_runs": "--max-runs", "batch_sweep": "--batch-sweep",
-    "max_batch": "--max-batch", "host_mem_ceiling_gb": "--host-mem-ceiling-gb", "idle_seconds": "--idle-seconds",
-    "gemm_seconds": "--gemm-seconds", "store": "--no-store",
-}
-
-
 class BenchConfig(BaseModel):
-    """One benchmark run's settings (`FLAGS` names the command-line flag of each field)."""
+    """One benchmark run's settings (a front end names each field its own way: `make_config(names=...)`)."""
 
     arch: str = "sd15"
     model: Path | None = None
@@ -137,15 +125,16 @@ class BenchConfig(BaseModel):
         return self.resolution or ARCHS[self.arch].default_resolution
 
 
-def make_config(**kwargs) -> BenchConfig:
-    """Validate settings; raise UserError with one line per problem, naming the CLI flag."""
+def make_config(names: Mapping[str, str] | None = None, **kwargs) -> BenchConfig:
+    """Validate settings; raise UserError with one line per problem, naming each field as `names` maps it
+    (the CLI passes its flags: 'steps' -> '--steps'), else by the field's own name."""
     try:
         return BenchConfig(**kwargs)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             field = err["loc"][0] if err["loc"] else None
-            flag = FLAGS.get(field, str(field)) if field else "benchmark settings"
+            flag = (names or {}).get(field, str(field)) if field else "benchmark settings"
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"{flag}: {msg}" if field else msg)
         raise UserError(lines) from None
@@ -160,8 +149,8 @@ def resolve_device(requested: str) -> str:
     if requested.startswith("cuda"):
         if not torch.cuda.is_available():
             why = "this torch build has no CUDA" if torch.version.cuda is None else "no CUDA device is visible"
-            raise UserError(f"--device {requested}: {why}. Run on the CPU with --device cpu")
+            raise ArgumentError("device", f"{why}; use cpu instead", requested)
         index = int(requested.split(":")[1]) if ":" in requested else 0
         if index >= torch.cuda.device_count():
-            raise UserError(f"--device {requested}: only {torch.cuda.device_count()} CUDA device(s) visible")
+            raise ArgumentError("device", f"only {torch.cuda.device_count()} CUDA device(s) visible", requested)
     return requested

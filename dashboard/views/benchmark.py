@@ -60,6 +60,8 @@ else:
     if clicked:
         try:
             cfg = config_mod.make_config(
+                {"arch": "Architecture", "resolution": "Resolution", "steps": "Steps", "batch_size": "Batch",
+                 "presets": "Presets"},  # a bad setting is named by its label on this form
                 arch=arch, resolution=int(resolution), steps=int(steps), batch_size=int(batch),
                 presets=presets or ["stock"], device="auto" if has_gpu else "cpu",
                 min_runs=3 if has_gpu else 2, min_seconds=10.0 if has_gpu else 2.0,

@@ -21,9 +21,16 @@ from artcost.errors import UserError
     ],
 )
 def test_bad_config(kwargs, fragment):
+    from artcost.cli.bench import BENCH_FLAGS
+
     with pytest.raises(UserError) as exc:
-        make_config(**kwargs)
+        make_config(BENCH_FLAGS, **kwargs)  # as the CLI calls it: each field named by its flag
     assert any(fragment in line for line in exc.value.problems), exc.value.problems
+    with pytest.raises(UserError) as exc:
+        make_config(**kwargs)  # a library caller: the field's own name, no flag (issue #14)
+    assert any(fragment.removeprefix("--").replace("-", "_", 1).split(":")[0] + ":" in line
+               for line in exc.value.problems), exc.value.problems
+    assert not any("--" in line for line in exc.value.problems)
 
 
 def test_several_problems_reported_together():
@@ -45,7 +52,19 @@ def test_cuda_without_cuda():
 
     with pytest.raises(UserError) as exc:
         resolve_device("cuda")
-    assert "--device cpu" in str(exc.value)
+    assert str(exc.value).startswith("device cuda: ") and "use cpu instead" in str(exc.value)
+    assert "--" not in str(exc.value)  # the library names the argument; the CLI names the flag (issue #14)
+
+
+def test_cuda_without_cuda_on_the_command_line(capsys):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("CUDA present")
+    from artcost.cli import main
+
+    assert main(["bench", "--arch", "tiny", "--device", "cuda", "--no-store"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: --device cuda: ") and "use cpu instead" in line
 
 
 def test_missing_checkpoint(tmp_path):

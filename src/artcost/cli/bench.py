@@ -22,6 +22,17 @@ from artcost import jsonout
 from artcost.cli import STARTED
 from artcost.errors import UserError
 
+# The flag of each `BenchConfig` field, so a bad setting is named as the user typed it ('--steps: ...').
+BENCH_FLAGS = {
+    "arch": "--arch", "model": "--model", "resolution": "--resolution", "steps": "--steps",
+    "scheduler": "--scheduler", "guidance_scale": "--guidance-scale", "batch_size": "--batch-size",
+    "num_images": "--num-images", "seed": "--seed", "device": "--device", "presets": "--presets",
+    "primary_preset": "--primary-preset", "warmup_runs": "--warmup-runs", "min_runs": "--min-runs",
+    "min_seconds": "--min-seconds", "max_runs": "--max-runs", "batch_sweep": "--batch-sweep",
+    "max_batch": "--max-batch", "host_mem_ceiling_gb": "--host-mem-ceiling-gb", "idle_seconds": "--idle-seconds",
+    "gemm_seconds": "--gemm-seconds", "store": "--no-store",
+}
+
 app = typer.Typer(add_completion=False)  # the top-level commands this module adds: bench, bench-cluster (hidden)
 bench_app = typer.Typer(
     help="Measure this machine: seconds, joules and FLOP/s per image with real diffusers pipelines.",
@@ -174,7 +185,7 @@ def bench(
     if not cluster and (calibration_runs is not None or chunk_runs != 1):
         raise UserError("--calibration-runs and --chunk-runs apply to a cluster job: give --workers N too")
     cfg = make_config(
-        arch=arch, model=model, resolution=resolution, steps=steps, scheduler=scheduler,
+        BENCH_FLAGS, arch=arch, model=model, resolution=resolution, steps=steps, scheduler=scheduler,
         guidance_scale=guidance_scale, batch_size=batch_size,
         num_images=num_images if num_images is not None else (32 if cluster else 1), seed=seed, device=device,
         presets=[p.strip() for p in presets.split(",") if p.strip()], primary_preset=primary_preset,
@@ -195,7 +206,10 @@ def bench(
         return
     from artcost.bench.runner import run_benchmark
 
-    rec = run_benchmark(cfg, console=con, command_started=STARTED)
+    from artcost.cli.options import flag_names
+
+    with flag_names(device="--device"):
+        rec = run_benchmark(cfg, console=con, command_started=STARTED)
     print_record(rec, con)
     if store:
         con.print(f"stored as record {rec.id}; use it with: artcost cost SCENARIO --from-bench {rec.id}")
