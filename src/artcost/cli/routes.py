@@ -33,7 +33,9 @@ def _energy_cell(c: dict | None) -> tuple[str, str]:
         return "none", "—"
     wh = c["energy_kwh_per_usable_image"] * 1000
     g = c["g_co2e_per_usable_image"]
-    return f"{wh:,.3g} Wh ({c['energy_basis']})", f"{g:,.3g} g"
+    basis = c["energy_basis"] or ""
+    tag = "est." if "estimate" in basis else "pub." if basis.startswith("published") else "meas." if basis.startswith("measured") else ""
+    return f"{wh:,.3g} Wh {tag}".strip(), f"{g:,.3g} g"
 
 
 def render_routes(d: dict[str, Any]) -> None:
@@ -52,10 +54,11 @@ def render_routes(d: dict[str, Any]) -> None:
     carbon_price = d["carbon_price_per_tonne"]
     t = Table(title=f"Routes, ranked by the median cost of one usable image ({ccy}; median and 90% interval of "
                     "each route's Monte Carlo)", title_justify="left")
-    for col, just in (("#", "right"), ("route", "left"), (f"per usable image ({ccy})", "right"),
-                      ("of which compute", "right"), ("delivery", "right"), ("energy / image", "left"),
-                      ("CO2e / image", "right")):
-        t.add_column(col, justify=just, overflow="fold")
+    for col, just in (("#", "right"), ("route", "left"), (f"per usable\nimage ({ccy})", "right"),
+                      ("of which\ncompute", "right"), ("delivery", "right"), ("energy\n/ image", "right"),
+                      ("CO2e\n/ image", "right")):
+        # the figures keep one line each; the route's name takes what is left and folds
+        t.add_column(col, justify=just, overflow="fold", no_wrap=col != "route", ratio=1 if col == "route" else None)
     if carbon_price is not None:
         t.add_column(f"carbon at {money(carbon_price, ccy)}/t", justify="right")
     for r in d["routes"]:
@@ -69,7 +72,10 @@ def render_routes(d: dict[str, Any]) -> None:
             row.append("—" if cm is None else money(cm, ""))
         t.add_row(*row)
     console.print(t)
-    console.print(f"grid: {d['grid']['source']}")
+    console.print("energy per usable image at the device (before PUE): pub. = a published run's joules, meas. = measured "
+                  "on this machine, est. = rated board power x GPU time (not a measurement); each route's source below",
+                  soft_wrap=True)
+    console.print(f"grid: {d['grid']['source']}", soft_wrap=True)
     if carbon_price is None:
         console.print("carbon as money: give compute.carbon_price_per_tonne (e.g. --set compute.carbon_price_per_tonne=80EUR)")
     console.print(Text("Where each route's figures come from", style="bold"))
