@@ -612,14 +612,14 @@ def presenter_parts(fx: Facts) -> dict[str, Any]:
     """What the presenter view shows: title, meta line, headline, the routes chart (SVG; the key chart when the
     routes could not be priced) and its caption, findings."""
     r = fx.r
-    routes_svg = svg.routes_chart(fx.routes) if fx.routes else ""
+    routes_svg = svg.routes_chart(fx.routes, cheapest_per_kind=True) if fx.routes else ""
     return {
         "title": fx.loaded.scenario.meta.name,
         "meta": f"Scenario {r['scenario']['file']}, figures as of {r['scenario']['as_of']}; money in {r['currency']}.",
         "headline": headline(r),
         "note": headline_note(fx),
         "chart": routes_svg or svg.key_chart(r),
-        "caption": svg.routes_caption(fx.routes) if routes_svg else svg.key_caption(r),
+        "caption": svg.routes_caption(fx.routes, cheapest_per_kind=True) if routes_svg else svg.key_caption(r),
         "findings": [text for _, text in findings(fx)],
     }
 

@@ -187,15 +187,28 @@ def named_bars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, t
     return "".join(out)
 
 
-def routes_chart(d: Mapping[str, Any]) -> str:
+def cheapest_of_each_kind(routes: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The routes (ranked, cheapest first) cut to the cheapest of each kind: buy, rent, API, subscription, the
+    scenario's own way and the artist (a chart for one page)."""
+    seen: set[str] = set()
+    out = []
+    for r in routes:
+        if r["kind"] not in seen:
+            seen.add(r["kind"])
+            out.append(r)
+    return out
+
+
+def routes_chart(d: Mapping[str, Any], cheapest_per_kind: bool = False) -> str:
     """Every priced route to the scenario's image (`model.routes.RoutesResult.to_dict(currency)`), cheapest first:
-    the median cost per usable image (the artist's price per image) as a bar, its 90% interval as a whisker."""
+    the median cost per usable image (the artist's price per image) as a bar, its 90% interval as a whisker.
+    `cheapest_per_kind`: only the cheapest of each kind (the presenter's one page)."""
     ccy = d["currency"]
     rows = []
-    for r in d["routes"]:
-        c = r.get("cost_per_usable_image")
-        if not c or c.get("median") is None:
-            continue
+    priced = [r for r in d["routes"] if r.get("cost_per_usable_image") and r["cost_per_usable_image"].get("median")
+              is not None]
+    for r in (cheapest_of_each_kind(priced) if cheapest_per_kind else priced):
+        c = r["cost_per_usable_image"]
         spread = c["p5"] is not None and c["p95"] is not None and c["p5"] < c["p95"]
         text = money_approx(c["median"], ccy) + (f" (90%: {money_approx(c['p5'], '')}–{money_approx(c['p95'], '')})"
                                                  if spread else "")
@@ -204,18 +217,23 @@ def routes_chart(d: Mapping[str, Any]) -> str:
                      "text": text})
     if not rows:
         return ""
-    return named_bars(rows, "Every way to get the image: cost per usable image",
+    title = ("The cheapest way of each kind: cost per usable image" if cheapest_per_kind else
+             "Every way to get the image: cost per usable image")
+    return named_bars(rows, title,
                       f"{ccy} per usable image (the artist: per image): median, whisker = 90% interval",
                       lambda t: f"{t:,.0f}" if t >= 1 or t == 0 else figure(t))
 
 
-def routes_caption(d: Mapping[str, Any]) -> str:
+def routes_caption(d: Mapping[str, Any], cheapest_per_kind: bool = False) -> str:
     """Where the routes chart's numbers come from, and what its colours mean."""
+    n = sum(1 for r in d["routes"] if r.get("cost_per_usable_image"))
+    shown = (f"The cheapest of each kind of the {n} ways priced (rank among them before the name); the full report "
+             "has them all. " if cheapest_per_kind else "")
     kinds = list(dict.fromkeys(r["kind"] for r in d["routes"] if r.get("cost_per_usable_image")))
     colours = "; ".join(f"{ROUTE_KIND_WORDS.get(k, k)}: {name}" for k, name in
                         ((k, {"#000000": "black", "#E69F00": "orange", "#0072B2": "dark blue", "#56B4E9": "light blue",
                               "#009E73": "green", "#CC79A7": "pink", ARTIST_COLOUR: "red"}.get(ROUTE_COLOURS.get(k), "grey"))
                          for k in kinds))
-    return ("Each route is the scenario's job (its finals, candidates, acceptance rate and people's time) with only the "
+    return (shown + "Each route is the scenario's job (its finals, candidates, acceptance rate and people's time) with only the "
             "way of making the images changed, run through the same cost model and Monte Carlo: bars are medians, "
             f"whiskers 5th to 95th percentile. Linear scale. Colours: {colours}.")

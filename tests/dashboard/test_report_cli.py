@@ -87,7 +87,8 @@ def coloured_share(png: Path, box: tuple[int, int, int, int]) -> float:
     from PIL import Image
 
     with Image.open(png) as im:
-        rgb = np.asarray(im.convert("RGB").crop(box), dtype=int)
+        left, top, right, bottom = box
+        rgb = np.asarray(im.convert("RGB").crop((left, top, min(right, im.width), min(bottom, im.height))), dtype=int)
     spread = rgb.max(axis=-1) - rgb.min(axis=-1)
     return float((spread > 40).mean()) if spread.size else 0.0
 
@@ -159,6 +160,19 @@ def test_presenter_sheet(made):
     assert "<script" not in sheet
     assert 'data-artcost-chart="routes"' in sheet or 'data-artcost-chart="key"' in sheet
     assert "One usable image:" in sheet and sheet.count("<li>") >= 4
+
+
+@needs_pdf
+def test_presenter_sheet_prints_on_one_page(made):
+    from artcost.dashboard.report import write_pdf
+
+    pdf = write_pdf(made["presenter"], made["dir"] / "presenter.pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert re.search(r"Pages:\s+1\n", info), info
+    PAGES_OUT.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-singlefile", str(pdf), str(PAGES_OUT / "presenter")],
+                   check=True, timeout=60)
+    assert coloured_share(PAGES_OUT / "presenter.png", (0, 0, 10_000, 10_000)) > 0.004  # its chart printed
 
 
 def test_json_names_the_files(tmp_path, capsys):
