@@ -14,7 +14,7 @@ from importlib import resources
 
 from artcost.bench.flops import FlopBreakdown
 from artcost.bench.record import BenchRecord
-from artcost.errors import UserError
+from artcost.errors import ArgumentError, UserError
 
 
 @lru_cache(maxsize=1)
@@ -67,8 +67,9 @@ def bench_overrides(ref: str, scenario, scale_by_flops: bool = False, record: Be
         mismatch.append(f"{rec.steps} steps vs scenario {want_steps}")
     overrides: dict[str, float] = {}
     if mismatch and not scale_by_flops:
-        raise UserError(f"--from-bench {ref}: record {rec.id} was measured at " + "; ".join(mismatch)
-                        + ". Re-run the benchmark at the scenario's settings, or pass --scale-by-flops")
+        raise ArgumentError("from_bench", f"record {rec.id} was measured at " + "; ".join(mismatch)
+                            + ". Re-run the benchmark at the scenario's settings, or scale it by counted FLOPs "
+                            "(`scale_by_flops`)", ref)
     if mismatch:
         cfg = True if s.cfg is None else bool(s.cfg)
         prim = rec.preset(rec.primary_preset)

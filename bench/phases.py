@@ -86,7 +86,7 @@ def host_memory_guard(ceiling_gb: float | None) -> Callable[[], None] | None:
     def guard() -> None:
         rss = proc.memory_info().rss
         if rss > limit:
-            raise DeviceOOM(f"host memory {rss / 1024**3:.1f} GiB above the --host-mem-ceiling-gb {ceiling_gb:g}")
+            raise DeviceOOM(f"host memory {rss / 1024**3:.1f} GiB above the ceiling of {ceiling_gb:g} GiB set for this run")
 
     return guard
 

@@ -190,7 +190,13 @@ def apply_record(record: Any, scenario: Any, scale_by_flops: bool) -> tuple[dict
     from artcost.bench.apply import bench_overrides
     from artcost.model.measured import measured_speed, same_device
 
-    overrides, provenance = bench_overrides(str(record.id), scenario, scale_by_flops, record=record)
+    from artcost.errors import ArgumentError
+
+    try:
+        overrides, provenance = bench_overrides(str(record.id), scenario, scale_by_flops, record=record)
+    except ArgumentError as exc:  # the page's words for the library's argument: its checkbox
+        raise UserError(f"bench record {record.id}: " + exc.problem.replace(
+            "`scale_by_flops`", "tick 'Scale by counted FLOPs'")) from None
     if same_device(record.device_name, getattr(scenario.generation, "device", None)) is False:
         # never price one machine's speed with another's hardware and power (issue #15): say what it measured
         import types

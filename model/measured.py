@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from artcost.errors import UserError
+from artcost.errors import ArgumentError, UserError
 from artcost.model.loader import OVERRIDE_LABEL, LoadedScenario, read_raw, validate_scenario
 # Leaves of a figure written as a mapping that are amounts (lognormal mu/sigma are logs: never scaled).
 _AMOUNT_KEYS = {"value", "low", "mode", "high", "median", "p90", "mean", "sd"}
@@ -421,7 +421,15 @@ def load_measured(
     loaded = validate_scenario(raw, where, shown, overrides or None, label)
     measured: list[tuple[dict[str, Any], str]] = []
     ref = from_bench or loaded.scenario.generation.from_bench
-    bench: BenchJoin | None = join_bench(ref, loaded, scale_by_flops, overrides) if ref is not None else None
+    bench: BenchJoin | None = None
+    if ref is not None:
+        try:
+            bench = join_bench(ref, loaded, scale_by_flops, overrides)
+        except ArgumentError as exc:
+            if from_bench is not None or exc.argument != "from_bench":
+                raise  # the caller's argument: its front end names it
+            # the scenario's own generation.from_bench: name the file's field, not an argument nobody typed
+            raise UserError(f"{shown}: generation.from_bench {ref}: {exc.problem.replace('`scale_by_flops`', 'scale_by_flops')}") from None
     speed = bench.speed if bench else None
     if bench is not None:
         if speed is not None:

@@ -141,3 +141,34 @@ def test_scale_by_flops_counts_pndm_extra_call_once(data_dir):
     rid = ResultStore().save(_record())
     ov, _ = bench_overrides(str(rid), _scenario(res=512, steps=20), scale_by_flops=True)
     assert ov["generation.seconds_per_image"] / 12.0 == pytest.approx(want_f / rec_f, rel=1e-9)
+
+
+def test_settings_mismatch_is_said_in_each_front_ends_words(data_dir, tmp_path, capsys):
+    """Issue #14: the library names its arguments (`from_bench`, `scale_by_flops`); the CLI says the flags, a
+    scenario's own generation.from_bench is named as the file's field, the dashboard names its checkbox."""
+    from pathlib import Path
+
+    from artcost.bench.apply import bench_overrides
+    from artcost.cli import main
+    from artcost.dashboard.bench_job import apply_record
+    from artcost.errors import ArgumentError, UserError
+    from artcost.model.loader import load_scenario
+
+    seed = Path(__file__).resolve().parents[2] / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"
+    rec = _record(res=256, steps=5)
+    rec.environment["device_name"] = "NVIDIA GeForce RTX 3060 Ti"
+    rid = ResultStore().save(rec)
+    with pytest.raises(ArgumentError) as exc:
+        bench_overrides(str(rid), load_scenario(seed).scenario, False)
+    assert exc.value.argument == "from_bench" and "--" not in str(exc.value)
+    assert main(["cost", str(seed), "--from-bench", str(rid)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: --from-bench {rid}: record {rid} was measured at") and "--scale-by-flops" in line
+    own = tmp_path / "own.yaml"
+    own.write_text(seed.read_text().replace("generation:\n", f"generation:\n  from_bench: '{rid}'\n", 1))
+    assert main(["cost", str(own)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"own.yaml: generation.from_bench {rid}: record {rid}" in line and "--" not in line
+    with pytest.raises(UserError) as exc:
+        apply_record(ResultStore().resolve(str(rid)), load_scenario(seed).scenario, False)
+    assert "tick 'Scale by counted FLOPs'" in str(exc.value) and "--" not in str(exc.value)

@@ -41,7 +41,7 @@ def test_host_memory_ceiling():
     cfg = make_config(arch="tiny", device="cpu", steps=1, batch_sweep=True, host_mem_ceiling_gb=0.01)
     sweep = R.batch_sweep(cfg, "cpu", 64, CpuTimer())
     assert sweep["points"] == []
-    assert sweep["limit"]["failed_batch"] == 1 and "above the --host-mem-ceiling-gb" in sweep["limit"]["reason"]
+    assert sweep["limit"]["failed_batch"] == 1 and "above the ceiling of" in sweep["limit"]["reason"] and "--" not in sweep["limit"]["reason"]
 
 
 def test_is_oom_classification():

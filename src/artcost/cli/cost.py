@@ -147,8 +147,9 @@ def cost(
     from artcost.model.comparison import comparison
     from artcost.model.measured import MeasuredSpeed, load_measured
 
-    loaded = load_measured(file, from_bench=from_bench, scale_by_flops=scale_by_flops, from_cluster=from_cluster,
-                           **set_overrides(set_))
+    with flag_names(from_bench="--from-bench", scale_by_flops="--scale-by-flops"):
+        loaded = load_measured(file, from_bench=from_bench, scale_by_flops=scale_by_flops, from_cluster=from_cluster,
+                               **set_overrides(set_))
     if isinstance(loaded, MeasuredSpeed):  # a record from another machine: what it measured, never a mixed cost
         from artcost.cli.measured import show_measured
 

@@ -60,11 +60,15 @@ def load_scenario_options(file: Path, sets: list[str] | None = None):
 @contextmanager
 def flag_names(**flags: str) -> Iterator[None]:
     """Inside the block, a library's `ArgumentError` about one of `flags` (argument name -> flag) is said with the
-    flag the user typed: 'draws: need a whole number >= 2' becomes '--draws: need a whole number >= 2'."""
+    flag the user typed: 'draws: need a whole number >= 2' becomes '--draws: need a whole number >= 2'; another
+    argument the problem names in backticks (`scale_by_flops`) is said as its flag too, when `flags` maps it."""
     try:
         yield
     except ArgumentError as exc:
         if exc.argument not in flags:
             raise
         value = "" if getattr(exc, "value", None) is None else f" {exc.value}"
-        raise UserError(f"{flags[exc.argument]}{value}: {exc.problem}") from None
+        problem = exc.problem
+        for name, flag in flags.items():
+            problem = problem.replace(f"`{name}`", flag)
+        raise UserError(f"{flags[exc.argument]}{value}: {problem}") from None
