@@ -238,8 +238,9 @@ def routes_of(loaded: LoadedScenario, currency: str) -> tuple[dict[str, Any] | N
         return None, " ".join(exc.problems)
     name = Path(loaded.path).name if not loaded.path.startswith("upload:") else loaded.path
     d["scenario"]["file"] = name
-    # its sources quote the scenario by the path it was read from: the report names the file by its name only
-    return _renamed(d, loaded.path, name), ""
+    # its sources quote the scenario by the path it was read from: the report names the file once, at the top
+    # (as the sources table does), and elsewhere by its name only
+    return _renamed(_renamed(d, f"{loaded.path}: ", ""), loaded.path, name), ""
 
 
 def _renamed(obj: Any, old: str, new: str) -> Any:

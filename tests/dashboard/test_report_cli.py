@@ -147,9 +147,8 @@ def test_html_stands_alone(made):
     assert "Overview page" not in html and "the Uncertainty page" not in html
 
 
-@pytest.mark.xfail(strict=True, reason="src/artcost/data/gpu_offers.yaml (issue #17's table) cites "
-                                       "'via shared/reference-figures.md', which the routes section quotes in full")
 def test_quoted_sources_cite_no_local_notes(made):
+    """The data tables the routes section quotes (GPU offers, API prices, published runs) cite no project notes."""
     text = re.sub(r"<script.*?</script>", "", made["html"].read_text(encoding="utf-8"), flags=re.S)
     assert "shared/" not in text
 
