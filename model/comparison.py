@@ -20,7 +20,8 @@ from artcost.model.loader import LoadedScenario
 # Inputs that are money (converted with --currency); every other input keeps its unit.
 MONEY_INPUT_SUFFIXES = ("_price", "price_per_image", "_value", "price_per_kwh", "price_per_gpu_hour",
                         "monthly_fee", "price_per_extra_image", "wage_per_hour", "revision_price_per_image",
-                        "living_cost_per_month", "willingness_to_pay")  # the last two: the market section
+                        "living_cost_per_month", "willingness_to_pay",  # these two: the market section
+                        "price_per_megapixel", "price_per_step", "carbon_price_per_tonne")  # an API's prices, carbon's
 
 
 def _f(x: Any) -> float:

@@ -177,3 +177,15 @@ def test_a_damaged_price_table_is_one_line_and_exit_2(tmp_path, monkeypatch, cap
 def test_jobs_per_month_must_be_positive(capsys):
     assert main(["routes", str(SEED), "--jobs-per-month", "0"]) == 2
     assert "error: --jobs-per-month: need a number > 0 (got 0.0)" in capsys.readouterr().err
+
+
+def test_api_and_carbon_prices_are_money_for_set_and_currency(tmp_path):
+    """--set compute.carbon_price_per_tonne=80USD is converted to the scenario's currency like any price."""
+    from artcost.model.comparison import is_money
+
+    assert is_money("compute.api.price_per_megapixel") and is_money("compute.api.price_per_step")
+    assert is_money("compute.carbon_price_per_tonne") and not is_money("compute.api.steps_included")
+    res = routes_for(SEED, overrides={"compute.carbon_price_per_tonne": "80USD"}, typed={"compute.carbon_price_per_tonne": "80USD"})
+    from artcost.model.currency import rate_table_for
+
+    assert res.carbon_price == pytest.approx(80 * rate_table_for(res.loaded).factor("USD", "CNY"))
