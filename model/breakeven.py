@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from artcost.errors import UserError
+from artcost.errors import ArgumentError, UserError
 from artcost.model import quantity
 from artcost.model.loader import LoadedScenario
 from artcost.model.schema import Scenario, model_class_of
@@ -46,27 +46,28 @@ def field_bounds(path: str) -> tuple[float, bool, float]:
     return (-math.inf, True, math.inf)
 
 
-def check_param(scenario: Scenario | LoadedScenario, path: str, flag: str = "--param") -> None:
-    """UserError (with 'did you mean') unless `path` is a numeric cost-model field of this scenario."""
+def check_param(scenario: Scenario | LoadedScenario, path: str, argument: str = "param") -> None:
+    """ArgumentError about `argument` (with 'did you mean') unless `path` is a numeric cost-model field of this scenario."""
     known = list(cost_quantities(scenario))
     if path not in known:
         why = " (market fields do not enter the cost model; see `artcost market`)" if path.startswith("market.") else ""
-        raise UserError(
-            f"{flag} {path}: not a numeric cost-model field of this scenario{why}{did_you_mean(path, known)}; "
-            f"known: {', '.join(known)}"
+        raise ArgumentError(
+            argument, f"not a numeric cost-model field of this scenario{why}{did_you_mean(path, known)}; "
+            f"known: {', '.join(known)}", path
         )
 
 
-def check_in_bounds(path: str, values: np.ndarray, flag: str) -> None:
+def check_in_bounds(path: str, values: np.ndarray, argument: str) -> None:
+    """ArgumentError about `argument` unless every value lies inside the field's bounds."""
     lo, inclusive, hi = field_bounds(path)
     v = np.asarray(values, dtype=float)
     if not np.all(np.isfinite(v)):
-        raise UserError(f"{flag}: {path}: values must be finite numbers")
+        raise ArgumentError(argument, f"{path}: values must be finite numbers")
     below = v < lo if inclusive else v <= lo
     if np.any(below) or np.any(v > hi):
         need = f"{'>=' if inclusive else '>'} {lo:g}" + (f" and <= {hi:g}" if math.isfinite(hi) else "")
         bad = v[below | (v > hi)][0]
-        raise UserError(f"{flag}: {path} must be {need} (got {bad:g})")
+        raise ArgumentError(argument, f"{path} must be {need} (got {bad:g})")
 
 
 def default_range(scenario: Scenario | LoadedScenario, path: str) -> tuple[float, float]:
@@ -154,8 +155,8 @@ def breakeven(
     lo = d_lo if lo is None else float(lo)
     hi = d_hi if hi is None else float(hi)
     if not lo < hi:
-        raise UserError(f"--range: need LO < HI (got {lo:g} {hi:g})")
-    check_in_bounds(param, np.array([lo, hi]), "--range")
+        raise ArgumentError("range", f"need LO < HI (got {lo:g} {hi:g})")
+    check_in_bounds(param, np.array([lo, hi]), "range")
     central = sc.values()[param]
     at_c = _difference(sc, param, central)
     out = BreakEven(
@@ -221,16 +222,16 @@ def ratio_grid(
     Returns {"x_param", "y_param", "x": (nx,), "y": (ny,), "ratio": (ny, nx),
     "ai_per_usable_image": (ny, nx), "artist_per_image": (ny, nx), "currency"}; row j is y[j].
     """
-    check_param(scenario, x_param, "--param")
-    check_param(scenario, y_param, "--grid")
+    check_param(scenario, x_param, "x_param")
+    check_param(scenario, y_param, "y_param")
     if x_param == y_param:
-        raise UserError(f"--grid: pick a second parameter different from --param ({x_param})")
+        raise ArgumentError("y_param", f"pick a second parameter different from `x_param` ({x_param})")
     x = np.asarray(x_values, dtype=float).ravel()
     y = np.asarray(y_values, dtype=float).ravel()
     if x.size == 0 or y.size == 0:
         raise UserError("ratio grid: need at least one value on each axis")
-    check_in_bounds(x_param, x, "--range")
-    check_in_bounds(y_param, y, "--grid-range")
+    check_in_bounds(x_param, x, "x_values")
+    check_in_bounds(y_param, y, "y_values")
     sc = scenario_of(scenario)
     r = evaluate(sc, {x_param: x[None, :], y_param: y[:, None]})
     shape = (y.size, x.size)
@@ -261,7 +262,7 @@ def axis_values(scenario: Scenario | LoadedScenario, path: str, lo: float | None
         lo = d_lo if lo is None else lo
         hi = d_hi if hi is None else hi
     if steps < 2:
-        raise UserError(f"--steps: need at least 2 (got {steps})")
+        raise ArgumentError("steps", f"need at least 2 (got {steps})")
     if not lo < hi:
         raise UserError(f"{path}: need LO < HI (got {lo:g} {hi:g})")
     return np.linspace(lo, hi, steps)

@@ -112,3 +112,22 @@ def test_scale(capsys):
     assert len(s["per_usable_image"]) == 2 and s["gpu"] == "dedicated"
     code, out, _ = run(capsys, "scale", SEED, "--finals", "1,10", "--jobs", "1,8")
     assert code == 0 and "jobs/month" in out
+
+
+def test_breakeven_library_names_arguments_the_cli_names_flags(capsys):
+    """Issue #14: model.breakeven raises ArgumentError in its own words; the CLI says each flag."""
+    from artcost.errors import ArgumentError
+    from artcost.model.breakeven import breakeven, ratio_grid
+    from artcost.model.loader import load_scenario
+
+    loaded = load_scenario(SEED)
+    with pytest.raises(ArgumentError) as exc:
+        breakeven(loaded, "human.wage_per_hour", 5, 1)
+    assert exc.value.argument == "range" and "--" not in str(exc.value)
+    with pytest.raises(ArgumentError) as exc:
+        ratio_grid(loaded, "human.wage_per_hour", [1, 2], "human.wage_per_hour", [1, 2])
+    assert exc.value.argument == "y_param" and "--" not in str(exc.value)
+    code, _, err = run(capsys, "breakeven", SEED, "--param", "human.wage_per_hour", "--grid", "human.wage_per_hour")
+    assert code == 2 and "--grid: pick a second parameter different from --param (human.wage_per_hour)" in err
+    code, _, err = run(capsys, "breakeven", SEED, "--param", "human.wage_per_hour", "--range", "5", "1")
+    assert code == 2 and "--range: need LO < HI (got 5 1)" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 import math
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -205,13 +206,23 @@ def breakeven_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """The value of one input at which AI and artist cost per image are equal (others at central values)."""
+    # the model names its arguments; each is said as the flag that gave it (--param is x, --grid is y)
+    with flag_names(param="--param", x_param="--param", range="--range", x_values="--range", grid="--grid",
+                    y_param="--grid", y_values="--grid-range", steps="--steps"):
+        _breakeven(file, param, range_, grid, grid_range, steps, set_, json_out)
+
+
+def _breakeven(file: Path, param: str, range_: tuple[float, float] | None, grid: str | None,
+               grid_range: tuple[float, float] | None, steps: int, set_: list[str] | None, json_out: bool) -> None:
+    """`breakeven_cmd`'s work: one input solved for, or (`grid`) the ratio over two inputs."""
     from artcost.model.breakeven import axis_values, breakeven, check_param, ratio_grid
+
 
     loaded = load_scenario_options(file, set_)
     check_param(loaded, param)
     lo, hi = range_ if range_ else (None, None)
     if grid is not None:
-        check_param(loaded, grid, "--grid")
+        check_param(loaded, grid, "grid")
         g_lo, g_hi = grid_range if grid_range else (None, None)
         xs = axis_values(loaded, param, lo, hi, steps)
         ys = axis_values(loaded, grid, g_lo, g_hi, steps)
