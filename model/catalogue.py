@@ -121,7 +121,7 @@ def check_row_id(ref: str) -> str:
     table = catalogue()
     if ref not in table.by_id:
         raise ValueError(f"no such published run {ref!r} in {table.file}{did_you_mean(ref, table.by_id)} "
-                         f"({len(table)} rows; `artcost routes` and `artcost bench compare` list them by model)")
+                         f"({len(table)} rows)")
     return ref
 
 

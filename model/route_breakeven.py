@@ -45,6 +45,7 @@ class Crossing:
     rival_name: str
     jobs_per_month: float | None
     images_per_month: float | None
+    gpu_hours_per_month: float | None  # the owned GPUs' hours of use at that volume
     verdict: str  # "above" | "always" | "never"
     capacity_jobs_per_month: float
     sentence: str
@@ -121,6 +122,7 @@ def count(x: float) -> str:
 
 def _crossing(own: Route, rival: Route, cap: float) -> Crossing:
     finals = own.point["usable_images"]
+    gpu_hours = own.point["gpu_seconds"] / 3600.0  # a job's GPU-hours on the owned GPU
 
     def sides(j):
         a, b = own_cost(own, j), rival_cost(rival, j)
@@ -132,7 +134,7 @@ def _crossing(own: Route, rival: Route, cap: float) -> Crossing:
     if roots and cheaper_at_cap:
         j = roots[-1]
         verdict, text = "above", (f"owning beats {rival.name} above {count(j)} jobs a month "
-                                  f"({count(j * finals)} usable images)")
+                                  f"({count(j * finals)} usable images, {count(j * gpu_hours)} GPU-hours)")
     elif cheaper_at_cap:
         j, verdict = None, "always"
         text = f"owning beats {rival.name} at any volume from {JOBS_LOW:g} jobs a month"
@@ -140,5 +142,6 @@ def _crossing(own: Route, rival: Route, cap: float) -> Crossing:
         j, verdict = None, "never"
         text = f"owning never beats {rival.name}, even with the GPU busy all year ({count(cap)} jobs a month)"
     return Crossing(own=own.key, rival=rival.key, own_name=own.name, rival_name=rival.name, jobs_per_month=j,
-                    images_per_month=None if j is None else j * finals, verdict=verdict,
+                    images_per_month=None if j is None else j * finals,
+                    gpu_hours_per_month=None if j is None else j * gpu_hours, verdict=verdict,
                     capacity_jobs_per_month=cap, sentence=f"{own.name}: {text}")

@@ -189,3 +189,12 @@ def test_api_and_carbon_prices_are_money_for_set_and_currency(tmp_path):
     from artcost.model.currency import rate_table_for
 
     assert res.carbon_price == pytest.approx(80 * rate_table_for(res.loaded).factor("USD", "CNY"))
+
+
+def test_break_even_in_gpu_hours(studio):
+    by_key = {r.key: r for r in studio.routes}
+    for c in studio.crossings:
+        if c.verdict == "above":
+            # jobs a month x a job's GPU-seconds on the owned GPU / 3600
+            assert c.gpu_hours_per_month == pytest.approx(c.jobs_per_month * by_key[c.own].point["gpu_seconds"] / 3600)
+            assert "GPU-hours" in c.sentence
