@@ -10,6 +10,12 @@ reference checks and the shipped table below, which `--scale-by-flops` reads.
 convolutions and attention. Elementwise work (norms, activations, softmax) is not counted: it is a
 few percent of the total and not what the device's matmul limit bounds.
 
+The denoiser is a UNet (SD1.5, SDXL) or a transformer (FLUX.1, SD3.5): `FlopBreakdown.unet_per_row` holds
+whichever it is (the field keeps its name so older records and the shipped table still read). A
+transformer's work depends on its text context, so `ModelConfigs.text_lengths` carries each text encoder's
+sequence length (CLIP 77, T5 the pipeline's ``max_sequence_length``) and the counts use the lengths the
+pipeline really runs with.
+
 Counts are per batch row for one call of each component, at a given latent size; the runner
 multiplies by the rows each component really processed (hooks count them), so CFG doubling and
 scheduler quirks (PNDM makes ``steps + 1`` UNet calls) are accounted exactly.
@@ -56,6 +62,13 @@ class ModelConfigs:
     text_encoders: tuple[str, ...]
     components: tuple[tuple[str, str, str], ...]
     source: str
+    denoiser: str = "unet"
+    text_lengths: tuple[tuple[str, int], ...] = ()
+
+    def text_length(self, component: str) -> int:
+        """Tokens one row of ``component`` encodes: its entry in ``text_lengths``, else CLIP's
+        ``max_position_embeddings`` (77)."""
+        return dict(self.text_lengths).get(component) or self.config(component).get("max_position_embeddings", 77)
 
     def class_name(self, component: str) -> str:
         return next(c for n, c, _ in self.components if n == component)
@@ -73,20 +86,23 @@ class ModelConfigs:
         return resolution_px // self.vae_scale
 
     @classmethod
-    def from_template(cls, arch_name: str) -> "ModelConfigs":
-        """The architecture's shipped configs (``bench/configs/<arch>``): for paths with no model loaded."""
+    def from_template(cls, arch_name: str, without: tuple[str, ...] = ()) -> "ModelConfigs":
+        """The architecture's shipped configs (``bench/configs/<folder>``): for paths with no model loaded.
+        ``without``: optional text encoders left out (SD3 without T5)."""
         arch = get_arch(arch_name)
         index = json.loads((arch.config_dir() / "model_index.json").read_text())
-        comps = tuple((name, index[name][1], _dump(arch.component_config(name)))
-                      for name in ("unet", "vae", *arch.text_encoders))
-        return cls(arch.name, tuple(arch.text_encoders), comps, TEMPLATE_SOURCE.format(arch=arch.name))
+        names = tuple(n for n in arch.components if n not in without)
+        comps = tuple((name, index[name][1], _dump(arch.component_config(name))) for name in names)
+        tes = tuple(n for n in arch.text_encoders if n not in without)
+        return cls(arch.name, tes, comps, TEMPLATE_SOURCE.format(arch=arch.name), arch.denoiser,
+                   _text_lengths(arch, comps))
 
     @classmethod
     def from_pipeline(cls, pipe, arch_name: str) -> "ModelConfigs":
         """The configs of the modules a loaded diffusers pipeline really holds (a ``torch.compile``'d
         module is read through its ``_orig_mod``)."""
         arch = get_arch(arch_name)
-        names = ("unet", "vae", *(n for n in arch.text_encoders if getattr(pipe, n, None) is not None))
+        names = (arch.denoiser, "vae", *(n for n in arch.text_encoders if getattr(pipe, n, None) is not None))
         comps = []
         for name in names:
             module = getattr(pipe, name)
@@ -94,7 +110,18 @@ class ModelConfigs:
             config = module.config
             cfg = dict(config) if isinstance(config, dict) else config.to_dict()  # diffusers | transformers
             comps.append((name, type(module).__name__, _dump(cfg)))
-        return cls(arch.name, tuple(n for n in names if n.startswith("text_encoder")), tuple(comps), LOADED_SOURCE)
+        return cls(arch.name, tuple(n for n in names if n.startswith("text_encoder")), tuple(comps), LOADED_SOURCE,
+                   arch.denoiser, _text_lengths(arch, tuple(comps)))
+
+
+def _text_lengths(arch, comps) -> tuple[tuple[str, int], ...]:
+    """T5 encoders encode the arch's ``max_sequence_length`` tokens (what the pipeline pads to); CLIP its own
+    77 (left to `ModelConfigs.text_length`)."""
+    out = []
+    for name, _cls, cfg in comps:
+        if name.startswith("text_encoder") and json.loads(cfg).get("model_type") == "t5":
+            out.append((name, int(arch.max_sequence_length or 512)))
+    return tuple(out)
 
 
 def _dump(cfg: dict) -> str:
@@ -104,7 +131,8 @@ def _dump(cfg: dict) -> str:
 
 @dataclass(frozen=True)
 class FlopBreakdown:
-    """FLOPs per batch row of one call: text encoders (by component name), UNet, VAE decode.
+    """FLOPs per batch row of one call: text encoders (by component name), denoiser (UNet or transformer,
+    in ``unet_per_row``), VAE decode.
 
     ``source`` says which configs were counted (`ModelConfigs.source`); ``latent_side`` is the latent
     grid's side at ``resolution`` for the counted VAE (None in the shipped table's older entries)."""
@@ -123,15 +151,16 @@ class FlopBreakdown:
         return (text + self.unet_per_row * unet_rows + self.vae_decode_per_row * vae_rows) / images
 
     def nominal_per_image(self, steps: int, cfg: bool, extra_unet_calls: int = 0) -> float:
-        """The issue's formula: text + UNet calls x UNet (x2 with CFG) + VAE decode (SD1.5 encodes the
-        negative prompt too under CFG; SDXL uses zeros for an empty negative prompt).
+        """The issue's formula: text + UNet calls x UNet (x2 with CFG) + VAE decode (SD1.5 and SD3 encode
+        the negative prompt too under CFG; SDXL uses zeros for an empty negative prompt; FLUX has no CFG pass,
+        so callers give ``cfg=False`` for it: `archs.ArchSpec.cfg_on`).
 
         UNet calls = ``steps + extra_unet_calls``: a scheduler's extra calls do not grow with the step
         count (PNDM's PLMS warm-up makes exactly one more call than steps, at any step count).
         Pure arithmetic: no torch, so the cost model uses it through `apply` without the extra.
         """
         mult = 2 if cfg else 1
-        text_passes = mult if self.arch != "sdxl" else 1
+        text_passes = mult if _negative_prompt_encoded(self.arch) else 1
         text = sum(self.text_per_row.values()) * text_passes
         return text + (steps + extra_unet_calls) * mult * self.unet_per_row + self.vae_decode_per_row
 
@@ -142,6 +171,13 @@ class FlopBreakdown:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def _negative_prompt_encoded(arch_name: str) -> bool:
+    try:
+        return get_arch(arch_name).negative_prompt_encoded
+    except KeyError:  # a record's arch this version does not know: SD1.5's behaviour, as before
+        return arch_name != "sdxl"
 
 
 def _count(fn) -> float:
@@ -174,28 +210,72 @@ def _count_model(model: ModelConfigs, resolution: int) -> FlopBreakdown:
         for name in model.text_encoders:
             te = _build_meta(model, name)
             cfg = model.config(name)
-            ids = torch.zeros(1, cfg.get("max_position_embeddings", 77), dtype=torch.long, device="meta")
+            ids = torch.zeros(1, model.text_length(name), dtype=torch.long, device="meta")
             text[name] = _count(lambda te=te, ids=ids: te(ids))
-            hidden.append((cfg.get("projection_dim") if name == "text_encoder_2" else None) or cfg["hidden_size"])
-        unet = _build_meta(model, "unet")
-        ucfg = model.config("unet")
-        with torch.device("meta"):
-            sample = torch.empty(1, ucfg.get("in_channels", 4), side, side)
-            t = torch.tensor([500])
-            ctx = torch.empty(1, 77, ucfg["cross_attention_dim"])
-            added = None
-            if ucfg.get("addition_embed_type") == "text_time":
-                # pooled text embedding width: what the UNet's add-embedding expects beside 6 time ids
-                width = ucfg.get("projection_class_embeddings_input_dim")
-                step = ucfg.get("addition_time_embed_dim")
-                pooled = width - 6 * step if width and step else hidden[-1]
-                added = {"text_embeds": torch.empty(1, pooled), "time_ids": torch.empty(1, 6)}
-        unet_f = _count(lambda: unet(sample, t, encoder_hidden_states=ctx, added_cond_kwargs=added))
+            hidden.append((cfg.get("projection_dim") if name == "text_encoder_2" else None) or cfg.get("hidden_size"))
+        if model.denoiser == "transformer":
+            den_f = _count_transformer(model, side)
+        else:
+            den_f = _count_unet(model, side, hidden)
         vae = _build_meta(model, "vae")
         with torch.device("meta"):
             z = torch.empty(1, model.config("vae").get("latent_channels", 4), side, side)
         vae_f = _count(lambda: vae.decode(z))
-    return FlopBreakdown(model.arch, resolution, text, unet_f, vae_f, model.source, side)
+    return FlopBreakdown(model.arch, resolution, text, den_f, vae_f, model.source, side)
+
+
+def _count_unet(model: ModelConfigs, side: int, hidden: list) -> float:
+    """One row through the UNet on meta: latent, 77-token context, SDXL's pooled embedding and time ids."""
+    import torch
+
+    unet = _build_meta(model, "unet")
+    ucfg = model.config("unet")
+    with torch.device("meta"):
+        sample = torch.empty(1, ucfg.get("in_channels", 4), side, side)
+        t = torch.tensor([500])
+        ctx = torch.empty(1, 77, ucfg["cross_attention_dim"])
+        added = None
+        if ucfg.get("addition_embed_type") == "text_time":
+            # pooled text embedding width: what the UNet's add-embedding expects beside 6 time ids
+            width = ucfg.get("projection_class_embeddings_input_dim")
+            step = ucfg.get("addition_time_embed_dim")
+            pooled = width - 6 * step if width and step else hidden[-1]
+            added = {"text_embeds": torch.empty(1, pooled), "time_ids": torch.empty(1, 6)}
+    return _count(lambda: unet(sample, t, encoder_hidden_states=ctx, added_cond_kwargs=added))
+
+
+def transformer_context_tokens(arch_name: str, t5_tokens: int) -> int:
+    """Text tokens the transformer attends to per row: FLUX the T5 sequence; SD3 CLIP's 77 followed by the
+    T5 sequence (zeros when T5 is left out: same length)."""
+    return t5_tokens + (77 if get_arch(arch_name).family == "sd3" else 0)
+
+
+def _count_transformer(model: ModelConfigs, side: int) -> float:
+    """One row through the FLUX or SD3 transformer on meta, with the inputs the pipeline builds: FLUX packs
+    the latent into 2x2 patches ((side/2)^2 tokens of 4x the channels) beside the T5 sequence; SD3 takes
+    the latent as an image and patchifies it itself, beside CLIP (77) + T5 tokens."""
+    import torch
+
+    arch = get_arch(model.arch)
+    tr = _build_meta(model, "transformer")
+    cfg = model.config("transformer")
+    t5 = int(arch.max_sequence_length or 256)
+    ctx_len = transformer_context_tokens(model.arch, t5)
+    with torch.device("meta"):
+        ctx = torch.empty(1, ctx_len, cfg["joint_attention_dim"])
+        pooled = torch.empty(1, cfg["pooled_projection_dim"])
+        t = torch.tensor([0.5])
+        if arch.family == "flux":
+            tokens = (side // 2) ** 2
+            x = torch.empty(1, tokens, cfg["in_channels"])
+            img_ids, txt_ids = torch.zeros(tokens, 3), torch.zeros(ctx_len, 3)
+            guidance = torch.tensor([3.5]) if cfg.get("guidance_embeds") else None
+            return _count(lambda: tr(hidden_states=x, encoder_hidden_states=ctx, pooled_projections=pooled,
+                                     timestep=t, img_ids=img_ids, txt_ids=txt_ids, guidance=guidance,
+                                     return_dict=False))
+        x = torch.empty(1, cfg["in_channels"], side, side)
+        return _count(lambda: tr(hidden_states=x, encoder_hidden_states=ctx, pooled_projections=pooled,
+                                 timestep=t, return_dict=False))
 
 
 def _build_meta(model: ModelConfigs, component: str):
