@@ -114,3 +114,11 @@ def test_a_record_of_another_machine_is_not_priced_with_the_scenarios_gpu(capsys
     d = json.loads(capsys.readouterr().out)
     row = next(r for r in d["routes"] if r["kind"] == "measured")
     assert row["cost_per_usable_image"] is None and row["unpriced_because"]
+
+
+def test_the_command_names_the_flags_to_price_another_machine(capsys):
+    _record("CPU: Intel Xeon (2 threads)", spi=40.0)
+    assert main(["routes", str(SEED), "--from-bench", "latest"]) == 0
+    out = capsys.readouterr().out
+    assert "this machine," in out and "not priced" in out
+    assert "to price it: --set compute.owned.purchase_price=N" in out

@@ -136,7 +136,8 @@ def routes(
     # the library says what to give; the command names its flags
     d["notes"] = [re.sub(r"\(all (\d+) rows on request\)", r"(all \1 rows with --all-apis)", n) for n in d["notes"]]
     for r in d["routes"]:
-        r["notes"] = [n.replace("give one to change it", "--jobs-per-month N sets it") for n in r["notes"]]
+        r["notes"] = [re.sub(r"^to price it, give (\S+) ", r"to price it: --set \1=N ",
+                             n.replace("give one to change it", "--jobs-per-month N sets it")) for n in r["notes"]]
     render_routes(d)
 
 
