@@ -153,7 +153,7 @@ def flops(arch: str, resolution: int, steps: int, cfg: bool) -> float:
     try:
         return flops_per_image(arch, int(resolution), int(steps), bool(cfg))
     except UserError as exc:
-        raise NotScalable(exc.problems[0].removeprefix("--scale-by-flops: ")) from None
+        raise NotScalable(exc.problems[0]) from None
 
 
 @dataclass(frozen=True)

@@ -183,8 +183,7 @@ class Headline:
             return "Every input is a single number, so the headline is the model's point figure; there is no spread to show."
         return (
             f"Medians and {INTERVAL} intervals (5th to 95th percentile) of {self.draws:,} Monte Carlo draws "
-            f"of the {self.uncertain_inputs} uncertain inputs (seed {self.seed}; each figure is its own median; "
-            f"`artcost simulate FILE --draws {self.draws} --seed {self.seed}` shows the same draws). "
+            f"of the {self.uncertain_inputs} uncertain inputs (seed {self.seed}; each figure is its own median). "
             f"For comparison, {self.point_sentence(currency)}."
         )
 

@@ -75,6 +75,10 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
                       "median and p5-p95 of every output)")
     console.print(headline(r), style="bold")
     console.print(headline_note(r))
+    h = r["headline"]
+    if h.get("draws"):  # the same draws, from the command line
+        console.print(f"(`artcost simulate {r['scenario']['file']} --draws {h['draws']} --seed {h['seed']}` shows "
+                      "the same draws)")
     for w in r["warnings"]:
         console.print(Text.assemble(("warning: ", "yellow"), w))
     if show_inputs:
