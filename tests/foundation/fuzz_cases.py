@@ -1078,6 +1078,8 @@ def all_zero(base: dict) -> dict:
         if key in d["human"]:
             d["human"][key] = 0
     for section in d["compute"].values():
+        if not isinstance(section, dict):  # grid_region: a region's name, not a cost
+            continue
         for key in list(section):
             if key not in ("lifetime_years", "hours_used_per_year", "billing_granularity_seconds", "pue"):
                 section[key] = 0

@@ -118,10 +118,11 @@ def test_carbon_is_never_invented(seed):
 
 def test_the_scenarios_owned_gpu_energy_by_hand(seed):
     # seed: 2.75 s x 500 candidates = 1,375 GPU-s per job, one usable image; 200 W board + 100 W system (central)
-    # 1,375 x 300 / 3.6e6 = 0.114583 kWh; PUE 1; world grid
+    # 1,375 x 300 / 3.6e6 = 0.114583 kWh; PUE 1; the seed's grid: China (Ember 2024, 557.5 g/kWh)
     own = next(r for r in seed.routes if r.kind == "scenario")
     assert own.carbon.energy_kwh == pytest.approx(1375 * 300 / 3.6e6)
-    assert own.carbon.intensity.default
+    assert not own.carbon.intensity.default and own.carbon.intensity.row.region == "CN"
+    assert own.carbon.g_co2e == pytest.approx(1375 * 300 / 3.6e6 * 557.5)  # 63.9 g
 
 
 def test_a_carbon_price_turns_carbon_into_money(tmp_path):
