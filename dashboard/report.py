@@ -42,7 +42,7 @@ from artcost.errors import UserError
 from artcost.model.comparison import field_label, field_unit
 from artcost.model.headline import Headline, headline
 from artcost.model.loader import LoadedScenario
-from artcost.units import duration, money
+from artcost.units import duration, money, money_approx
 
 CHART_WIDTH = 700  # px: fits an A4 page with 12 mm margins (186 mm), so the PDF prints every chart whole
 MARKET_DRAWS = 1_000  # the market's bands: model.market.DEFAULT_DRAWS, as `artcost market` (about a second)
@@ -324,9 +324,10 @@ def _priced_routes(d: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _spread_text(c: Mapping[str, Any], ccy: str) -> str:
+    """A Monte Carlo median with its 90% interval, to two significant figures as the headline writes them."""
     if c["p5"] is None or c["p95"] is None or c["p5"] == c["p95"]:
         return money(c["median"], ccy)
-    return f"{money(c['median'], ccy)} (90%: {money(c['p5'], '')}–{money(c['p95'], ccy)})"
+    return f"{money_approx(c['median'], ccy)} (90%: {money_approx(c['p5'], '')}–{money_approx(c['p95'], ccy)})"
 
 
 def routes_findings(fx: Facts) -> list[tuple[str, str]]:
@@ -346,7 +347,7 @@ def routes_findings(fx: Facts) -> list[tuple[str, str]]:
     own = next((x for x in priced if x["kind"] == "scenario"), None)
     if own is not None and own is not best:
         out[0] += (f"; the scenario's own way ranks {own['rank']} "
-                   f"({money(own['cost_per_usable_image']['median'], ccy)})")
+                   f"({money_approx(own['cost_per_usable_image']['median'], ccy)})")
     out[0] += "."
     rent = [c for c in d.get("breakeven", []) if c["rival"].startswith("rent:") and c["own"].split(":", 1)[-1] ==
             c["rival"].split(":", 1)[-1]]

@@ -106,6 +106,22 @@ def show(chart: Chart, key: str | None = None) -> None:
     st.caption(chart.caption)
 
 
+def svg_chart(svg_text: str, label: str) -> None:
+    """A chart drawn as plain SVG (`artcost.dashboard.svg`), shown as an image.
+
+    Not `st.html`: Streamlit's sanitiser drops <svg> elements there (the chart vanished, its caption stayed).
+    An <img> of the SVG needs no plotly and no script; `data-artcost-chart` marks it for the browser tests'
+    clock (tests/dashboard/browser_harness.py)."""
+    import base64
+    import html
+
+    if not svg_text:
+        return
+    data = base64.b64encode(svg_text.encode("utf-8")).decode("ascii")
+    st.markdown(f'<img src="data:image/svg+xml;base64,{data}" data-artcost-chart="{html.escape(label, quote=True)}" '
+                f'alt="{html.escape(label, quote=True)}" style="width:100%;max-width:760px">', unsafe_allow_html=True)
+
+
 def bench_records_for(sid: str) -> tuple:
     """Benchmark records whose speed was applied to scenario `sid` on the Benchmark page (for the report)."""
     rec = st.session_state.get("bench_applied", {}).get(sid)

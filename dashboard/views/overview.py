@@ -27,7 +27,7 @@ for w in r["warnings"]:
 
 key, _ = st.columns([3, 1])
 with key:
-    st.html(svg.key_chart(r))
+    ui.svg_chart(svg.key_chart(r), svg.key_title(r))
     st.caption(svg.key_caption(r))
 
 import numpy as np  # noqa: E402  (after the headline: nothing above waits on these)

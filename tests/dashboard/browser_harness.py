@@ -27,9 +27,10 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ARTCOST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-# A chart counts as drawn when plotly has drawn its SVG, or when a chart drawn as inline SVG is in the page.
+# A chart counts as drawn when plotly has drawn its SVG, or when a chart drawn as plain SVG (an <img> marked
+# data-artcost-chart, see dashboard/ui.py svg_chart) has loaded and has a size.
 CHART_DRAWN = ("document.querySelector('.js-plotly-plot .main-svg') || "
-               "document.querySelector('svg[data-artcost-chart]')")
+               "[...document.querySelectorAll('img[data-artcost-chart]')].some(i => i.complete && i.naturalWidth > 0)")
 
 
 def free_port() -> int:

@@ -175,6 +175,19 @@ def apply_record(at: AppTest, rid: str) -> None:
     no_exceptions(at)
 
 
+def svg_charts(at: AppTest) -> list[str]:
+    """The charts a page drew as plain SVG (`ui.svg_chart`: an <img> of the SVG in a markdown element), decoded."""
+    import base64
+    import re
+
+    out = []
+    for m in at.markdown:
+        found = re.search(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" data-artcost-chart=', m.value)
+        if found:
+            out.append(base64.b64decode(found.group(1)).decode("utf-8"))
+    return out
+
+
 def html_of(at: AppTest) -> list[str]:
     """The HTML the page put out with st.html (the key chart, the sources table)."""
     return [e.proto.body for e in at.get("html")]
@@ -293,7 +306,7 @@ def test_ai_dearer_than_the_artist(at):
     assert headlines(at) == [expected(overrides={"artist.price_per_image": 10})]
     assert "AI costs" in headlines(at)[0] and "1/0" not in headlines(at)[0]
     titles = chart_titles(at)
-    (key,) = [h for h in html_of(at) if "data-artcost-chart" in h]
+    (key,) = svg_charts(at)
     assert "typically AI costs" in key and "x the artist" in key and "1/0" not in key, key[:300]
     assert not [t for t in titles if "1/0" in t or " 0x" in t]
     assert [m.value for m in at.metric if m.label == "AI / artist cost"] == [f"{1 / r['ratio']:,.1f}x"]
@@ -333,3 +346,22 @@ def test_market_money_follows_the_currency_picker(at):
     assert m.value == money(h["retouch_price"] * rate_table(2022).factor("CNY", "USD"), "USD")
     assert "The retoucher's price per image (USD)" in chart_titles(at)
     assert not [t for t in chart_titles(at) if "per job" in t]
+
+
+def test_presenter_page_headline_routes_chart_and_findings(at):
+    """The presenter view (issue #19): the headline, the routes chart (plain SVG) and one sentence per finding."""
+    at.switch_page("views/presenter.py").run()
+    no_exceptions(at)
+    assert headlines(at) == [expected()]
+    (chart,) = svg_charts(at)
+    assert 'data-artcost-chart="routes"' in chart and "the artist" in chart
+    findings = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert findings and "Cheapest way:" in findings[0] and findings[0].count("\n- ") >= 4
+
+
+def test_overview_key_chart_is_drawn(at):
+    """The Overview's first chart is SVG (no plotly to wait for): AI and the artist on a linear axis."""
+    at.run()
+    no_exceptions(at)
+    (chart,) = svg_charts(at)
+    assert 'data-artcost-chart="key"' in chart and "AI" in chart and "Artist" in chart

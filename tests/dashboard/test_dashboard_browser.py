@@ -33,6 +33,8 @@ pytestmark = [
 # url path -> text the page must show once it has run
 PAGES = {
     "": "One usable image:",  # the Overview is the default page, served at /
+    "overview": "One usable image:",  # ... and on its own URL (issue #19: /overview said "Page not found")
+    "presenter": "Cheapest way:",
     "cost": "Compare scenarios side by side",
     "uncertainty": "AI is cheaper than the artist in",
     "market": "artists earn",
@@ -121,6 +123,9 @@ def test_page_renders(server, browser, path):
         body = page.inner_text("body")
         assert PAGES[path] in body
         assert "Page not found" not in body
+        if path in ("", "overview", "presenter"):  # the chart drawn as SVG (an <img>) has loaded and has a size
+            assert page.evaluate("() => [...document.querySelectorAll('img[data-artcost-chart]')]"
+                                 ".some(i => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 300)")
     finally:
         page.close()
 
