@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from artcost.bench.archs import ARCHS
+from artcost.bench.archs import ARCHS, VARIANTS, arch_choices
 from artcost.errors import ArgumentError, UserError
 
 PRESETS = ("stock", "fp16", "bf16", "channels_last", "compile")
@@ -20,17 +20,28 @@ SCHEDULERS = {
     "dpmpp_2m": "DPMSolverMultistepScheduler",
     "lms": "LMSDiscreteScheduler",
     "unipc": "UniPCMultistepScheduler",
+    "lcm": "LCMScheduler",
+    "flow_euler": "FlowMatchEulerDiscreteScheduler",
 }
 
 class BenchConfig(BaseModel):
-    """One benchmark run's settings (a front end names each field its own way: `make_config(names=...)`)."""
+    """One benchmark run's settings (a front end names each field its own way: `make_config(names=...)`).
+
+    ``arch`` may name a few-step variant (``sdxl-turbo``): validation turns it into its architecture, keeps
+    the variant's name in ``variant`` and fills the steps, guidance, resolution and scheduler it was not
+    given from the variant's model card (`archs.VARIANTS`). Steps and guidance left out are the
+    architecture's defaults (`archs.ArchSpec.default_steps` / ``default_guidance``).
+    """
 
     arch: str = "sd15"
+    variant: str | None = None
     model: Path | None = None
     resolution: int | None = None  # None: the architecture's default (SD1.5 512, SDXL 1024)
-    steps: int = 20
+    steps: int | None = None  # None: the architecture's (or variant's) default
     scheduler: str | None = None  # None: the model's own scheduler config (what a first-time user gets)
-    guidance_scale: float = 7.5
+    scheduler_overrides: dict = Field(default_factory=dict)  # config entries set on the scheduler (a variant's)
+    guidance_scale: float | None = None  # None: the architecture's (or variant's) default
+    without_t5: bool = False  # SD3: run without the T5 encoder (diffusers feeds zeros in its place)
     batch_size: int = 1
     num_images: int = 1
     seed: int = 0
@@ -51,9 +62,37 @@ class BenchConfig(BaseModel):
     @field_validator("arch")
     @classmethod
     def _arch(cls, v):
-        if v not in ARCHS:
-            raise ValueError(f"unknown architecture {v!r}; choose one of {', '.join(ARCHS)}")
+        if v not in ARCHS and v not in VARIANTS:
+            raise ValueError(f"unknown architecture {v!r}; choose one of {', '.join(arch_choices())}")
         return v
+
+    @model_validator(mode="after")
+    def _defaults(self):
+        """A variant becomes its architecture with its settings; unset steps/guidance get the defaults;
+        a transformer's resolution must be a whole number of patches; T5 can only be left out where optional."""
+        v = VARIANTS.get(self.arch)
+        if v is not None:
+            self.variant, self.arch = v.name, v.arch
+            self.steps = v.steps if self.steps is None else self.steps
+            self.guidance_scale = v.guidance if self.guidance_scale is None else self.guidance_scale
+            self.resolution = v.resolution if self.resolution is None else self.resolution
+            if self.scheduler is None:
+                self.scheduler = v.scheduler
+                self.scheduler_overrides = {**dict(v.scheduler_overrides), **self.scheduler_overrides}
+        a = ARCHS[self.arch]
+        self.steps = a.default_steps if self.steps is None else self.steps
+        self.guidance_scale = a.default_guidance if self.guidance_scale is None else self.guidance_scale
+        res = self.effective_resolution()
+        if a.denoiser == "transformer" and res % a.pixel_multiple:
+            raise ValueError(f"resolution: {a.label} needs a multiple of {a.pixel_multiple} pixels (got {res})")
+        if self.without_t5 and "text_encoder_3" not in a.optional_text_encoders:
+            raise ValueError(f"without_t5: {a.label} cannot run without its T5 encoder (only SD3.5 can)")
+        return self
+
+    @property
+    def without(self) -> tuple[str, ...]:
+        """Optional text encoders left out (``("text_encoder_3",)`` for SD3 without T5)."""
+        return ("text_encoder_3",) if self.without_t5 else ()
 
     @field_validator("resolution")
     @classmethod
@@ -65,14 +104,14 @@ class BenchConfig(BaseModel):
     @field_validator("steps", "batch_size", "num_images", "min_runs", "max_runs", "max_batch")
     @classmethod
     def _positive(cls, v):
-        if v < 1:
+        if v is not None and v < 1:
             raise ValueError(f"must be at least 1 (got {v})")
         return v
 
     @field_validator("warmup_runs", "guidance_scale", "min_seconds", "idle_seconds", "gemm_seconds")
     @classmethod
     def _nonneg(cls, v):
-        if v < 0:
+        if v is not None and v < 0:
             raise ValueError(f"must be 0 or more (got {v})")
         return v
 
@@ -118,8 +157,9 @@ class BenchConfig(BaseModel):
 
     @property
     def cfg_on(self) -> bool:
-        """Classifier-free guidance runs (and doubles the UNet batch) when guidance_scale > 1."""
-        return self.guidance_scale > 1.0
+        """Classifier-free guidance runs (and doubles the denoiser's batch) when guidance_scale > 1, except
+        for FLUX, whose guidance is an input of one pass (`archs.ArchSpec.cfg_on`)."""
+        return ARCHS[self.arch].cfg_on(self.guidance_scale)
 
     def effective_resolution(self) -> int:
         return self.resolution or ARCHS[self.arch].default_resolution
@@ -136,6 +176,9 @@ def make_config(names: Mapping[str, str] | None = None, **kwargs) -> BenchConfig
             field = err["loc"][0] if err["loc"] else None
             flag = (names or {}).get(field, str(field)) if field else "benchmark settings"
             msg = err["msg"].removeprefix("Value error, ")
+            if not field and ": " in msg:  # a check across fields names its field first ('resolution: ...')
+                head, rest = msg.split(": ", 1)
+                msg = f"{(names or {}).get(head, head)}: {rest}"
             lines.append(f"{flag}: {msg}" if field else msg)
         raise UserError(lines) from None
 

@@ -61,21 +61,25 @@ class Heartbeat:
             if not self.phase.startswith("encoding"):
                 self.say("encoding the prompt")
 
+        # the denoiser: a UNet (SD1.5, SDXL) or a transformer (FLUX.1, SD3.5)
+        den = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
+        what = "UNet" if getattr(pipe, "unet", None) is not None else "transformer"
+
         def unet(*_a, **_k):
             calls[0] += 1
             if calls[0] == 1:
-                self.say(f"first UNet call of ~{steps} (the first is the slowest)")
+                self.say(f"first {what} call of ~{steps} (the first is the slowest)")
             else:
-                self.phase = f"UNet call {calls[0]} of ~{steps}"
+                self.phase = f"{what} call {calls[0]} of ~{steps}"
 
         def decode(*_a, **_k):
             self.say("VAE decode")
 
-        for name in ("text_encoder", "text_encoder_2"):
+        for name in ("text_encoder", "text_encoder_2", "text_encoder_3"):
             if getattr(pipe, name, None) is not None:
                 self._handles.append(getattr(pipe, name).register_forward_pre_hook(text))
-        if not hasattr(pipe.unet, "_orig_mod"):
-            self._handles.append(pipe.unet.register_forward_pre_hook(unet))
+        if den is not None and not hasattr(den, "_orig_mod"):
+            self._handles.append(den.register_forward_pre_hook(unet))
         decoder = getattr(getattr(pipe, "vae", None), "decoder", None)
         if decoder is not None:
             self._handles.append(decoder.register_forward_pre_hook(decode))

@@ -25,6 +25,7 @@ from artcost.bench.archs import ArchSpec, get_arch
 from artcost.bench.errors import import_torch, is_oom
 from artcost.bench.presets import apply_preset, preset_dtype
 from artcost.bench.synthetic import WEIGHTS_LABEL, build_component
+from artcost.bench.synthetic_dit import build_dit_pipeline, pipeline_call_kwargs, tokenizer_for
 from artcost.bench.weights import file_sha256
 from artcost.errors import ArgumentError, UserError
 
@@ -78,7 +79,7 @@ class LoadedPipeline:
     """A ready pipeline and how it came to be.
 
     Attributes:
-        pipe: the diffusers pipeline (StableDiffusionPipeline or StableDiffusionXLPipeline).
+        pipe: the diffusers pipeline (StableDiffusion[XL|3]Pipeline or FluxPipeline).
         arch: the architecture spec.
         weights_label: ``synthetic-weights`` or ``sha256:<hex>`` of the checkpoint / folder name.
         tokenizer_label: ``real`` or ``fixed-token-ids``.
@@ -96,11 +97,16 @@ class LoadedPipeline:
     load_s: float = 0.0
     compiled: bool = False
     notes: list[str] = field(default_factory=list)
+    call_kwargs: dict = field(default_factory=dict)  # what else each pipeline call takes (T5's max_sequence_length)
 
 
-def build_synthetic_pipeline(arch: ArchSpec, dtype, device: str):
-    """The real pipeline class with synthetic weights on every module."""
+def build_synthetic_pipeline(arch: ArchSpec, dtype, device: str, without: tuple[str, ...] = ()):
+    """The real pipeline class with synthetic weights on every module (FLUX.1 and SD3.5:
+    `synthetic_dit.build_dit_pipeline`; ``without`` leaves SD3's optional T5 encoder out)."""
     import diffusers
+
+    if arch.denoiser == "transformer":
+        return build_dit_pipeline(arch, dtype, device, without)
 
     comps = {name: build_component(arch, name, dtype, device) for name in ("unet", "vae", *arch.text_encoders)}
     comps["scheduler"] = build_component(arch, "scheduler", dtype)
@@ -131,12 +137,14 @@ def _loading(model: Path):
                             ) from exc
 
 
-def load_pipeline_from_path(model: Path, arch: ArchSpec, dtype):
+def load_pipeline_from_path(model: Path, arch: ArchSpec, dtype, without: tuple[str, ...] = ()):
     """A user's weights: diffusers folder or single file with the shipped config folder.
 
     Returns (pipeline, weights label, tokenizer label)."""
     import diffusers
 
+    if arch.denoiser == "transformer":
+        return _load_dit_from_path(model, arch, dtype, without)
     cls = getattr(diffusers, arch.pipeline_class)
     extra: dict[str, Any] = {}
     if arch.pipeline_class == "StableDiffusionPipeline":
@@ -169,25 +177,63 @@ def load_pipeline_from_path(model: Path, arch: ArchSpec, dtype):
     return pipe, label, ("fixed-token-ids" if needs_tok else "real")
 
 
-def load(arch_name: str, model: Path | None, preset: str, device: str) -> LoadedPipeline:
+def _load_dit_from_path(model: Path, arch: ArchSpec, dtype, without: tuple[str, ...]):
+    """FLUX.1 / SD3.5 weights: a diffusers folder (every component from it; stand-in tokenizers where it has
+    none), or a single file holding the transformer (as Black Forest Labs and Stability publish them), loaded
+    with the shipped config; the text encoders and VAE around it are then synthetic, and the label says so."""
+    import diffusers
+
+    cls = getattr(diffusers, arch.pipeline_class)
+    extra: dict[str, Any] = {name: None for name in without}
+    toks = ["tokenizer" if i == 0 else f"tokenizer_{i + 1}" for i in range(len(arch.text_encoders))]
+    if model.is_dir():
+        missing = [t for t in toks if not (model / t).is_dir()]
+        extra.update({t: None for t in missing})
+        extra.update({toks[arch.text_encoders.index(w)]: None for w in without})
+        with _loading(model):
+            pipe = cls.from_pretrained(str(model), torch_dtype=dtype, local_files_only=True, **extra)
+        label = f"folder:{model.name}"
+    else:
+        tcls = getattr(diffusers, arch.component_class("transformer"))
+        with _loading(model):
+            transformer = tcls.from_single_file(str(model), config=str(arch.config_dir()), subfolder="transformer",
+                                                local_files_only=True, torch_dtype=dtype)
+        pipe = build_dit_pipeline(arch, dtype, "cpu", without)
+        pipe.transformer = transformer
+        missing = list(toks)
+        label = f"sha256:{file_sha256(model)} (transformer; text encoders and VAE {WEIGHTS_LABEL})"
+    for te_name, tok in zip(arch.text_encoders, toks):
+        encoder = getattr(pipe, te_name, None)
+        if tok in missing and encoder is not None:
+            setattr(pipe, tok, tokenizer_for(encoder, arch))
+    return pipe, label, ("fixed-token-ids" if missing else "real")
+
+
+def load(arch_name: str, model: Path | None, preset: str, device: str,
+         without: tuple[str, ...] = ()) -> LoadedPipeline:
     """Build or load the pipeline for one preset, move it to ``device`` and apply the preset.
 
-    Raises PresetUnsupported when this device cannot run ``preset``; ``load_s`` covers building or
-    loading and the move to the device (seconds), not the preset's own changes."""
+    ``without``: optional text encoders left out (SD3 without T5). Raises PresetUnsupported when this
+    device cannot run ``preset``; ``load_s`` covers building or loading and the move to the device
+    (seconds), not the preset's own changes."""
     torch = import_torch()
     arch = get_arch(arch_name)
     dtype = preset_dtype(preset, device)
     t0 = time.perf_counter()
     if model is None:
-        pipe = build_synthetic_pipeline(arch, dtype, "cpu")  # filled on the host, moved below
+        # UNets are filled on the host and moved below; a transformer (FLUX: 24 GB in bf16) is filled
+        # where it runs, since a host may not hold it beside the GPU's copy.
+        where = device if arch.denoiser == "transformer" else "cpu"
+        pipe = build_synthetic_pipeline(arch, dtype, where, without)
         label, tok = WEIGHTS_LABEL, "fixed-token-ids"
     else:
-        pipe, label, tok = load_pipeline_from_path(model, arch, dtype)
+        pipe, label, tok = load_pipeline_from_path(model, arch, dtype, without)
     pipe.to(device)
     pipe.set_progress_bar_config(disable=True)
     if device.startswith("cuda"):
         torch.cuda.synchronize(device)
-    loaded = LoadedPipeline(pipe, arch, label, tok, dtype, device, time.perf_counter() - t0)
+    loaded = LoadedPipeline(pipe, arch, label, tok, dtype, device, time.perf_counter() - t0,
+                            call_kwargs=pipeline_call_kwargs(arch))
     apply_preset(loaded, preset)
     return loaded
 

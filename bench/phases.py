@@ -14,6 +14,14 @@ from typing import Any, Callable
 from artcost.bench.errors import DeviceOOM, import_torch, is_oom
 
 PROMPT = "a watercolour illustration of a lighthouse on a cliff at dusk, soft light, detailed"
+TEXT_ENCODERS = ("text_encoder", "text_encoder_2", "text_encoder_3")
+
+
+def denoiser(pipe):
+    """The module a pipeline calls once per step (twice the rows under CFG): its UNet (SD1.5, SDXL) or
+    its transformer (FLUX.1, SD3.5). The record's ``unet_*`` fields count its calls either way."""
+    unet = getattr(pipe, "unet", None)
+    return unet if unet is not None else pipe.transformer
 
 
 @dataclass
@@ -111,7 +119,7 @@ class PhaseRecorder:
 
     def __enter__(self):
         pipe, timer = self.pipe, self.timer
-        for name in ("text_encoder", "text_encoder_2"):
+        for name in TEXT_ENCODERS:
             te = getattr(pipe, name, None)
             if te is None:
                 continue
@@ -130,21 +138,22 @@ class PhaseRecorder:
         def unet_pre(_m, args, kwargs):
             if self.memory_guard is not None:
                 self.memory_guard()
-            sample = args[0] if args else kwargs["sample"]
+            # UNet: ``sample``; FLUX/SD3 transformers: ``hidden_states`` (batch first either way)
+            sample = args[0] if args else kwargs.get("sample", kwargs.get("hidden_states"))
             if self.marks.unet_start is None:
                 self.marks.unet_start = timer.mark()
             self.marks.unet_rows.append(int(sample.shape[0]))
 
-        if hasattr(pipe.unet, "_orig_mod"):
+        den = denoiser(pipe)
+        if hasattr(den, "_orig_mod"):
             # torch.compile'd UNet: hook the OptimizedModule wrapper, whose hooks run before dynamo's
             # frame (a hook on ``_orig_mod`` runs inside it), and keep dynamo out of the hook anyway: a
             # timer mark or a Python-side check in a traced frame means graph breaks and recompiles.
             import torch
 
-            self._handles.append(pipe.unet.register_forward_pre_hook(torch.compiler.disable(unet_pre),
-                                                                     with_kwargs=True))
+            self._handles.append(den.register_forward_pre_hook(torch.compiler.disable(unet_pre), with_kwargs=True))
         else:
-            self._handles.append(pipe.unet.register_forward_pre_hook(unet_pre, with_kwargs=True))
+            self._handles.append(den.register_forward_pre_hook(unet_pre, with_kwargs=True))
 
         vae = pipe.vae
         self._orig_decode = vae.decode
@@ -176,15 +185,17 @@ class PhaseRecorder:
 
 
 def run_once(loaded, timer, *, resolution: int, steps: int, guidance_scale: float,
-             batch_size: int, seed: int, memory_guard=None) -> RunTiming:
+             batch_size: int, seed: int, memory_guard=None, call_kwargs: dict | None = None) -> RunTiming:
     """One pipeline call producing ``batch_size`` images (PIL, as a user gets them); phase-timed.
 
     ``loaded`` is a `loading.LoadedPipeline`; ``resolution`` the image side in pixels. Raises DeviceOOM
-    when the device (or host ceiling) runs out of memory.
+    when the device (or host ceiling) runs out of memory. ``call_kwargs``: what else the pipeline takes
+    for this architecture (T5's ``max_sequence_length``); by default ``loaded.call_kwargs``.
     """
     torch = import_torch()
     pipe = loaded.pipe
     generator = torch.Generator(loaded.device).manual_seed(seed)
+    extra = (getattr(loaded, "call_kwargs", None) or {}) if call_kwargs is None else call_kwargs
     rec = PhaseRecorder(pipe, timer, memory_guard)
     try:
         with rec, torch.inference_mode():
@@ -198,6 +209,7 @@ def run_once(loaded, timer, *, resolution: int, steps: int, guidance_scale: floa
                 guidance_scale=guidance_scale,
                 generator=generator,
                 callback_on_step_end=rec.step_callback,
+                **extra,
             )
             rec.marks.end = timer.mark()
             timer.sync()

@@ -27,8 +27,8 @@ from artcost.bench.errors import DeviceOOM, PresetUnsupported, import_torch, is_
 from artcost.bench.heartbeat import Heartbeat, say
 from artcost.bench.loading import (FixedTokenIds, LoadedPipeline, build_synthetic_pipeline, free,  # noqa: F401
                                    load, load_pipeline_from_path)
-from artcost.bench.phases import (PROMPT, PhaseRecorder, RunMarks, RunTiming, host_memory_guard,  # noqa: F401
-                                  run_dict, run_once, timing_from_marks)
+from artcost.bench.phases import (PROMPT, PhaseRecorder, RunMarks, RunTiming, denoiser,  # noqa: F401
+                                  host_memory_guard, run_dict, run_once, timing_from_marks)
 from artcost.bench.presets import apply_preset, cpu_flags, preset_dtype, set_scheduler  # noqa: F401
 from artcost.bench.weights import check_model_path, detect_checkpoint_arch, file_sha256  # noqa: F401
 
@@ -78,7 +78,7 @@ def warm_up(loaded: LoadedPipeline, timer, cfg: BenchConfig, resolution: int, gu
             if i == 0 and not loaded.compiled:
                 from artcost.bench.synthetic import activation_health
 
-                with activation_health({"unet": loaded.pipe.unet, "vae": loaded.pipe.vae}) as health:
+                with activation_health({loaded.arch.denoiser: denoiser(loaded.pipe), "vae": loaded.pipe.vae}) as health:
                     w = run_once(loaded, timer, **kw)
                 out.health = health.as_dict()
                 if not health.ok:
@@ -178,13 +178,13 @@ class PipelineSession:
         say(self.console, f"{self.label}building pipeline ...")
         with Heartbeat(self.console, f"{self.label}building pipeline") as beat:
             beat.phase = "building the pipeline (model weights into memory)"
-            self.loaded = load(self.cfg.arch, self.cfg.model, self.preset, self.device)
+            self.loaded = load(self.cfg.arch, self.cfg.model, self.preset, self.device, without=self.cfg.without)
         return self.loaded
 
     # 2. prepare
     def prepare(self) -> str:
         """Swap in the scheduler the run asked for (``cfg.scheduler``; None keeps the model's own)."""
-        self.scheduler = set_scheduler(self._pipeline().pipe, self.cfg.scheduler)
+        self.scheduler = set_scheduler(self._pipeline().pipe, self.cfg.scheduler, self.cfg.scheduler_overrides)
         return self.scheduler
 
     # 3. warm up

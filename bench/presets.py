@@ -55,29 +55,35 @@ def apply_preset(loaded, preset: str) -> None:
     dtype is set when the weights are loaded (`preset_dtype`)."""
     torch = import_torch()
     pipe = loaded.pipe
+    den = loaded.arch.denoiser
     if preset == "channels_last":
-        pipe.unet.to(memory_format=torch.channels_last)
+        if den == "unet":
+            pipe.unet.to(memory_format=torch.channels_last)
+            loaded.notes.append("unet and vae in channels_last memory format")
+        else:
+            # a transformer works on token sequences: no 4-D feature maps for the memory format to change
+            loaded.notes.append("vae in channels_last memory format (the transformer has no 4-D feature maps)")
         pipe.vae.to(memory_format=torch.channels_last)
-        loaded.notes.append("unet and vae in channels_last memory format")
     elif preset == "compile":
         if loaded.device == "cpu":
             import shutil
 
             if not (shutil.which("c++") or shutil.which("g++") or shutil.which("clang++")):
                 raise PresetUnsupported("torch.compile on CPU needs a C++ compiler (none on PATH)")
-        pipe.unet = torch.compile(pipe.unet)
+        setattr(pipe, den, torch.compile(getattr(pipe, den)))
         loaded.compiled = True
-        loaded.notes.append("torch.compile(unet), default mode; first warm-up run includes compilation")
+        loaded.notes.append(f"torch.compile({den}), default mode; first warm-up run includes compilation")
 
 
-def set_scheduler(pipe, name: str | None) -> str:
-    """Swap the scheduler (keeping the model's config); returns the class name in use."""
-    if name is None:
+def set_scheduler(pipe, name: str | None, overrides: dict | None = None) -> str:
+    """Swap the scheduler (keeping the model's config, with ``overrides`` set on it: a few-step variant's
+    ``timestep_spacing: trailing``); returns the class name in use."""
+    if name is None and not overrides:
         return type(pipe.scheduler).__name__
     import diffusers
 
-    cls = getattr(diffusers, SCHEDULERS[name])
-    pipe.scheduler = cls.from_config(pipe.scheduler.config)
+    cls = getattr(diffusers, SCHEDULERS[name]) if name is not None else type(pipe.scheduler)
+    pipe.scheduler = cls.from_config(pipe.scheduler.config, **(overrides or {}))
     return cls.__name__
 
 

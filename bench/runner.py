@@ -4,7 +4,9 @@ A run, step by step (each step a method of `BenchmarkRun`, numbered as diffusers
 ``__call__``; everything outside the timed regions unless said):
 
   0. `open_store`     the results database opened, checked and write-tested before anything is measured;
-  1. `check_inputs`   the device resolved (and made current), the architecture and the weights checked;
+  1. `check_inputs`   the device resolved (and made current), the architecture and the weights checked,
+                      and each preset's memory need (weights x dtype + activations) against the device's
+                      free memory: a primary preset that cannot fit is refused here, with both figures;
   2. `start_meter`    the energy monitor started, the environment and the GPU read;
   3. `measure_idle`   idle power for a few seconds (skipped without a meter);
   4. `run_preset`     per preset: a GEMM probe in its dtype (cached per dtype), then one
@@ -117,6 +119,7 @@ class BenchmarkRun:
         self.weights_label: str | None = None
         self.tokenizer: str | None = None
         self.scheduler_used: str | None = cfg.scheduler
+        self.too_big: dict[str, str] = {}  # preset -> why it cannot fit (`check_memory`)
 
     # 1. Device, architecture, weights
     def check_inputs(self) -> None:
@@ -132,9 +135,34 @@ class BenchmarkRun:
         if cfg.model is not None:
             P.check_model_path(cfg.model, cfg.arch)
         self.resolution = cfg.effective_resolution()
-        if self.resolution % (arch.vae_scale * 8):
-            say(self.console, f"[yellow]note: {self.resolution}px is not a multiple of {arch.vae_scale * 8}; "
+        if arch.denoiser == "unet" and self.resolution % arch.pixel_multiple:
+            say(self.console, f"[yellow]note: {self.resolution}px is not a multiple of {arch.pixel_multiple}; "
                               "the UNet pads internally[/]")
+        self.check_memory()
+
+    def check_memory(self) -> None:
+        """Each preset's memory need against the device's free memory, before anything is built
+        (`memory.memory_need`): the primary preset not fitting is a `memory.DoesNotFit` (one line, both
+        figures); another preset that cannot fit is skipped with that line. Synthetic weights only: a
+        user's model is not the template, and its loader fails on its own if it is too big."""
+        from artcost.bench import memory
+
+        cfg = self.cfg
+        if cfg.model is not None:
+            return
+        free, where = memory.free_bytes(self.device)
+        for preset in cfg.presets:
+            try:
+                dtype = P.preset_dtype(preset, self.device)
+            except P.PresetUnsupported:
+                continue  # said when the preset comes up
+            need = memory.memory_need(cfg.arch, dtype, self.resolution, cfg.batch_size, cfg.cfg_on, cfg.without)
+            try:
+                memory.check_fits(need, free, where)
+            except memory.DoesNotFit as exc:
+                if preset == cfg.primary_preset:
+                    raise
+                self.too_big[preset] = str(exc)
 
     # 2. Energy meter and environment
     def start_meter(self, monitor: EnergyMonitor | None = None) -> None:
@@ -168,6 +196,8 @@ class BenchmarkRun:
             dtype = P.preset_dtype(preset, self.device)
         except P.PresetUnsupported as exc:
             return self._skipped(res, exc)
+        if preset in self.too_big:
+            return self._skipped(res, P.PresetUnsupported(self.too_big[preset]))
         res.dtype, peak_dtype, probe_tf32 = dtype_labels(self.device, dtype, self.torch)
         self.probe(preset, res.dtype, dtype, probe_tf32)
         try:

@@ -24,6 +24,9 @@ def detect_checkpoint_arch(path: Path) -> str | None:
     carry ``cond_stage_model.transformer``. Returns None when no marker is present.
     """
     keys = _checkpoint_keys(path)
+    dit = _dit_arch(keys)
+    if dit is not None:
+        return dit
     if any(k.startswith("conditioner.embedders.1") for k in keys):
         return "sdxl"
     if any(k.startswith("cond_stage_model.model.") for k in keys):
@@ -34,6 +37,25 @@ def detect_checkpoint_arch(path: Path) -> str | None:
     ):
         return "sd15"
     return None
+
+
+def _dit_arch(keys: list[str]) -> str | None:
+    """FLUX.1 / SD3.5 transformer files, in their publishers' layout or diffusers': FLUX has double- and
+    single-stream blocks (``double_blocks.`` / ``single_transformer_blocks.``), dev a guidance embedder
+    (``guidance_in.`` / ``guidance_embedder``); SD3 has ``joint_blocks.`` (diffusers: ``transformer_blocks``
+    beside ``context_embedder``), Medium's MMDiT-X blocks a second attention (``attn2``), and Large 38
+    blocks where Medium has 24."""
+    if any("double_blocks." in k or k.startswith("single_transformer_blocks.") for k in keys):
+        return "flux-dev" if any("guidance_in." in k or "guidance_embedder" in k for k in keys) else "flux-schnell"
+    joint = [k for k in keys if "joint_blocks." in k]
+    if not joint and any(k.startswith("context_embedder.") for k in keys):
+        joint = [k for k in keys if k.startswith("transformer_blocks.")]
+    if not joint:
+        return None
+    if any("attn2" in k for k in joint):
+        return "sd35-medium"
+    blocks = {int(k.split("blocks.", 1)[1].split(".", 1)[0]) for k in joint}
+    return "sd35-large" if len(blocks) >= 38 else "sd35-medium"
 
 
 def _checkpoint_keys(path: Path) -> list[str]:
@@ -70,8 +92,9 @@ def check_model_path(model: Path, arch: str) -> str:
         return _check_folder(model, arch)
     if model.suffix not in (".safetensors", ".ckpt"):
         raise UserError(f"--model {model}: expected a diffusers folder, .safetensors or .ckpt file")
-    if arch not in ("sd15", "sdxl"):
-        raise UserError(f"--model {model}: a single-file checkpoint needs --arch sd15 or --arch sdxl (got {arch})")
+    if arch not in _SINGLE_FILE_ARCHS:
+        raise UserError(f"--model {model}: a single-file checkpoint needs --arch {' | '.join(_SINGLE_FILE_ARCHS)} "
+                        f"(got {arch})")
     found = detect_checkpoint_arch(model)
     if found is None:
         raise UserError(f"--model {model}: no Stable Diffusion tensors found (is it a diffusion checkpoint?)")
@@ -83,7 +106,9 @@ def check_model_path(model: Path, arch: str) -> str:
     return arch
 
 
-_FOLDER_ARCH = {"StableDiffusionPipeline": "sd15", "StableDiffusionXLPipeline": "sdxl"}
+_SINGLE_FILE_ARCHS = ("sd15", "sdxl", "flux-schnell", "flux-dev", "sd35-medium", "sd35-large")
+_FOLDER_ARCH = {"StableDiffusionPipeline": "sd15", "StableDiffusionXLPipeline": "sdxl",
+                "FluxPipeline": "flux-schnell", "StableDiffusion3Pipeline": "sd35-medium"}
 
 
 def _check_folder(model: Path, arch: str) -> str:
@@ -97,8 +122,9 @@ def _check_folder(model: Path, arch: str) -> str:
         raise UserError(f"--model {model}: model_index.json is not readable JSON ({exc})") from None
     want = get_arch(arch).pipeline_class
     if cls not in _FOLDER_ARCH:
-        raise UserError(f"--model {model}: model_index.json names {cls!r}, not supported; "
-                        "supported: StableDiffusionPipeline (--arch sd15) and StableDiffusionXLPipeline (--arch sdxl)")
+        raise UserError(f"--model {model}: model_index.json names {cls!r}, not supported; supported: "
+                        "StableDiffusionPipeline (--arch sd15), StableDiffusionXLPipeline (--arch sdxl), "
+                        "FluxPipeline (--arch flux-schnell | flux-dev), StableDiffusion3Pipeline (--arch sd35-medium | sd35-large)")
     if cls != want:
         raise UserError(f"--model {model}: this is a {cls} folder ({_FOLDER_ARCH[cls]}) but --arch {arch} "
                         f"runs {want}; use --arch {_FOLDER_ARCH[cls]}")

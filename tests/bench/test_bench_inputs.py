@@ -103,7 +103,7 @@ def test_wrong_arch_for_checkpoint(tmp_path):
     _fake_ckpt(junk, ["lora_unet_down.alpha"])
     with pytest.raises(UserError, match="no Stable Diffusion tensors"):
         check_model_path(junk, "sd15")
-    with pytest.raises(UserError, match="needs --arch sd15 or --arch sdxl"):
+    with pytest.raises(UserError, match="needs --arch sd15 \\| sdxl \\| flux-schnell"):
         check_model_path(sd15, "tiny")
     bad = tmp_path / "broken.safetensors"
     bad.write_bytes(b"not a safetensors file")
@@ -153,7 +153,9 @@ def test_folder_pipeline_class_must_match_arch(tmp_path):
     assert "StableDiffusionXLPipeline folder (sdxl) but --arch sd15" in str(exc.value)
     assert len(exc.value.problems) == 1
     assert check_model_path(xl, "sdxl") == "sdxl"
-    with pytest.raises(UserError, match="names 'StableDiffusion3Pipeline', not supported"):
+    with pytest.raises(UserError, match="names 'KandinskyPipeline', not supported"):
+        check_model_path(_folder(tmp_path / "kandinsky", "KandinskyPipeline"), "sd15")
+    with pytest.raises(UserError, match="StableDiffusion3Pipeline folder .* use --arch sd35-medium"):
         check_model_path(_folder(tmp_path / "sd3", "StableDiffusion3Pipeline"), "sd15")
     with pytest.raises(UserError, match="Stable Diffusion 2.x folder"):
         check_model_path(_folder(tmp_path / "sd21", "StableDiffusionPipeline", 1024), "sd15")

@@ -30,7 +30,7 @@ BENCH_FLAGS = {
     "primary_preset": "--primary-preset", "warmup_runs": "--warmup-runs", "min_runs": "--min-runs",
     "min_seconds": "--min-seconds", "max_runs": "--max-runs", "batch_sweep": "--batch-sweep",
     "max_batch": "--max-batch", "host_mem_ceiling_gb": "--host-mem-ceiling-gb", "idle_seconds": "--idle-seconds",
-    "gemm_seconds": "--gemm-seconds", "store": "--no-store",
+    "gemm_seconds": "--gemm-seconds", "store": "--no-store", "without_t5": "--no-t5",
 }
 
 app = typer.Typer(add_completion=False)  # the top-level commands this module adds: bench, bench-cluster (hidden)
@@ -136,14 +136,22 @@ def _write(path: Path, flag: str, text: str) -> None:
 @bench_app.callback(invoke_without_command=True)
 def bench(
     ctx: typer.Context,
-    arch: str = typer.Option("sd15", help="sd15 | sdxl | tiny (tiny is for tests)."),
+    arch: str = typer.Option("sd15", help="sd15 | sdxl | flux-schnell | flux-dev | sd35-medium | sd35-large; "
+                             "few-step SDXL: sdxl-turbo | sdxl-lightning | sdxl-lcm (tiny, tiny-flux, tiny-sd3: for tests)."),
     model: Optional[Path] = typer.Option(None, help="Local diffusers folder, or a .safetensors/.ckpt (needs --arch); "
                                          "with --workers it must exist at the same path on every machine. "
                                          "Without it: the real architecture with synthetic weights."),
-    resolution: Optional[int] = typer.Option(None, help="Image side in pixels (default: 512 sd15, 1024 sdxl)."),
-    steps: int = typer.Option(20, help="Denoising steps."),
+    resolution: Optional[int] = typer.Option(None, help="Image side in pixels (default: 512 sd15, 1024 the others, "
+                                             "512 sdxl-turbo)."),
+    steps: Optional[int] = typer.Option(None, help="Denoising steps (default: the model's: 20 sd15/sdxl, 4 flux-schnell, "
+                                        "50 flux-dev, 40 sd35-medium, 28 sd35-large; the variant's model card)."),
     scheduler: Optional[str] = typer.Option(None, help="pndm|ddim|euler|euler_a|dpmpp_2m|lms|unipc (default: the model's)."),
-    guidance_scale: float = typer.Option(7.5, help="CFG scale; above 1 doubles the UNet batch."),
+    guidance_scale: Optional[float] = typer.Option(None, help="Guidance scale (default: the model's: 7.5 sd15/sdxl, 0 "
+                                                   "flux-schnell, 3.5 flux-dev, 4.5 sd35-medium, 3.5 sd35-large); "
+                                                   "above 1 doubles the denoiser's batch (CFG), except FLUX's, "
+                                                   "an input of one pass."),
+    no_t5: bool = typer.Option(False, "--no-t5", help="SD3.5: run without the T5 text encoder (diffusers feeds zeros "
+                               "in its place; the transformer's work is unchanged)."),
     batch_size: int = typer.Option(1, help="Images per pipeline call."),
     num_images: Optional[int] = typer.Option(None, help="Minimum images generated in timed runs (default 1); "
                                              "with --workers, the images the job makes, all workers together (default 32)."),
@@ -191,7 +199,7 @@ def bench(
         presets=[p.strip() for p in presets.split(",") if p.strip()], primary_preset=primary_preset,
         warmup_runs=warmup_runs, min_runs=min_runs, min_seconds=min_seconds, max_runs=max_runs,
         batch_sweep=batch_sweep, max_batch=max_batch, host_mem_ceiling_gb=host_mem_ceiling_gb,
-        idle_seconds=idle_seconds, gemm_seconds=gemm_seconds, store=store,
+        idle_seconds=idle_seconds, gemm_seconds=gemm_seconds, store=store, without_t5=no_t5,
     )
     con = _json_console(json_out)
     if cluster:
