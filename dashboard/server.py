@@ -11,9 +11,10 @@ DASHBOARD = Path(__file__).parent  # run from here so Streamlit reads .streamlit
 
 
 def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
-    """The command line that serves the dashboard: headless, one address, no usage statistics."""
+    """The command line that serves the dashboard: headless, one address, no usage statistics; Streamlit's own
+    command line, started by `artcost.dashboard.serve` (which imports the pages' modules while the server starts)."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "artcost.dashboard.serve", "run", str(APP),
         "--server.headless", "true",
         "--server.address", address,
         "--server.port", str(port),
