@@ -31,8 +31,8 @@ table.sources { border-collapse: collapse; width: 100%; table-layout: fixed; fon
 table.sources th, table.sources td { border-bottom: 1px solid #e3e3e3; padding: 5px 8px; vertical-align: top;
   text-align: left; overflow-wrap: anywhere; word-break: normal; white-space: normal; }
 table.sources th { background: #f3f3f3; font-weight: 600; }
-table.sources col.figure { width: 27%; } table.sources col.value { width: 19%; } table.sources col.source { width: 54%; }
-table.sources td.value { white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.sources col.figure { width: 27%; } table.sources col.value { width: 20%; } table.sources col.source { width: 53%; }
+table.sources td.value { font-variant-numeric: tabular-nums; overflow-wrap: normal; }
 table.sources tr.group td { background: #f7f9fc; font-weight: 600; padding-top: 9px; }
 table.sources .path { display: block; color: #777; font-size: 0.82em; font-family: monospace; overflow-wrap: normal; }
 table.sources .dist { display: block; color: #666; font-size: 0.85em; white-space: normal; overflow-wrap: normal; }
@@ -42,7 +42,6 @@ table.sources a { color: #0060a0; text-decoration: none; } table.sources a:hover
   table.sources, table.sources tbody, table.sources tr, table.sources td { display: block; width: auto; }
   table.sources thead, table.sources colgroup { display: none; }
   table.sources td { border: 0; padding: 2px 6px; } table.sources tr { border-bottom: 1px solid #e3e3e3; padding: 4px 0; }
-  table.sources td.value { white-space: normal; }
 }
 """
 

@@ -142,3 +142,31 @@ def test_overview_headline_matches_cli(server, browser):
         assert expected in page.inner_text("body")
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [420, 700, 900, 1100, 1400])
+def test_sources_table_reads_at_any_width(server, browser, width):
+    """'Where each figure comes from' (issue #19): at any window width no cell is cut or runs out of the table,
+    and the table fits its column (sources wrap; nothing scrolls sideways)."""
+    page = browser.new_page(viewport={"width": width, "height": 1600})
+    try:
+        page.goto(f"{server['url']}/overview", wait_until="domcontentloaded")
+        page.locator("table.sources").first.wait_for(state="visible", timeout=45_000)
+        if width == 420:
+            page.screenshot(path=str(SHOTS / "overview-420px.png"))
+        cut = page.evaluate("""() => {
+            const t = document.querySelector('table.sources');
+            const box = t.parentElement.getBoundingClientRect();
+            const bad = [];
+            if (t.getBoundingClientRect().width > box.width + 1) bad.push('table wider than its column');
+            for (const td of t.querySelectorAll('td')) {
+                if (td.scrollWidth > td.clientWidth + 1) bad.push(td.innerText.slice(0, 60));
+            }
+            return bad;
+        }""")
+        assert not cut, cut
+        # each source whole: the longest source of the seed is on the page, every word of it
+        text = page.inner_text("table.sources")
+        assert "500 images at 2.75 s are 23 min on the GPU" in " ".join(text.split())
+    finally:
+        page.close()
