@@ -4,6 +4,8 @@ the per-image rule (no CFG doubling for FLUX, SD3 without T5 keeps the transform
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 pytest.importorskip("diffusers")
@@ -64,3 +66,41 @@ def test_registry():
     assert get_arch("sdxl-turbo") is ARCHS["sdxl"] and get_variant("sdxl-turbo").steps == 1
     with pytest.raises(KeyError, match="sdxl-lightning"):
         get_arch("flux-pro")
+
+
+DOCS = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "benchmark.md"
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_docs_table_is_the_count_and_agrees_with_analytic(name):
+    """docs/benchmark.md's per-image figure at the defaults is what `bench flops` counts, and the analytic
+    count is within 2% of it."""
+    import re
+
+    from artcost.bench.config import make_config
+    from artcost.bench.flops import count_flops
+    from artcost.bench.flops_analytic import analytic_per_image
+
+    row = next(ln for ln in DOCS.read_text().splitlines() if ln.startswith(f"| {name} |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    documented = float(re.sub(r"[^\d.]", "", cells[6])) * 1e12
+    cfg = make_config(arch=name)
+    per = count_flops(name, cfg.effective_resolution()).nominal_per_image(cfg.steps, cfg=cfg.cfg_on)
+    assert documented == pytest.approx(per, abs=0.006e12)
+    assert analytic_per_image(name, cfg.effective_resolution(), cfg.steps, cfg.guidance_scale) == pytest.approx(
+        per, rel=0.02)
+
+
+def test_bench_flops_command():
+    from typer.testing import CliRunner
+
+    from artcost.cli.bench import bench_app
+
+    res = CliRunner().invoke(bench_app, ["flops", "--arch", "flux-schnell", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output[res.output.index("{"):])
+    assert out["steps"] == 4 and out["cfg"] is False and out["resolution"] == 1024
+    assert out["per_image"] == pytest.approx(290.75e12, rel=1e-4)
+    res = CliRunner().invoke(bench_app, ["flops", "--arch", "sd35-medium", "--no-t5", "--steps", "2", "--json"])
+    out = json.loads(res.output[res.output.index("{"):])
+    assert "text_encoder_3" not in out["text_per_row"] and out["cfg"] is True

@@ -285,6 +285,58 @@ def export_cmd(csv: Optional[Path] = typer.Option(None, "--csv", help="One row p
         con.print(f"wrote {len(recs)} records to {'standard output' if path == STDOUT else path}")
 
 
+@bench_app.command("flops")
+def flops_cmd(
+    arch: str = typer.Option(..., help="Any --arch of artcost bench (a few-step variant counts as its architecture "
+                             "at its own steps and guidance)."),
+    resolution: Optional[int] = typer.Option(None, help="Image side in pixels (default: the model's)."),
+    steps: Optional[int] = typer.Option(None, help="Denoising steps (default: the model's)."),
+    guidance_scale: Optional[float] = typer.Option(None, help="Guidance scale (default: the model's); above 1 doubles "
+                                                   "the denoiser's rows, except FLUX's."),
+    no_t5: bool = typer.Option(False, "--no-t5", help="SD3.5 without its T5 encoder."),
+    as_json: bool = typer.Option(False, "--json", help="Print the count as JSON."),
+):
+    """FLOPs per image of an architecture, counted on the meta device from its shipped configs: no weights,
+    seconds, on any machine (scale a published speed by it where the model does not fit here)."""
+    from artcost.bench.config import make_config
+    from artcost.bench.flops import ModelConfigs, count_flops
+
+    cfg = make_config(BENCH_FLAGS, arch=arch, resolution=resolution, steps=steps, guidance_scale=guidance_scale,
+                      without_t5=no_t5, store=False)
+    res = cfg.effective_resolution()
+    b = count_flops(ModelConfigs.from_template(cfg.arch, without=cfg.without), res)
+    per_image = b.nominal_per_image(cfg.steps, cfg=cfg.cfg_on)
+    rows = 2 if cfg.cfg_on else 1
+    out = {"arch": cfg.arch, "variant": cfg.variant, "resolution": res, "steps": cfg.steps,
+           "guidance_scale": cfg.guidance_scale, "cfg": cfg.cfg_on, "without": list(cfg.without),
+           "text_per_row": b.text_per_row, "denoiser_per_row": b.unet_per_row,
+           "vae_decode_per_row": b.vae_decode_per_row, "per_image": per_image, "source": b.source}
+    if as_json:
+        typer.echo(jsonout.dumps(out, indent=1))
+        return
+    name = cfg.variant or cfg.arch
+    console.print(f"[bold]{name}[/] at {res} px, {cfg.steps} steps, guidance {cfg.guidance_scale:g} "
+                  f"(CFG {'on: denoiser rows x2' if cfg.cfg_on else 'off'})"
+                  + (f", without {', '.join(cfg.without)}" if cfg.without else ""))
+    t = Table("component", "GFLOP per row", "rows per image", "GFLOP per image")
+    for comp, f in b.text_per_row.items():
+        n = rows if get_arch_encoded(cfg.arch) else 1
+        t.add_row(comp, f"{f / 1e9:,.1f}", str(n), f"{f * n / 1e9:,.1f}")
+    t.add_row("denoiser", f"{b.unet_per_row / 1e9:,.1f}", f"{cfg.steps} x {rows}",
+              f"{b.unet_per_row * cfg.steps * rows / 1e9:,.1f}")
+    t.add_row("vae decode", f"{b.vae_decode_per_row / 1e9:,.1f}", "1", f"{b.vae_decode_per_row / 1e9:,.1f}")
+    console.print(t)
+    console.print(f"per image: [bold]{per_image / 1e12:,.2f} TFLOP[/] ({b.source}; matmuls, convolutions and "
+                  "attention, 2 FLOPs per multiply-accumulate)")
+
+
+def get_arch_encoded(arch: str) -> bool:
+    """Whether the negative prompt goes through the text encoders under CFG (SD1.5, SD3; not SDXL)."""
+    from artcost.bench.archs import get_arch
+
+    return get_arch(arch).negative_prompt_encoded
+
+
 # --------------------------------------------------------------------------- cluster jobs
 
 
