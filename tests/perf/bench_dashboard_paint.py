@@ -80,4 +80,5 @@ def test_overview_first_paint(benchmark, tmp_path):
     _report(benchmark, "warm", warm)
     _report(benchmark, "revisit", revisit)
     print()
-    assert all(r["first_chart_s"] >= r["headline_s"] or r["first_chart_s"] > 0 for r in cold)
+    # every visit drew its headline and a chart (paint_times raises on a timeout); the times are measured, not judged
+    assert all(0 < r["headline_s"] and 0 < r["first_chart_s"] for r in cold + warm + revisit)
