@@ -184,6 +184,30 @@ def history_rows(records: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+# The history table's columns in words with their units (the rows keep the names the charts read).
+HISTORY_WORDS = {
+    "id": "record", "created": "run at", "device": "device", "arch": "model", "resolution": "resolution (px)",
+    "steps": "steps", "preset": "preset", "batch": "batch size", "seconds_per_image": "seconds per image",
+    "joules_per_image": "energy per image (J, at the wall)", "mfu_vs_probe": "share of measured GEMM peak",
+    "mfu_vs_datasheet": "share of datasheet peak", "weights": "weights", "energy_meter": "energy meter",
+}
+
+
+def history_table(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """`history_rows` as a person reads them: columns in words, shares in %, a figure that was not measured
+    said so (never 'None')."""
+    def cell(key: str, value: Any) -> str:
+        if value is None or value == "":
+            return "no meter" if key in ("joules_per_image", "energy_meter") else "not measured"
+        if key in ("mfu_vs_probe", "mfu_vs_datasheet"):
+            return f"{float(value):.1%}"
+        if key in ("seconds_per_image", "joules_per_image"):
+            return f"{float(value):,.4g}"
+        return str(value)
+
+    return [{HISTORY_WORDS.get(k, k): cell(k, v) for k, v in row.items()} for row in rows]
+
+
 def apply_record(record: Any, scenario: Any, scale_by_flops: bool) -> tuple[dict[str, float], str, dict[str, Any]]:
     """Overrides that make `record` the scenario's speed (and power, for an owned GPU), their label, and
     a provenance row for the report.  UserError when the record does not fit the scenario."""

@@ -119,7 +119,6 @@ rows = bench_job.history_rows(records)
 if not rows:
     st.caption("No benchmark results stored yet (artcost bench, or Run above).")
     st.stop()
-df = pd.DataFrame(rows)
 latest = job_slot.job.record if job_slot.job is not None and job_slot.job.record is not None else None
 highlight = str(latest.id) if latest is not None else None
 source = "Source: the results database (artcost bench); each point is one preset of one record."
@@ -135,9 +134,10 @@ with b:
         st.markdown("**Energy per image (J)**")
         st.caption("No stored record has an energy reading: no power meter was readable where they ran.")
 with c:
-    ui.show(charts.bench_history(rows, "mfu_vs_probe", "achieved / measured GEMM peak", "MFU vs GEMM probe",
-                                 source, highlight), key="bench-mfu")
-st.dataframe(df, hide_index=True, width="stretch")
+    ui.show(charts.bench_history(rows, "mfu_vs_probe", "share of the measured GEMM peak",
+                                 "Utilisation: share of the measured GEMM peak", source, highlight, percent=True),
+            key="bench-mfu")
+st.dataframe(pd.DataFrame(bench_job.history_table(rows)), hide_index=True, width="stretch")
 
 # --------------------------------------------------------------------------- apply to the scenario
 st.subheader("Use a result as the scenario's speed")

@@ -365,3 +365,15 @@ def test_overview_key_chart_is_drawn(at):
     no_exceptions(at)
     (chart,) = svg_charts(at)
     assert 'data-artcost-chart="key"' in chart and "AI" in chart and "Artist" in chart
+
+
+def test_benchmark_history_in_words(at, stored_record):
+    """The results table (issue #19): columns in words with units, an unmeasured energy said so, never 'None'."""
+    at.switch_page("views/benchmark.py").run(timeout=60)
+    no_exceptions(at)
+    table = at.dataframe[0].value
+    assert "seconds per image" in table.columns and "energy per image (J, at the wall)" in table.columns
+    assert not [c for c in table.columns if "_" in c]
+    row = table[table["record"] == stored_record].iloc[0]
+    assert row["seconds per image"] == "9" and row["energy per image (J, at the wall)"] == "no meter"
+    assert "None" not in table.to_string()
