@@ -243,10 +243,13 @@ def market_band_charts(result: Any, bands: Any, ccy: str | None = None, factor: 
         if flat:
             why += "; flat because AI's cost per image is held at the scenario's figure (no cost decline a year)"
         if why:
-            notes.append({"x": price["x"][0], "y": 0, "text": _wrap(why[0].upper() + why[1:] + "."), "yanchor": "bottom"})
+            # wrapped to fit a half-width column; the axis leaves room for it above the band
+            notes.append({"x": price["x"][0], "text": _wrap(why[0].upper() + why[1:] + ".", 56)})
         top = max(max(s.get("high") or s["y"]) for s in series)
+        room = 1.0 + 0.17 * (notes[0]["text"].count("<br>") + 1) if notes else 1.2
         out.append(band_lines(series, f"The retoucher's price per image ({ccy})", f"{ccy} per retouched image", src,
-                              y_range=[0, top * 1.35], notes=[{**n, "y": top * 1.3, "yanchor": "top"} for n in notes]))
+                              y_range=[0, top * (room + 0.05)],
+                              notes=[{**n, "y": top * (room + 0.03), "yanchor": "top"} for n in notes]))
     return out
 
 

@@ -38,7 +38,7 @@ PAGES = {
     "cost": "Compare scenarios side by side",
     "uncertainty": "AI is cheaper than the artist in",
     "market": "artists earn",
-    "benchmark": "Benchmark",
+    "benchmark": "Results database",  # after the GPU probe (the title shows before it)
     "report": "Download the HTML report",
 }
 
