@@ -129,10 +129,12 @@ def _add_hbars(fig: go.Figure, bars: Sequence[Mapping[str, Any]]) -> None:
                            xshift=6, font=dict(size=14))
 
 
-def _linear_room(bars: Sequence[Mapping[str, Any]], room: float = 1.45) -> list[float]:
-    """A linear axis from zero with room for the value label printed after each bar (no clipped '2,500 CN')."""
-    top = max([b["value"] + b["high"] for b in bars] + [1e-9])
-    return [0, top * room]
+def _linear_room(bars: Sequence[Mapping[str, Any]], chars_per_axis: float = 40.0) -> list[float]:
+    """A linear axis from zero with room for the value label printed after each bar (no clipped '2,500 CN'):
+    the axis is taken to hold about `chars_per_axis` characters of label (a half-width column's chart), so a
+    label of n characters after a bar ending at x fits when x / top + n / chars_per_axis <= 1."""
+    need = [(b["value"] + b["high"]) / max(0.2, 1 - 1.1 * len(b["text"]) / chars_per_axis) for b in bars]
+    return [0, max(need + [1e-9])]
 
 
 def delivery_phrase(ai_hours: float, artist_hours: float) -> str:
