@@ -103,7 +103,7 @@ def _copy(src: str, dst: str) -> None:
 
 def show(chart: Chart, key: str | None = None) -> None:
     st.plotly_chart(chart.fig, config=PLOTLY_CONFIG, key=key)
-    st.caption(chart.caption)
+    st.caption(chart.caption.replace("$", "\\$"))  # a source's "$399" is money, not LaTeX
 
 
 def svg_chart(svg_text: str, label: str) -> None:

@@ -48,8 +48,13 @@ if picked:
     results = [comparison(ui.current(x)[0], target) for x in picked]
     names = [state.label_of(x) for x in picked]
     rows = state.comparison_rows(results, names)
+    # the speed's source is a sentence, not a figure: quoted whole under the table (a cell would cut it)
+    speed = next((row for row in rows if row[""] == "speed from"), None)
+    rows = [row for row in rows if row is not speed]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
     st.caption(state.figures_note(results))
+    if speed:
+        st.caption(("Speed from: " + "; ".join(f"{n}: {speed[n]}" for n in names)).replace("$", "\\$"))  # no LaTeX
     a, b = st.columns(2)
     with a:
         ui.show(charts.compare_items(results, names), key="cost-compare-items")

@@ -59,10 +59,10 @@ with right:
     ui.show(charts.delivery(r, spreads), key="overview-delivery")
 
 st.subheader("Where each figure comes from")
-st.caption(
+st.caption((
     f"{sources.intro(r)} Generation speed from: {sources.source_text(r['generation']['seconds_per_image_source'], r['scenario']['file'])}. "
     "Each figure links to its section of the report (Report page, opens in a new tab)."
-)
+).replace("$", "\\$"))  # a source's "$399" is money, not LaTeX
 stem = r["scenario"]["file"].rsplit("/", 1)[-1].removesuffix(".yaml")
 query = f"?scenario={stem}" if st.session_state.sid.startswith("shipped:") else ""
 st.html(sources.sources_table(
