@@ -420,7 +420,21 @@ def _routes_section(fx: Facts) -> str:
         body.append(f"<h3>Buying a GPU for the work, against the alternatives</h3><p>At {_e(count_text(d['jobs_per_month']))} "
                     f"{'job' if d['jobs_per_month'] == 1 else 'jobs'} a month ({_e(d['jobs_per_month_source'])}); the volume at which owning starts to pay:</p>"
                     '<ul class="findings">' + "".join(f"<li>{_e(c['sentence'])}</li>" for c in d["breakeven"]) + "</ul>")
-    body.append("<h3>Where each way's figures come from</h3><ul class=\"sources-list\">")
+    body.append('<p class="meta">Where each way\'s speed, price and energy come from: '
+                '<a href="#routes-sources">under "Where each figure comes from"</a>.</p>')
+    extra = [*d.get("notes", []), *(f"left out: {x}" for x in d.get("skipped", []))]
+    if extra:
+        body.append('<p class="meta">' + " ".join(_e(n[0].upper() + n[1:] + ("" if n.endswith(".") else ".")) for n in extra)
+                    + f" Grid: {_e(d['grid']['g_co2e_per_kwh'])} g CO2e per kWh ({_e(d['grid']['source'])}).</p>")
+    return "".join(body)
+
+
+def _routes_sources(fx: Facts) -> str:
+    """Each route's sources quoted whole (speed, price, energy, notes), for the sources section."""
+    d = fx.routes
+    if not d:
+        return ""
+    body = ['<h3 id="routes-sources">Each way to get the image</h3><ul class="sources-list">']
     for x in d["routes"]:
         notes = "".join(f"; {_e(n)}" for n in x.get("notes") or [])
         energy = (x.get("carbon") or {}).get("energy_source")
@@ -428,10 +442,6 @@ def _routes_section(fx: Facts) -> str:
                     f"{_e(_quoted(x['price_source']))}" + (f"; energy: {_e(_quoted(energy))}" if energy else "")
                     + f"{notes}.</li>")
     body.append("</ul>")
-    extra = [*d.get("notes", []), *(f"left out: {x}" for x in d.get("skipped", []))]
-    if extra:
-        body.append('<p class="meta">' + " ".join(_e(n[0].upper() + n[1:] + ("" if n.endswith(".") else ".")) for n in extra)
-                    + f" Grid: {_e(d['grid']['g_co2e_per_kwh'])} g CO2e per kWh ({_e(d['grid']['source'])}).</p>")
     return "".join(body)
 
 
@@ -498,7 +508,7 @@ def _sources_section(fx: Facts) -> str:
     r, s = fx.r, fx.loaded.scenario
     quantities = s.cost_quantities()
     dists = {p: q.dist.describe() for p, q in quantities.items() if q.uncertain}
-    out = [f'<p class="meta">{_e(sources.intro(r))}</p>', sources.sources_table(r, dists)]
+    out = [f'<p class="meta">{_e(sources.intro(r))}</p>', sources.sources_table(r, dists), _routes_sources(fx)]
     if s.meta.sources:
         out.append("<h3>Sources the scenario lists</h3><ul>")
         for src in s.meta.sources:
