@@ -37,7 +37,8 @@ PAGES = {
     "presenter": "Cheapest way:",
     "cost": "Compare scenarios side by side",
     "uncertainty": "AI is cheaper than the artist in",
-    "market": "artists earn",
+    "market": "typically earn",
+    "routes": "Cheapest way to one usable image:",
     "benchmark": "Results database",  # after the GPU probe (the title shows before it)
     "report": "Download the HTML report",
 }
