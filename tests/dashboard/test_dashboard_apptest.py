@@ -377,3 +377,18 @@ def test_benchmark_history_in_words(at, stored_record):
     row = table[table["record"] == stored_record].iloc[0]
     assert row["seconds per image"] == "9" and row["energy per image (J, at the wall)"] == "no meter"
     assert "None" not in table.to_string()
+
+
+def test_report_page_makes_the_pdf(at):
+    """The Report page's "Make the PDF" prints the report with Chromium and offers it for download."""
+    from artcost.dashboard.report import find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("needs Chromium (apt-get install chromium)")
+    at.switch_page("views/report.py").run()
+    no_exceptions(at)
+    at.button(key="make-pdf").click().run(timeout=180)
+    no_exceptions(at)
+    assert not at.error
+    assert at.session_state["pdf_for"].endswith(".html")
+    assert any("Download the PDF" == str(b.proto.label) for b in at.get("download_button"))
