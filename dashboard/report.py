@@ -212,6 +212,8 @@ def facts(loaded: LoadedScenario, currency: str | None = None, draws: int = 20_0
         x, y = BREAKEVEN_INPUTS
         f.grid = ratio_grid(loaded, x, axis_values(loaded, x, None, None, 40), y, axis_values(loaded, y, None, None, 40))
     f.routes, f.routes_problem = routes_of(loaded, r["currency"])
+    if loaded.scenario.market is not None:  # the market's assumptions join the sources table (the cost's are there)
+        r["inputs"].update(market_inputs(loaded))
     if loaded.scenario.market is not None:
         from artcost.model.market import market_bands, simulate_market
 
@@ -221,6 +223,15 @@ def facts(loaded: LoadedScenario, currency: str | None = None, draws: int = 20_0
         except UserError as exc:
             f.market_problem = " ".join(exc.problems)
     return f
+
+
+def market_inputs(loaded: LoadedScenario) -> dict[str, dict[str, Any]]:
+    """The market section's inputs as `comparison`'s `inputs` lists the cost's: {path: {'value' (central),
+    'unit', 'label', 'source', 'uncertain'}}, money in the scenario's currency."""
+    own = loaded.scenario.meta.currency
+    return {path: {"value": float(q.central), "unit": field_unit(path, own), "label": field_label(path),
+                   "source": loaded.source_of(path), "uncertain": bool(q.uncertain)}
+            for path, q in loaded.scenario.quantities().items() if path.startswith("market.")}
 
 
 def routes_of(loaded: LoadedScenario, currency: str) -> tuple[dict[str, Any] | None, str]:
@@ -506,8 +517,7 @@ def _benchmark_section(fx: Facts, bench_records: Sequence[Mapping[str, Any]]) ->
 
 def _sources_section(fx: Facts) -> str:
     r, s = fx.r, fx.loaded.scenario
-    quantities = s.cost_quantities()
-    dists = {p: q.dist.describe() for p, q in quantities.items() if q.uncertain}
+    dists = {p: q.dist.describe() for p, q in s.quantities().items() if q.uncertain}
     out = [f'<p class="meta">{_e(sources.intro(r))}</p>', sources.sources_table(r, dists), _routes_sources(fx)]
     if s.meta.sources:
         out.append("<h3>Sources the scenario lists</h3><ul>")

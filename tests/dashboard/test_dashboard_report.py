@@ -87,6 +87,10 @@ def test_contains_every_assumption_with_its_source(report):
         # quoted whole; the scenario file is named once above the table, not in front of every source
         assert source_text(info["source"]) in text and "seed-2022-hobbyist-3060ti.yaml: " not in source_text(info["source"])
     assert "seed-2022-hobbyist-3060ti.yaml: " not in text
+    # ... and the market's assumptions too: the report has a market section
+    market = [p for p in report["loaded"].scenario.quantities() if p.startswith("market.")]
+    assert market and not [p for p in market if f"src-{p}" not in ids]
+    assert "buyers learning of AI on their own (Bass p)" in text
     assert str(REPO) not in report["html"], "no path of the machine that wrote the report"
     assert "triangular(low=20, mode=31, high=55)" in text  # DistSpec.describe of human.wage_per_hour
     assert "Federal Reserve G.5A annual average 2022" in text  # the exchange rate used: the scenario's year (2022)
