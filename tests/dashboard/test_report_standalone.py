@@ -38,3 +38,17 @@ def test_the_pattern_catches_what_it_should():
     for text in ("Midjourney plans page (docs.midjourney.com/docs/plans)", "J. Marketing Research 27:70-77",
                  "https://example.org/report.txt"):
         assert not LOCAL_FILE.search(text), text
+
+
+@pytest.mark.parametrize("path", [p for p in SCENARIOS if p.suffix == ".yaml"], ids=lambda p: p.stem)
+def test_every_shipped_scenario_reports_standing_alone(path):
+    """The report of each shipped scenario builds (routes, market when it has one) and, outside its scripts,
+    names no path of this machine and no project file the reader lacks."""
+    from artcost.dashboard.report import build_report, facts
+
+    fx = facts(load_scenario(path), None, draws=500, market_draws=20)
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", "", build_report(fx), flags=re.S)
+    assert fx.routes is not None, fx.routes_problem
+    assert str(REPO) not in text
+    assert not LOCAL_FILE.search(text), LOCAL_FILE.search(text).group(0)
+    assert 'id="sources"' in text and ('id="market"' in text) == (fx.loaded.scenario.market is not None)
