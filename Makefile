@@ -20,7 +20,7 @@ BENCH_CPU_ARGS  ?= --arch sd15 --resolution 256 --steps 3 --presets stock --min-
 BENCH_CUDA_ARGS ?= --arch sd15 --resolution 512 --device cuda
 SCENARIO ?= scenarios/seed-2022-hobbyist-3060ti.yaml
 
-.PHONY: run test install install-core install-bench install-dev install-cluster bench cost dashboard perf clean browser-deps
+.PHONY: run test install install-core install-bench install-dev install-cluster bench cost dashboard perf clean browser-deps gpu-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,3 +88,9 @@ perf: install-dev
 
 clean:
 	rm -rf $(VENV) build *.egg-info test-output .pytest_cache .benchmarks
+
+# On a CUDA machine: the GPU-only tests, a short real benchmark (SD1.5 512 px, SDXL 1024 px, FLUX.1-schnell
+# 1024 px, synthetic weights), NVML counter vs sampled power and CUDA events vs host clock (within 5%),
+# one JSON under bench/results/ (bench/gpu_check.py; under 8 min on an H100). Without CUDA: says so, exit 0.
+gpu-check: install-dev
+	$(BIN)/python -m artcost.bench.gpu_check
