@@ -29,7 +29,12 @@ GB = 1e9
 
 
 class DoesNotFit(UserError):
-    """The pipeline needs more memory than the device has free; the one line says both."""
+    """The pipeline needs more memory than the device has free; the one line says both. ``arch``: the
+    architecture refused, for a front end to offer its FLOP count instead."""
+
+    def __init__(self, message: str, arch: str | None = None):
+        super().__init__(message)
+        self.arch = arch
 
 
 @lru_cache(maxsize=None)
@@ -124,5 +129,5 @@ def free_bytes(device: str) -> tuple[int, str]:
 def check_fits(need: MemoryNeed, free: int, where: str = "this host has") -> None:
     """DoesNotFit (one line, both figures) when ``need.total`` exceeds ``free`` bytes."""
     if need.total > free:
-        raise DoesNotFit(f"{need.describe()}; {where} {free / GB:.1f} GB free. "
-                         f"Count its FLOPs without weights: artcost bench flops --arch {need.arch}")
+        # The way on (counting its FLOPs without weights) is a command: the CLI adds it.
+        raise DoesNotFit(f"{need.describe()}; {where} {free / GB:.1f} GB free", need.arch)

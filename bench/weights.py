@@ -13,7 +13,8 @@ from pathlib import Path
 
 from artcost.bench.archs import get_arch
 from artcost.bench.errors import import_torch
-from artcost.errors import UserError
+
+from artcost.errors import ArgumentError
 
 
 def detect_checkpoint_arch(path: Path) -> str | None:
@@ -65,13 +66,13 @@ def _checkpoint_keys(path: Path) -> list[str]:
         try:
             with safe_open(str(path), framework="pt") as f:
                 return list(f.keys())
-        except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file
-            raise UserError(f"--model {path}: not a readable .safetensors file ({exc})") from exc
+        except Exception as exc:
+            raise ArgumentError("model", f"not a readable .safetensors file ({exc})", path) from exc
     torch = import_torch()
     try:
         sd = torch.load(str(path), map_location="meta", weights_only=True)
-    except Exception as exc:  # noqa: BLE001
-        raise UserError(f"--model {path}: not a readable .ckpt file ({exc})") from exc
+    except Exception as exc:
+        raise ArgumentError("model", f"not a readable .ckpt file ({exc})", path) from exc
     sd = sd.get("state_dict", sd)
     return list(sd.keys())
 
@@ -85,24 +86,24 @@ def file_sha256(path: Path, chunk: int = 1 << 24) -> str:
 
 
 def check_model_path(model: Path, arch: str) -> str:
-    """Validate ``--model`` against ``--arch``; returns the arch to use. Raises UserError."""
+    """Validate ``model`` against ``arch``; returns the arch to use. Raises ArgumentError("model", ...)."""
     if not model.exists():
-        raise UserError(f"--model {model}: no such file or folder")
+        raise ArgumentError("model", "no such file or folder", model)
     if model.is_dir():
         return _check_folder(model, arch)
     if model.suffix not in (".safetensors", ".ckpt"):
-        raise UserError(f"--model {model}: expected a diffusers folder, .safetensors or .ckpt file")
+        raise ArgumentError("model", "expected a diffusers folder, .safetensors or .ckpt file", model)
     if arch not in _SINGLE_FILE_ARCHS:
-        raise UserError(f"--model {model}: a single-file checkpoint needs --arch {' | '.join(_SINGLE_FILE_ARCHS)} "
-                        f"(got {arch})")
+        raise ArgumentError("model", f"a single-file checkpoint needs `arch` {' | '.join(_SINGLE_FILE_ARCHS)} "
+                            f"(got {arch})", model)
     found = detect_checkpoint_arch(model)
     if found is None:
-        raise UserError(f"--model {model}: no Stable Diffusion tensors found (is it a diffusion checkpoint?)")
+        raise ArgumentError("model", "no Stable Diffusion tensors found (is it a diffusion checkpoint?)", model)
     if found == "sd2":
-        raise UserError(f"--model {model}: this is a Stable Diffusion 2.x checkpoint (OpenCLIP text encoder), "
-                        "not supported; supported: SD1.x (--arch sd15) and SDXL (--arch sdxl)")
+        raise ArgumentError("model", "this is a Stable Diffusion 2.x checkpoint (OpenCLIP text encoder), "
+                            "not supported; supported: SD1.x (`arch` sd15) and SDXL (`arch` sdxl)", model)
     if found != arch:
-        raise UserError(f"--model {model}: this is an {found} checkpoint but --arch {arch} was given; use --arch {found}")
+        raise ArgumentError("model", f"this is an {found} checkpoint but `arch` {arch} was given; use `arch` {found}", model)
     return arch
 
 
@@ -112,28 +113,29 @@ _FOLDER_ARCH = {"StableDiffusionPipeline": "sd15", "StableDiffusionXLPipeline": 
 
 
 def _check_folder(model: Path, arch: str) -> str:
-    """A diffusers folder: model_index.json readable and naming the pipeline class ``--arch`` runs."""
+    """A diffusers folder: model_index.json readable and naming the pipeline class ``arch`` runs."""
     index = model / "model_index.json"
     if not index.exists():
-        raise UserError(f"--model {model}: a diffusers folder needs model_index.json (not found)")
+        raise ArgumentError("model", "a diffusers folder needs model_index.json (not found)", model)
     try:
         cls = json.loads(index.read_text()).get("_class_name")
     except (OSError, ValueError, AttributeError) as exc:
-        raise UserError(f"--model {model}: model_index.json is not readable JSON ({exc})") from None
+        raise ArgumentError("model", f"model_index.json is not readable JSON ({exc})", model) from None
     want = get_arch(arch).pipeline_class
     if cls not in _FOLDER_ARCH:
-        raise UserError(f"--model {model}: model_index.json names {cls!r}, not supported; supported: "
-                        "StableDiffusionPipeline (--arch sd15), StableDiffusionXLPipeline (--arch sdxl), "
-                        "FluxPipeline (--arch flux-schnell | flux-dev), StableDiffusion3Pipeline (--arch sd35-medium | sd35-large)")
+        raise ArgumentError("model", f"model_index.json names {cls!r}, not supported; supported: "
+                            "StableDiffusionPipeline (`arch` sd15), StableDiffusionXLPipeline (`arch` sdxl), "
+                            "FluxPipeline (`arch` flux-schnell | flux-dev), StableDiffusion3Pipeline "
+                            "(`arch` sd35-medium | sd35-large)", model)
     if cls != want:
-        raise UserError(f"--model {model}: this is a {cls} folder ({_FOLDER_ARCH[cls]}) but --arch {arch} "
-                        f"runs {want}; use --arch {_FOLDER_ARCH[cls]}")
+        raise ArgumentError("model", f"this is a {cls} folder ({_FOLDER_ARCH[cls]}) but `arch` {arch} "
+                            f"runs {want}; use `arch` {_FOLDER_ARCH[cls]}", model)
     if cls == "StableDiffusionPipeline":
         try:
             xattn = json.loads((model / "unet" / "config.json").read_text()).get("cross_attention_dim")
         except (OSError, ValueError, AttributeError):
             xattn = None
         if xattn == 1024:
-            raise UserError(f"--model {model}: this is a Stable Diffusion 2.x folder (UNet cross_attention_dim "
-                            "1024), not supported; supported: SD1.x (--arch sd15) and SDXL (--arch sdxl)")
+            raise ArgumentError("model", "this is a Stable Diffusion 2.x folder (UNet cross_attention_dim "
+                                "1024), not supported; supported: SD1.x (`arch` sd15) and SDXL (`arch` sdxl)", model)
     return arch

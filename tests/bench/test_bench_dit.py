@@ -111,16 +111,21 @@ def test_memory_check_refuses_up_front(data_dir, monkeypatch):
     from artcost.cli import main
 
     res = runner.invoke(app, ["--arch", "flux-dev"] + FAST)
-    assert isinstance(res.exception, memory.DoesNotFit) and res.exception.exit_code == 2
+    from artcost.errors import UserError
+
+    assert isinstance(res.exception, UserError) and res.exception.exit_code == 2
     line = res.exception.problems
     assert len(line) == 1 and "FLUX.1-dev needs ~69.6 GB in float32" in line[0]
+    # the library says the figures; the CLI adds the command that still answers something
+    assert line[0].endswith("Count its FLOPs without weights: artcost bench flops --arch flux-dev"), line[0]
     assert "transformer 47.6 GB" in line[0] and "this host has 22.0 GB free" in line[0]
     assert not built
     assert main(["bench", "--arch", "flux-dev"] + FAST) == 2
     need = memory.memory_need("sd15", "bfloat16", 512)
     memory.check_fits(need, 22e9)  # fits: no error
-    with pytest.raises(memory.DoesNotFit):
+    with pytest.raises(memory.DoesNotFit) as refused:
         memory.check_fits(need, need.total - 1)
+    assert refused.value.arch == "sd15" and "artcost" not in str(refused.value)
 
 
 def test_memory_need_arithmetic():

@@ -92,18 +92,18 @@ def test_wrong_arch_for_checkpoint(tmp_path):
 
     sdxl = tmp_path / "xl.safetensors"
     _fake_ckpt(sdxl, ["conditioner.embedders.1.model.ln_final.weight", "model.diffusion_model.out.2.bias"])
-    with pytest.raises(UserError, match="sdxl checkpoint but --arch sd15"):
+    with pytest.raises(UserError, match="sdxl checkpoint but `arch` sd15"):
         check_model_path(sdxl, "sd15")
     assert check_model_path(sdxl, "sdxl") == "sdxl"
     sd15 = tmp_path / "v15.safetensors"
     _fake_ckpt(sd15, ["cond_stage_model.transformer.text_model.final_layer_norm.weight"])
-    with pytest.raises(UserError, match="sd15 checkpoint but --arch sdxl"):
+    with pytest.raises(UserError, match="sd15 checkpoint but `arch` sdxl"):
         check_model_path(sd15, "sdxl")
     junk = tmp_path / "lora.safetensors"
     _fake_ckpt(junk, ["lora_unet_down.alpha"])
     with pytest.raises(UserError, match="no Stable Diffusion tensors"):
         check_model_path(junk, "sd15")
-    with pytest.raises(UserError, match="needs --arch sd15 \\| sdxl \\| flux-schnell"):
+    with pytest.raises(UserError, match="needs `arch` sd15 \\| sdxl \\| flux-schnell"):
         check_model_path(sd15, "tiny")
     bad = tmp_path / "broken.safetensors"
     bad.write_bytes(b"not a safetensors file")
@@ -150,16 +150,30 @@ def test_folder_pipeline_class_must_match_arch(tmp_path):
     xl = _folder(tmp_path / "sdxl-base", "StableDiffusionXLPipeline")
     with pytest.raises(UserError) as exc:
         check_model_path(xl, "sd15")
-    assert "StableDiffusionXLPipeline folder (sdxl) but --arch sd15" in str(exc.value)
+    assert "StableDiffusionXLPipeline folder (sdxl) but `arch` sd15" in str(exc.value)
     assert len(exc.value.problems) == 1
     assert check_model_path(xl, "sdxl") == "sdxl"
     with pytest.raises(UserError, match="names 'KandinskyPipeline', not supported"):
         check_model_path(_folder(tmp_path / "kandinsky", "KandinskyPipeline"), "sd15")
-    with pytest.raises(UserError, match="StableDiffusion3Pipeline folder .* use --arch sd35-medium"):
+    with pytest.raises(UserError, match="StableDiffusion3Pipeline folder .* use `arch` sd35-medium"):
         check_model_path(_folder(tmp_path / "sd3", "StableDiffusion3Pipeline"), "sd15")
     with pytest.raises(UserError, match="Stable Diffusion 2.x folder"):
         check_model_path(_folder(tmp_path / "sd21", "StableDiffusionPipeline", 1024), "sd15")
     assert check_model_path(_folder(tmp_path / "sd15", "StableDiffusionPipeline", 768), "sd15") == "sd15"
+
+
+def test_cli_names_the_flags_of_a_wrong_model(tmp_path, data_dir):
+    """The library names its arguments (`model`, `arch`); the CLI says them as the flags the user typed."""
+    pytest.importorskip("typer")
+    from typer.testing import CliRunner
+
+    from artcost.cli.bench import bench_app as app
+
+    xl = _folder(tmp_path / "sdxl-base", "StableDiffusionXLPipeline")
+    res = CliRunner().invoke(app, ["--model", str(xl), "--arch", "sd15", "--device", "cpu", "--no-store"])
+    assert isinstance(res.exception, UserError), res.output
+    assert res.exception.problems == [f"--model {xl}: this is a StableDiffusionXLPipeline folder (sdxl) but --arch sd15 "
+                                      "runs StableDiffusionPipeline; use --arch sdxl"]
 
 
 def test_diffusers_load_errors_become_one_line(tmp_path):

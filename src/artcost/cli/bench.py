@@ -214,10 +214,14 @@ def bench(
         return
     from artcost.bench.runner import run_benchmark
 
+    from artcost.bench.memory import DoesNotFit
     from artcost.cli.options import flag_names
 
-    with flag_names(device="--device"):
-        rec = run_benchmark(cfg, console=con, command_started=STARTED)
+    try:
+        with flag_names(device="--device", model="--model", arch="--arch"):
+            rec = run_benchmark(cfg, console=con, command_started=STARTED)
+    except DoesNotFit as exc:
+        raise UserError(f"{exc}. Count its FLOPs without weights: artcost bench flops --arch {exc.arch}") from None
     print_record(rec, con)
     if store:
         con.print(f"stored as record {rec.id}; use it with: artcost cost SCENARIO --from-bench {rec.id}")
@@ -374,7 +378,7 @@ def run_cluster_command(config, workers: int, ray_address: str | None, calibrati
     from artcost.cli.options import flag_names
 
     with flag_names(ray_address="--ray-address", device="--device", workers="--workers",
-                    calibration_runs="--calibration-runs", chunk_runs="--chunk-runs"):
+                    calibration_runs="--calibration-runs", chunk_runs="--chunk-runs", model="--model", arch="--arch"):
         job = run_cluster_job(config, settings, on_event=on_event)
     if con is not None:
         print_job(job, con)
