@@ -22,6 +22,31 @@ INSTALL_HINT = "pip install 'artcost[bench]'   (from a checkout: make install-be
 TINY_LABEL = ("CPU tiny run: a small SD-shaped test model with synthetic weights at 64 px. It measures this CPU "
               "and the harness, not a real image model: do not use its speed as any scenario's figure.")
 
+def offered_archs(has_gpu: bool) -> list[str]:
+    """The architectures the page offers: on a GPU every real one of the registry (SD1.5, SDXL, FLUX.1,
+    SD 3.5 and the few-step SDXL variants, issue #16) and the test-sized ``tiny``; on a CPU only ``tiny``
+    (a real model's minutes per image there answer no one's question)."""
+    if not has_gpu:
+        return ["tiny"]
+    from artcost.bench.archs import arch_choices
+
+    return arch_choices(include_tests=False) + ["tiny"]
+
+
+def form_defaults(arch: str) -> tuple[int, int]:
+    """(resolution px, steps) the form starts at for ``arch``: a few-step variant's from its model card,
+    an architecture's own defaults, ``tiny`` 64 px and 10 steps (the CPU run's size)."""
+    from artcost.bench.archs import get_arch, get_variant
+
+    if arch == "tiny":
+        return 64, 10
+    variant = get_variant(arch)
+    if variant is not None:
+        return variant.resolution, variant.steps
+    spec = get_arch(arch)
+    return spec.default_resolution, spec.default_steps
+
+
 def bench_extra_missing() -> list[str]:
     """The [bench] extra's import names that are not installed (checked without importing torch)."""
     return [m for m in ("torch", "diffusers") if importlib.util.find_spec(m) is None]

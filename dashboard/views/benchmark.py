@@ -37,23 +37,25 @@ if missing:
                f"Install it with:  `{bench_job.INSTALL_HINT}`. The stored results below can still be used.")
 else:
     has_gpu, device_text = gpu()
-    archs = ["sd15", "sdxl", "tiny"] if has_gpu else ["tiny"]
+    archs = bench_job.offered_archs(has_gpu)
     if has_gpu:
         st.success(f"GPU: {device_text}")
     else:
         st.info(f"No GPU on this machine ({device_text}). Offered instead: the **CPU tiny run**. {bench_job.TINY_LABEL}")
     running = job_slot.job is not None and job_slot.job.running
     arch = st.selectbox("Architecture", archs, key="bench_arch",
-                        help="sd15 / sdxl: the real architectures with synthetic weights (a local model can be given "
-                             "to `artcost bench --model`); tiny: a test-sized model.")
+                        help="The real architectures with synthetic weights (a local model can be given to "
+                             "`artcost bench --model`); sdxl-turbo/-lightning/-lcm: SDXL with its few-step settings; "
+                             "tiny: a test-sized model.")
+    default_res, default_steps = bench_job.form_defaults(arch)
     with st.form("bench-form", border=True):
         c = st.columns(5)
         c[0].markdown(f"**{arch}**")
         presets = c[1].multiselect("Presets", ["stock", "fp16", "bf16", "channels_last", "compile"], default=["stock"],
                                    help="stock always runs first; the others are reported against it.")
         resolution = c[2].number_input("Resolution (px)", min_value=64, max_value=2048,
-                                       value=64 if arch == "tiny" else (1024 if arch == "sdxl" else 512), step=64)
-        steps = c[3].number_input("Steps", min_value=1, max_value=150, value=10 if arch == "tiny" else 20)
+                                       value=default_res, step=64)
+        steps = c[3].number_input("Steps", min_value=1, max_value=150, value=default_steps)
         batch = c[4].number_input("Batch", min_value=1, max_value=64, value=1)
         clicked = st.form_submit_button("Run" + (" (CPU tiny run)" if not has_gpu else ""), type="primary",
                                         disabled=running)

@@ -100,3 +100,21 @@ def test_failure_is_reported_not_raised():
 def test_power_samples_relative_to_start():
     job = bench_job.BenchJob(cfg=cfg(), started=100.0, monitor=SimpleNamespace(samples=[(101.0, 150.0), (102.5, 180.0)]))
     assert job.power() == [(1.0, 150.0), (2.5, 180.0)]
+
+
+def test_the_page_offers_todays_models_on_a_gpu_with_their_own_defaults():
+    """Issue #16: FLUX.1, SD 3.5 and the few-step SDXL variants are offered where a GPU can run them, each
+    form starting at the model's own resolution and steps (not SD1.5's 512 px / 20 steps)."""
+    from artcost.dashboard import bench_job
+
+    assert bench_job.offered_archs(False) == ["tiny"]
+    gpu = bench_job.offered_archs(True)
+    for name in ("sd15", "sdxl", "flux-schnell", "flux-dev", "sd35-medium", "sd35-large", "sdxl-turbo",
+                 "sdxl-lightning", "sdxl-lcm", "tiny"):
+        assert name in gpu
+    assert not {"tiny-flux", "tiny-sd3"} & set(gpu)  # test-sized models stay in the tests
+    assert bench_job.form_defaults("flux-schnell") == (1024, 4)
+    assert bench_job.form_defaults("flux-dev") == (1024, 50)
+    assert bench_job.form_defaults("sd15") == (512, 20)
+    assert bench_job.form_defaults("sdxl-turbo")[0] == 512 and bench_job.form_defaults("sdxl-turbo")[1] <= 4
+    assert bench_job.form_defaults("tiny") == (64, 10)
