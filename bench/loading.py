@@ -26,6 +26,7 @@ from artcost.bench.errors import import_torch, is_oom
 from artcost.bench.presets import apply_preset, preset_dtype
 from artcost.bench.synthetic import WEIGHTS_LABEL, build_component
 from artcost.bench.synthetic_dit import build_dit_pipeline, pipeline_call_kwargs, tokenizer_for
+from artcost.bench.thirdparty import dtype_kwargs
 from artcost.bench.weights import file_sha256
 from artcost.errors import ArgumentError, UserError
 
@@ -156,7 +157,7 @@ def load_pipeline_from_path(model: Path, arch: ArchSpec, dtype, without: tuple[s
             if arch.name == "sdxl":
                 extra["tokenizer_2"] = None
         with _loading(model):
-            pipe = cls.from_pretrained(str(model), torch_dtype=dtype, local_files_only=True, **extra)
+            pipe = cls.from_pretrained(str(model), local_files_only=True, **dtype_kwargs(dtype), **extra)
         label = f"folder:{model.name}"
     else:
         extra["tokenizer"] = None
@@ -164,7 +165,7 @@ def load_pipeline_from_path(model: Path, arch: ArchSpec, dtype, without: tuple[s
             extra["tokenizer_2"] = None
         with _loading(model):
             pipe = cls.from_single_file(
-                str(model), config=str(arch.config_dir()), local_files_only=True, torch_dtype=dtype, **extra
+                str(model), config=str(arch.config_dir()), local_files_only=True, **dtype_kwargs(dtype), **extra
             )
         needs_tok = True
         label = f"sha256:{file_sha256(model)}"
@@ -191,13 +192,13 @@ def _load_dit_from_path(model: Path, arch: ArchSpec, dtype, without: tuple[str, 
         extra.update({t: None for t in missing})
         extra.update({toks[arch.text_encoders.index(w)]: None for w in without})
         with _loading(model):
-            pipe = cls.from_pretrained(str(model), torch_dtype=dtype, local_files_only=True, **extra)
+            pipe = cls.from_pretrained(str(model), local_files_only=True, **dtype_kwargs(dtype), **extra)
         label = f"folder:{model.name}"
     else:
         tcls = getattr(diffusers, arch.component_class("transformer"))
         with _loading(model):
             transformer = tcls.from_single_file(str(model), config=str(arch.config_dir()), subfolder="transformer",
-                                                local_files_only=True, torch_dtype=dtype)
+                                                local_files_only=True, **dtype_kwargs(dtype))
         pipe = build_dit_pipeline(arch, dtype, "cpu", without)
         pipe.transformer = transformer
         missing = list(toks)
