@@ -61,6 +61,9 @@ class Heartbeat:
             if not self.phase.startswith("encoding"):
                 self.say("encoding the prompt")
 
+        # PNDM (SD1.5's default) with skip_prk_steps makes one call more than the steps asked for
+        if type(getattr(pipe, "scheduler", None)).__name__ == "PNDMScheduler":
+            steps += 1
         # the denoiser: a UNet (SD1.5, SDXL) or a transformer (FLUX.1, SD3.5)
         den = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
         what = "UNet" if getattr(pipe, "unet", None) is not None else "transformer"

@@ -55,3 +55,21 @@ def test_watch_names_the_phases_of_a_call_and_unhooks():
     assert [s.split(" (")[0] for s in said] == ["encoding the prompt", "first UNet call of ~3", "VAE decode"]
     pipe.unet(x)  # hooks removed: no more lines
     assert len(con.lines) == 3
+
+
+def test_watch_counts_pndms_extra_call():
+    """PNDM with skip_prk_steps makes steps + 1 UNet calls: the heartbeat said 'UNet call 4 of ~3'."""
+    torch = pytest.importorskip("torch")
+
+    class PNDMScheduler:  # only the class name is read
+        pass
+
+    pipe = types.SimpleNamespace(text_encoder=torch.nn.Identity(), unet=torch.nn.Identity(),
+                                 vae=types.SimpleNamespace(decoder=torch.nn.Identity()), scheduler=PNDMScheduler())
+    con = Lines()
+    x = torch.zeros(1)
+    with Heartbeat(con, "warm-up 1/1", every=60) as beat:
+        beat.watch(pipe, steps=3)
+        for _ in range(4):
+            pipe.unet(x)
+        assert beat.phase == "UNet call 4 of ~4"
