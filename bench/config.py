@@ -49,6 +49,10 @@ class BenchConfig(BaseModel):
     presets: list[str] = Field(default_factory=lambda: ["stock"])
     primary_preset: str = "stock"
     warmup_runs: int = 1
+    # Denoising steps of each warm-up call. None: 1 (a compiled preset: all of `steps`). One step runs every
+    # kernel the timed runs use (text encoders, denoiser, VAE decode) at their shapes, which is what a
+    # warm-up is for; the rest of a full-length call only delayed the first timed step (issue #16).
+    warmup_steps: int | None = None
     min_runs: int = 3
     min_seconds: float = 10.0
     max_runs: int = 100
@@ -58,6 +62,15 @@ class BenchConfig(BaseModel):
     idle_seconds: float = 3.0
     gemm_seconds: float = 3.0
     store: bool = True
+
+    def warmup_steps_for(self, compiled: bool) -> int:
+        """Steps of each warm-up call: ``warmup_steps`` (default 1), never more than ``steps``; a compiled
+        denoiser warms up at full length (its first call traces it, and later steps must not recompile
+        inside a timed run)."""
+        steps = self.steps or 1
+        if compiled:
+            return steps
+        return min(steps, self.warmup_steps or 1)
 
     @field_validator("arch")
     @classmethod
@@ -101,7 +114,7 @@ class BenchConfig(BaseModel):
             raise ValueError(f"must be a positive multiple of 8 pixels (got {v})")
         return v
 
-    @field_validator("steps", "batch_size", "num_images", "min_runs", "max_runs", "max_batch")
+    @field_validator("steps", "batch_size", "num_images", "min_runs", "max_runs", "max_batch", "warmup_steps")
     @classmethod
     def _positive(cls, v):
         if v is not None and v < 1:

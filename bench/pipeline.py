@@ -60,19 +60,21 @@ class WarmUp:
 
 def warm_up(loaded: LoadedPipeline, timer, cfg: BenchConfig, resolution: int, guard=None, console=None,
             label: str = "", on_call: Callable[[int, int], None] | None = None) -> WarmUp:
-    """``cfg.warmup_runs`` untimed pipeline calls; the first one under activation-health hooks.
+    """``cfg.warmup_runs`` untimed pipeline calls of ``cfg.warmup_steps_for(compiled)`` steps (default 1:
+    every kernel of the timed call at its shapes); the first one under activation-health hooks.
 
     A compiled UNet skips the health check: its first call is where dynamo traces the UNet, and the
     hooks' ``.item()`` would put ~60 graph breaks into the compiled graph that is then timed. Synthetic
     weights are the same for every preset, so stock's check covers them.
     """
     out = WarmUp()
+    steps = cfg.warmup_steps_for(loaded.compiled)
     for i in range(cfg.warmup_runs):
-        say(console, f"{label}warm-up {i + 1}/{cfg.warmup_runs} ...")
-        kw = dict(resolution=resolution, steps=cfg.steps, guidance_scale=cfg.guidance_scale,
+        say(console, f"{label}warm-up {i + 1}/{cfg.warmup_runs} ({steps} step{'s' if steps != 1 else ''}) ...")
+        kw = dict(resolution=resolution, steps=steps, guidance_scale=cfg.guidance_scale,
                   batch_size=cfg.batch_size, seed=cfg.seed, memory_guard=guard)
         with Heartbeat(console, f"{label}warm-up {i + 1}/{cfg.warmup_runs}") as beat:
-            beat.watch(loaded.pipe, cfg.steps)
+            beat.watch(loaded.pipe, steps)
             if i == 0 and loaded.compiled:
                 beat.say("first call compiles the UNet (torch.compile): this can take minutes")
             if i == 0 and not loaded.compiled:

@@ -9,11 +9,12 @@ A run, step by step (each step a method of `BenchmarkRun`, numbered as diffusers
                       free memory: a primary preset that cannot fit is refused here, with both figures;
   2. `start_meter`    the energy monitor started, the environment and the GPU read;
   3. `measure_idle`   idle power for a few seconds (skipped without a meter);
-  4. `run_preset`     per preset: a GEMM probe in its dtype (cached per dtype), then one
-                      `pipeline.PipelineSession` (load, scheduler, warm-up with the activation check on
-                      the first call, timed runs until both ``min_runs`` and ``min_seconds`` in one energy
-                      window, clean), FLOPs counted on the meta device from the loaded model's own
-                      configs (cached per model), and the preset's figures (`summaries.summarise_preset`);
+  4. `run_preset`     per preset: one `pipeline.PipelineSession` (load, scheduler, a one-step warm-up
+                      with the activation check on the first call, timed runs until both ``min_runs`` and
+                      ``min_seconds`` in one energy window, clean), then a GEMM probe in its dtype (cached
+                      per dtype; after the timed runs, so it does not delay the first one), FLOPs counted
+                      on the meta device from the loaded model's own configs (cached per model), and the
+                      preset's figures (`summaries.summarise_preset`);
   5. `compare_to_stock` every preset's time and energy as a ratio to stock;
   6. `sweep_batches`  optionally batch 1, 2, 4, ... on the primary preset until out of memory;
   7. `make_record`    the primary preset's `record.BenchSummary` (a utilisation above 100% is a
@@ -199,7 +200,6 @@ class BenchmarkRun:
         if preset in self.too_big:
             return self._skipped(res, P.PresetUnsupported(self.too_big[preset]))
         res.dtype, peak_dtype, probe_tf32 = dtype_labels(self.device, dtype, self.torch)
-        self.probe(preset, res.dtype, dtype, probe_tf32)
         try:
             with P.PipelineSession(self.cfg, self.device, self.timer, preset=preset, resolution=self.resolution,
                                    console=self.console, label=f"preset {preset}: ") as session:
@@ -208,7 +208,7 @@ class BenchmarkRun:
                     session.load()
                 except P.PresetUnsupported as exc:
                     return self._skipped(res, exc)
-                self.measure_preset(res, session, peak_dtype)
+                self.measure_preset(res, session, peak_dtype, lambda: self.probe(preset, res.dtype, dtype, probe_tf32))
         except P.DeviceOOM as exc:
             res.status, res.reason = "failed", f"out of memory at batch {self.cfg.batch_size}: {exc}"
             say(self.console, f"[red]preset {preset}: {res.reason}[/]")
@@ -229,8 +229,13 @@ class BenchmarkRun:
         _emit(self.progress, phase="gemm", preset=preset)
         self.probes[label] = gemm_probe(self.device, dtype, self.cfg.gemm_seconds, tf32=tf32)
 
-    def measure_preset(self, res: PresetResult, session: P.PipelineSession, peak_dtype: str) -> None:
-        """Prepare, warm up and time a loaded session; fill ``res`` with its figures."""
+    def measure_preset(self, res: PresetResult, session: P.PipelineSession, peak_dtype: str,
+                       probe: Callable[[], None] = lambda: None) -> None:
+        """Prepare, warm up and time a loaded session, then ``probe`` (the GEMM probe in the preset's dtype);
+        fill ``res`` with its figures.
+
+        The probe runs after the timed window, not before the build: it is the same device in the same
+        run either way, and before, its seconds stood between the command's start and the first timed step."""
         from artcost.bench.flops import ModelConfigs, count_flops
 
         cfg, preset, loaded = self.cfg, res.name, session.loaded
@@ -249,6 +254,7 @@ class BenchmarkRun:
             # End of the first denoising step of the first timed run, from that run's start mark:
             # includes its text encoding and scheduler set-up, as a user waits for them.
             self.first_step_at = window.first_start + (window.timings[0].first_step_end_s or 0.0)
+        probe()
         peak = datasheet_peak(self.env.get("device_name"), peak_dtype) if self.device.startswith("cuda") else None
         # FLOPs of the model that ran (its own configs, on meta; cached per model), never the arch's
         # template: a user's folder may be a fraction of it (issue #16).

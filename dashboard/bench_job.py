@@ -56,7 +56,7 @@ def progress_fraction(events: list[dict], presets: list[str]) -> float:
     """A fraction in [0, 0.97] from the runner's progress events (`artcost.bench.runner.Progress`);
     1.0 is set only when the run returns.
 
-    Each preset is an equal share: its GEMM probe and build 5%, warm-up calls up to 40%, and the timed
+    Each preset is an equal share: its build 5%, warm-up calls up to 40%, and the timed
     runs the rest, by whichever of the loop's two stopping rules (runs, seconds) is further from done.
     """
     n = max(len(presets), 1)
@@ -70,8 +70,10 @@ def progress_fraction(events: list[dict], presets: list[str]) -> float:
                 done += 1
             current, within = preset, 0.0
         phase = e.get("phase")
-        if phase in ("gemm", "build"):
+        if phase == "build":
             within = 0.05
+        elif phase == "gemm":  # after the timed runs (before them in records of older runs): never a step back
+            within = max(within, 0.05)
         elif phase == "warmup":
             within = 0.05 + 0.35 * e["i"] / max(e["n"], 1)
         elif phase == "timed":

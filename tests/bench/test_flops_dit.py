@@ -104,3 +104,16 @@ def test_bench_flops_command():
     res = CliRunner().invoke(bench_app, ["flops", "--arch", "sd35-medium", "--no-t5", "--steps", "2", "--json"])
     out = json.loads(res.output[res.output.index("{"):])
     assert "text_encoder_3" not in out["text_per_row"] and out["cfg"] is True
+
+
+def test_shipped_parameter_counts_are_the_meta_counts_of_every_config():
+    """`configs/parameter_counts.json` (read by the memory check so a run's start does not build every
+    component on meta) is every shipped config's own count: edit a config without the table and this fails."""
+    from artcost.bench.archs import ARCHS
+    from artcost.bench.memory import count_parameters, shipped_parameter_counts
+
+    table = shipped_parameter_counts()
+    for name, arch in ARCHS.items():
+        assert set(table[name]) == set(arch.components), name
+        for component in arch.components:
+            assert table[name][component] == count_parameters(name, component), (name, component)

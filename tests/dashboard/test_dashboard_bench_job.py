@@ -19,7 +19,7 @@ def cfg(**kw):
 
 def test_progress_from_runner_events():
     presets = ["stock", "fp16"]
-    ev = [{"phase": "gemm", "preset": "stock"}, {"phase": "build", "preset": "stock"}]
+    ev = [{"phase": "build", "preset": "stock"}]
     p0 = bench_job.progress_fraction(ev, presets)
     ev.append({"phase": "warmup", "preset": "stock", "i": 1, "n": 1})
     p1 = bench_job.progress_fraction(ev, presets)
@@ -30,6 +30,8 @@ def test_progress_from_runner_events():
     ev.append({"phase": "timed", "preset": "stock", "runs": 4, "need_runs": 4, "seconds": 10.0, "min_seconds": 10.0})
     p3 = bench_job.progress_fraction(ev, presets)
     assert p3 == pytest.approx(0.95 / 2)
+    ev.append({"phase": "gemm", "preset": "stock"})  # the probe comes after the timed runs: no step back
+    assert bench_job.progress_fraction(ev, presets) == pytest.approx(p3)
     ev.append({"phase": "build", "preset": "fp16"})
     p4 = bench_job.progress_fraction(ev, presets)
     assert 0 < p0 < p1 < p2 < p3 < p4 <= 0.97

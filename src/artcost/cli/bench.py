@@ -27,7 +27,8 @@ BENCH_FLAGS = {
     "arch": "--arch", "model": "--model", "resolution": "--resolution", "steps": "--steps",
     "scheduler": "--scheduler", "guidance_scale": "--guidance-scale", "batch_size": "--batch-size",
     "num_images": "--num-images", "seed": "--seed", "device": "--device", "presets": "--presets",
-    "primary_preset": "--primary-preset", "warmup_runs": "--warmup-runs", "min_runs": "--min-runs",
+    "primary_preset": "--primary-preset", "warmup_runs": "--warmup-runs",
+    "warmup_steps": "--warmup-steps", "min_runs": "--min-runs",
     "min_seconds": "--min-seconds", "max_runs": "--max-runs", "batch_sweep": "--batch-sweep",
     "max_batch": "--max-batch", "host_mem_ceiling_gb": "--host-mem-ceiling-gb", "idle_seconds": "--idle-seconds",
     "gemm_seconds": "--gemm-seconds", "store": "--no-store", "without_t5": "--no-t5",
@@ -161,7 +162,10 @@ def bench(
     presets: str = typer.Option("stock", help="Comma list: stock,fp16,bf16,channels_last,compile."),
     primary_preset: str = typer.Option("stock", help="Preset whose figures the record's summary (and cost model) uses; "
                                        "the only one run with --workers."),
-    warmup_runs: int = typer.Option(1),
+    warmup_runs: int = typer.Option(1, help="Untimed calls before the timed runs (the first checks the activations)."),
+    warmup_steps: Optional[int] = typer.Option(
+        None, help="Denoising steps of each warm-up call (default 1, which runs every kernel of a timed call at its "
+                   "shapes; compile: all the steps)."),
     min_runs: int = typer.Option(3, help="Timed runs: at least this many ..."),
     min_seconds: float = typer.Option(10.0, help="... and at least this long in total."),
     max_runs: int = typer.Option(100),
@@ -197,7 +201,7 @@ def bench(
         guidance_scale=guidance_scale, batch_size=batch_size,
         num_images=num_images if num_images is not None else (32 if cluster else 1), seed=seed, device=device,
         presets=[p.strip() for p in presets.split(",") if p.strip()], primary_preset=primary_preset,
-        warmup_runs=warmup_runs, min_runs=min_runs, min_seconds=min_seconds, max_runs=max_runs,
+        warmup_runs=warmup_runs, warmup_steps=warmup_steps, min_runs=min_runs, min_seconds=min_seconds, max_runs=max_runs,
         batch_sweep=batch_sweep, max_batch=max_batch, host_mem_ceiling_gb=host_mem_ceiling_gb,
         idle_seconds=idle_seconds, gemm_seconds=gemm_seconds, store=store, without_t5=no_t5,
     )

@@ -1,0 +1,45 @@
+"""Nothing stands between the command's start and the first timed step that need not (issue #16): the
+warm-up call makes one denoising step (every kernel of a timed call at its shapes), and the GEMM probe runs
+after the timed window. `tests/perf/bench_bench_startup.py` measures what that buys."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("diffusers")
+
+
+def test_warm_up_is_one_step_and_the_probe_comes_after_the_timed_runs(tmp_path, monkeypatch):
+    from artcost.bench import pipeline as P
+    from artcost.bench.config import make_config
+    from artcost.bench.runner import run_benchmark
+
+    monkeypatch.setenv("ARTCOST_DATA", str(tmp_path))
+    steps_called = []
+    real = P.run_once
+
+    def spy(loaded, timer, **kw):
+        steps_called.append(kw["steps"])
+        return real(loaded, timer, **kw)
+
+    monkeypatch.setattr(P, "run_once", spy)
+    events = []
+    c = make_config(arch="tiny", steps=4, device="cpu", presets=["stock"], min_runs=2, min_seconds=0,
+                    idle_seconds=0, gemm_seconds=0.2, warmup_runs=1, store=False)
+    rec = run_benchmark(c, progress=events.append)
+    assert [e["phase"] for e in events] == ["build", "warmup", "timed", "timed", "gemm"]
+    assert steps_called[0] == 1, "the warm-up call makes one step"
+    assert all(s == 4 for s in steps_called[1:]) and len(steps_called) >= 3  # timed calls at full length
+    assert rec.presets[0].health and rec.presets[0].health["modules_checked"] > 0  # still checked on the warm-up
+    assert rec.timeline["gemm_probes"]["float32"]["best_flops"] > 0  # the probe still priced the run
+    assert rec.summary.utilisation_vs_probe is None or 0 < rec.summary.utilisation_vs_probe
+
+
+def test_warmup_steps_setting():
+    from artcost.bench.config import make_config
+
+    c = make_config(arch="tiny", steps=6, device="cpu")
+    assert c.warmup_steps_for(compiled=False) == 1
+    assert c.warmup_steps_for(compiled=True) == 6  # a compiled denoiser warms up at full length
+    assert make_config(arch="tiny", steps=6, warmup_steps=3).warmup_steps_for(False) == 3
+    assert make_config(arch="tiny", steps=2, warmup_steps=9).warmup_steps_for(False) == 2  # never above steps
