@@ -159,6 +159,68 @@ def market_frames(result: Any, factor: float = 1.0) -> dict[str, Any]:
     return out
 
 
+# The central run's tables in a reader's words (model/market_result.py `MarketResult` documents each column):
+# kind "pct" is a 0..1 share or index shown in %, "money" is in the currency shown, "count" a whole number a
+# month, "days"/"plain" as they are. The Market page's expander shows these, never the column names.
+MARKET_TABLE_WORDS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
+    "monthly": ("Each month, by buyer segment and way of getting an image", {
+        "segment": ("buyer segment", "plain"), "option": ("way of getting the image", "option"),
+        "share": ("share of the segment's images (%)", "pct"), "commissions": ("images a month", "count"),
+        "price": ("price per image ({ccy}; AI on their own: the buyer's cost incl. their time)", "money"),
+        "delivery_days": ("delivery (days)", "days"), "quality": ("quality (0 to 1)", "plain")}),
+    "artists": ("Artists, all segments", {
+        "commissions": ("artists' commissions a month", "count"), "avg_price": ("average price per image ({ccy})", "money"),
+        "income": ("artists' income a month ({ccy}, net of AI machine cost)", "money"),
+        "income_index": ("income vs no AI (%)", "pct"), "commissions_index": ("commissions vs no AI (%)", "pct"),
+        "avg_price_index": ("average price vs no AI (%)", "pct"),
+        "total_commissions": ("all images a month, AI included", "count"),
+        "market_index": ("all images vs no AI (%)", "pct"), "artists_share": ("artists' share of all images (%)", "pct"),
+        "baseline_commissions": ("artists' commissions without AI", "count"),
+        "baseline_income": ("artists' income without AI ({ccy})", "money"),
+        "artist_ai_adoption": ("artists who use AI (%)", "pct"),
+        "share_of_artist_work_with_ai": ("artists' work made with AI (%)", "pct")}),
+    "retouchers": ("Retouchers", {
+        "demand": ("retouch jobs a month", "count"), "price": ("retouch price per image ({ccy})", "money"),
+        "price_cap": ("price cap: the buyer's own AI cost x the cap multiple ({ccy})", "money"),
+        "income": ("retouchers' income a month ({ccy})", "money")}),
+    "buyers": ("Buyers", {
+        "awareness": ("buyers aware of AI (%)", "pct"), "spend": ("buyers' spend a month ({ccy})", "money"),
+        "baseline_spend": ("spend without AI ({ccy})", "money"),
+        "consumer_surplus": ("buyers' gain vs no AI a month ({ccy}, consumer surplus)", "money"),
+        "total_commissions": ("images bought a month", "count"),
+        "ai_per_usable_image": ("AI cost per usable image ({ccy})", "money")}),
+}
+
+
+def market_tables(result: Any, ccy: str, factor: float = 1.0) -> dict[str, Any]:
+    """The central run's tables (`market_frames`) for a reader: a title each, months as YYYY-MM, columns in
+    words with their units, shares and indices in %, money in ``ccy`` (times ``factor``), whole counts, the
+    ways of getting an image in words; the model's bookkeeping column ``t`` left out."""
+    import pandas as pd
+
+    out = {}
+    for name, df in market_frames(result, factor).items():
+        title, words = MARKET_TABLE_WORDS[name]
+        table = pd.DataFrame({"month": pd.to_datetime(df["month"]).dt.strftime("%Y-%m")})
+        for col, (label, kind) in words.items():
+            if col not in df.columns:
+                continue
+            values = df[col]
+            if kind == "pct":
+                values = (values * 100).round(1)
+            elif kind == "money":
+                values = values.round(2)
+            elif kind == "count":
+                values = values.round(0).astype("int64")
+            elif kind == "days":
+                values = values.round(1)
+            elif kind == "option":
+                values = values.map(lambda o: MARKET_OPTION_WORDS.get(o, o))
+            table[label.format(ccy=ccy)] = values.to_numpy()
+        out[title] = table
+    return out
+
+
 # --------------------------------------------------------------------------- the market, with its bands
 
 MARKET_OPTION_WORDS = {"artist": "an artist", "artist_ai": "an artist using AI", "ai_self": "AI on their own",

@@ -45,6 +45,6 @@ for i in range(0, len(figs), 2):
         with col:
             ui.show(chart, key=f"market-{i}-{chart.title}")
 with st.expander(f"Tables of the central run (money in {ccy})"):
-    for name, df in analysis.market_frames(result, factor).items():
+    for name, df in analysis.market_tables(result, ccy, factor).items():
         st.caption(name)
         st.dataframe(df, hide_index=True, width="stretch")

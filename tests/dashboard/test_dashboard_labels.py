@@ -43,3 +43,28 @@ def test_comparison_inputs_carry_the_label():
     r = comparison(load_scenario(REPO / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"), with_headline=False)
     assert r["inputs"]["human.wage_per_hour"]["label"] == "operator's hourly wage"
     assert r["inputs"]["human.wage_per_hour"]["unit"] == "CNY/h"
+
+
+def test_market_tables_of_the_central_run_are_in_words():
+    """The Market page's 'Tables of the central run' showed the model's column names (`avg_price`,
+    `share_of_artist_work_with_ai`, `t`), shares as 0.9184 and options as `ai_retouch`."""
+    from artcost.dashboard import analysis
+    from artcost.model.market import simulate_market
+
+    loaded = load_scenario(REPO / "scenarios" / "seed-2022-hobbyist-3060ti.yaml")
+    result = simulate_market(loaded)
+    tables = analysis.market_tables(result, "USD", 0.14)
+    assert set(tables) == {"Each month, by buyer segment and way of getting an image", "Artists, all segments",
+                           "Retouchers", "Buyers"}
+    for title, df in tables.items():
+        assert "t" not in df.columns
+        for col in df.columns:
+            assert "_" not in col, (title, col)
+        assert df["month"].str.fullmatch(r"\d{4}-\d{2}").all()
+    artists = tables["Artists, all segments"]
+    assert artists["income vs no AI (%)"].iloc[0] == 100.0  # the first month is the no-AI level, in %
+    assert artists["artists' income a month (USD, net of AI machine cost)"].iloc[0] == pytest.approx(
+        result.artists["income"].iloc[0] * 0.14, rel=1e-6)
+    monthly = tables["Each month, by buyer segment and way of getting an image"]
+    assert set(monthly["way of getting the image"]) <= set(analysis.MARKET_OPTION_WORDS.values())
+    assert 0 <= monthly["share of the segment's images (%)"].min() and monthly["share of the segment's images (%)"].max() <= 100
