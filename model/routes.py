@@ -286,7 +286,10 @@ def _carbon_for(route: Route, intensity: Intensity, sp: PublishedSpeed | None = 
 def _scenario_route(base: LoadedScenario, intensity: Intensity) -> Route:
     sc = base.scenario
     words = {"owned": "owns", "cloud": "rents", "subscription": "subscribes to", "api": "calls an API on"}[sc.compute.kind]
-    r = Route(key="scenario", kind="scenario", name=f"the scenario: {words} {sc.generation.device or 'its GPU'}",
+    device = sc.generation.device or "its GPU"
+    if words == "rents":  # a scenario's device may say "(rented)" already: "rents NVIDIA H100 SXM (rented)"
+        device = device.replace(" (rented)", "")
+    r = Route(key="scenario", kind="scenario", name=f"the scenario: {words} {device}",
               model=sc.generation.arch, speed_source=base.source_of("generation.seconds_per_image"),
               price_source=f"the scenario's compute.{sc.compute.kind}")
     _priced(r, base)
@@ -487,7 +490,7 @@ def _subscription_route(base: LoadedScenario, intensity: Intensity, jobs: float,
               model="other:midjourney", speed_source=loaded.source_of("generation.seconds_per_image"),
               price_source=f"{SUBSCRIPTION_FILE} (the shipped scenario's plan)",
               notes=[f"runs Midjourney, not the scenario's {sc.generation.arch or 'model'}: the scenario's candidates "
-                     "and acceptance rate are kept", f"{jobs:g} jobs a month share the fee ({jobs_source})"])
+                     "and acceptance rate are kept", f"{jobs:g} job{'' if jobs == 1 else 's'} a month share{'s' if jobs == 1 else ''} the fee ({jobs_source})"])
     _priced(r, loaded)
     r.carbon = _carbon_for(r, intensity, none_why="no energy figure: Midjourney publishes none")
     return r

@@ -199,3 +199,38 @@ def test_break_even_in_gpu_hours(studio):
             # jobs a month x a job's GPU-seconds on the owned GPU / 3600
             assert c.gpu_hours_per_month == pytest.approx(c.jobs_per_month * by_key[c.own].point["gpu_seconds"] / 3600)
             assert "GPU-hours" in c.sentence
+
+
+@pytest.mark.parametrize("width", [40, 60, 99, 100, 160])
+def test_routes_reads_whole_at_any_width(width, seed):
+    """At 60 columns the seven-column table left the route's name no room (its column shrank to nothing) and
+    cut figures ('2,600 (2,200–3,3'); four lines ran 174-206 characters past the terminal. Now every line fits,
+    nothing is cut with '…', and every route's name and median figure can be read in the output."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": str(width)}
+    out = subprocess.run([sys.executable, "-m", "artcost.cli", "routes", str(SEED)], capture_output=True, text=True,
+                         env=env, timeout=300).stdout
+    lines = out.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    assert "…" not in out
+    flat = " ".join(" ".join(line.strip(" │┃") for line in lines).split())
+    for r in seed.to_dict()["routes"]:
+        name = " ".join(r["name"].split())
+        # the table folds a long name inside its cell; the list keeps it on its own wrapped line
+        assert name in flat or all(word in flat for word in name.split()), name
+    assert "2,600 (2,200–3,300)" in flat
+
+
+def test_route_words(studio):
+    """Reviewer's wording defects: 'rents NVIDIA H100 SXM (rented)', '1 jobs a month share the fee', and an
+    energy cell saying 'none' (read as zero) where the energy is not known."""
+    from artcost.cli.routes import _energy_cell
+
+    own = next(r for r in studio.to_dict()["routes"] if r["kind"] == "scenario")
+    assert own["name"].count("rent") == 1, own["name"]
+    assert _energy_cell(None) == ("not known", "—")
+    notes = [n for r in studio.to_dict()["routes"] for n in r["notes"]]
+    assert not any(n.startswith("1 jobs") for n in notes)

@@ -30,7 +30,7 @@ def _cost_cell(cost: dict | None, unpriced: str | None) -> str:
 
 def _energy_cell(c: dict | None) -> tuple[str, str]:
     if c is None or c["energy_kwh_per_usable_image"] is None:
-        return "none", "—"
+        return "not known", "—"  # 'none' read as zero
     wh = c["energy_kwh_per_usable_image"] * 1000
     g = c["g_co2e_per_usable_image"]
     basis = c["energy_basis"] or ""
@@ -48,10 +48,61 @@ def render_routes(d: dict[str, Any]) -> None:
         fx = d["exchange_rate"]
         console.print(f"money converted {fx['from']} -> {fx['to']} x{fx['factor']:.4g} ({fx['source']})")
     if s["currency"] != "USD":
-        console.print(f"prices published in USD are converted to {s['currency']} at the scenario's year's rates: {d['rates']}",
-                      soft_wrap=True)
-    console.print(f"The job: the scenario's, {s['settings']}; the human inputs are the scenario's on every machine route.")
-    carbon_price = d["carbon_price_per_tonne"]
+        _say(f"prices published in USD are converted to {s['currency']} at the scenario's year's rates: {d['rates']}")
+    _say(f"The job: the scenario's, {s['settings']}; the human inputs are the scenario's on every machine route.")
+    if console.width >= TABLE_MIN_WIDTH:
+        _routes_table(d)
+    else:
+        _routes_list(d)
+    _say("energy per usable image at the device (before PUE): pub. = a published run's joules, meas. = measured "
+         "on this machine, est. = rated board power x GPU time (not a measurement); each route's source below")
+    _say(f"grid: {d['grid']['source']}")
+    if d["carbon_price_per_tonne"] is None:
+        _say("carbon as money: give compute.carbon_price_per_tonne (e.g. --set compute.carbon_price_per_tonne=80EUR)")
+    _sources_and_breakeven(d)
+
+
+# Below this many columns the seven-column table left the route's name no room at all (its column shrank to
+# nothing at 60 columns and figures were cut): each route is then a short block of lines instead.
+TABLE_MIN_WIDTH = 100
+
+
+def _say(text: str, indent: int = 0, label: str | None = None, style: str = "") -> None:
+    """One paragraph, wrapped at words to the terminal's width (never cut, never one long line); ``style``
+    applies to ``label`` when there is one (bold by default), else to the whole text."""
+    body = Text.assemble((label, style or "bold"), text) if label else Text(text, style=style)
+    body.overflow = "fold"
+    console.print(Padding(body, (0, 0, 0, indent)) if indent else body)
+
+
+def _route_cells(r: dict[str, Any]) -> dict[str, str]:
+    energy, co2 = _energy_cell(r["carbon"])
+    compute = r["point"].get("compute")
+    return {"cost": _cost_cell(r["cost_per_usable_image"], r["unpriced_because"]),
+            "compute": "—" if compute is None or r["kind"] == "artist" else money(compute, ""),
+            "delivery": "—" if r["delivery_hours"] is None else duration(r["delivery_hours"]),
+            "energy": energy, "co2": co2}
+
+
+def _routes_list(d: dict[str, Any]) -> None:
+    """The ranking for a narrow terminal: each route's name on its own line, its figures wrapped under it."""
+    ccy, carbon_price = d["currency"], d["carbon_price_per_tonne"]
+    _say(f"Routes, ranked by the median cost of one usable image ({ccy}; median and 90% interval of each route's "
+         "Monte Carlo)", style="bold")
+    for r in d["routes"]:
+        c = _route_cells(r)
+        _say(f"{r['rank'] or '–'}. {r['name']}", style="bold")
+        figures = (f"{c['cost']} {ccy} per usable image; of which compute {c['compute']}; delivery {c['delivery']}; "
+                   f"energy {c['energy']}; CO2e {c['co2']}")
+        if carbon_price is not None:
+            cm = (r["carbon"] or {}).get("carbon_money_per_usable_image")
+            figures += f"; carbon at {money(carbon_price, ccy)}/t {'—' if cm is None else money(cm, '')}"
+        _say(figures, indent=4)
+
+
+def _routes_table(d: dict[str, Any]) -> None:
+    """The ranking as one table (a terminal of TABLE_MIN_WIDTH columns or more)."""
+    ccy, carbon_price = d["currency"], d["carbon_price_per_tonne"]
     t = Table(title=f"Routes, ranked by the median cost of one usable image ({ccy}; median and 90% interval of "
                     "each route's Monte Carlo)", title_justify="left")
     for col, just in (("#", "right"), ("route", "left"), (f"per usable\nimage ({ccy})", "right"),
@@ -62,25 +113,20 @@ def render_routes(d: dict[str, Any]) -> None:
     if carbon_price is not None:
         t.add_column(f"carbon at {money(carbon_price, ccy)}/t", justify="right")
     for r in d["routes"]:
-        energy, co2 = _energy_cell(r["carbon"])
-        compute = r["point"].get("compute")
-        row = [str(r["rank"] or "–"), r["name"], _cost_cell(r["cost_per_usable_image"], r["unpriced_because"]),
-               "—" if compute is None or r["kind"] == "artist" else money(compute, ""),
-               "—" if r["delivery_hours"] is None else duration(r["delivery_hours"]), energy, co2]
+        c = _route_cells(r)
+        row = [str(r["rank"] or "–"), r["name"], c["cost"], c["compute"], c["delivery"], c["energy"], c["co2"]]
         if carbon_price is not None:
             cm = (r["carbon"] or {}).get("carbon_money_per_usable_image")
             row.append("—" if cm is None else money(cm, ""))
         t.add_row(*row)
     console.print(t)
-    console.print("energy per usable image at the device (before PUE): pub. = a published run's joules, meas. = measured "
-                  "on this machine, est. = rated board power x GPU time (not a measurement); each route's source below",
-                  soft_wrap=True)
-    console.print(f"grid: {d['grid']['source']}", soft_wrap=True)
-    if carbon_price is None:
-        console.print("carbon as money: give compute.carbon_price_per_tonne (e.g. --set compute.carbon_price_per_tonne=80EUR)")
+
+
+def _sources_and_breakeven(d: dict[str, Any]) -> None:
+    """Where each route's figures come from, the break-even volumes, the notes."""
     console.print(Text("Where each route's figures come from", style="bold"))
     for r in d["routes"]:
-        console.print(Text.assemble("  ", (f"{r['rank'] or '–'}. {r['name']}", "bold")), soft_wrap=True)
+        _say(f"{r['rank'] or '–'}. {r['name']}", indent=2, style="bold")
         lines = []
         if r["kind"] != "artist":
             lines += [f"speed: {r['speed_source']}", f"price: {r['price_source']}"]
@@ -102,9 +148,9 @@ def render_routes(d: dict[str, Any]) -> None:
         for c in d["breakeven"]:
             console.print(Padding(Text(c["sentence"], overflow="fold"), (0, 0, 0, 2)))
     for n in d["notes"]:
-        console.print(Text.assemble(("note: ", "bold"), n), soft_wrap=True)
+        _say(n, label="note: ")
     for sk in d["skipped"]:
-        console.print(Text.assemble(("not shown: ", "yellow"), sk), soft_wrap=True)
+        _say(sk, label="not shown: ", style="yellow")
 
 
 def routes(
