@@ -151,7 +151,7 @@ def delivery_phrase(ai_hours: float, artist_hours: float) -> str:
 
 
 def delivery(r: Mapping[str, Any], spreads: Mapping[str, Mapping[str, float]] | None = None) -> Chart:
-    """Time to deliver the job: AI (tuning + generation + screening + retouch turnaround) vs the artist's lead time,
+    """Time to deliver the job: AI (tuning + generation + screening + own retouching or a retoucher's turnaround) vs the artist's lead time,
     on a linear axis in days (hours when both take under two days).
 
     spreads: {'ai': {'median', 'p5', 'p95'}, 'artist': {...}} in hours (the Monte Carlo's delivery times), drawn as
@@ -256,9 +256,14 @@ def histogram(samples: np.ndarray, ccy: str, what: str, caption: str, marks: Map
     fig = go.Figure(go.Histogram(x=x, nbinsx=60, marker_color=AI_COLOUR, name=what))
     for i, (name, value) in enumerate((marks or {}).items()):
         fig.add_vline(x=value, line=dict(color="#000000", dash="dash", width=1))
+        # each label stands above the plot, beside its line (the first to its left, the others to its right), so
+        # the dashed line never runs through the words
         fig.add_annotation(x=value, y=1, yref="paper", text=f"{name} {money_approx(value, ccy)}", showarrow=False,
-                           yshift=6 + 16 * (i % 2), font=dict(size=12))
+                           yanchor="bottom", yshift=2 + 16 * (i % 2), xanchor="right" if i == 0 else "left",
+                           xshift=-3 if i == 0 else 3, font=dict(size=12))
     _style(fig, f"{what}: {x.size:,} draws ({ccy})")
+    if marks:  # two rows of mark labels stand between the title and the plot
+        fig.update_layout(margin=dict(t=92))
     fig.update_xaxes(title_text=f"{what} ({ccy})")
     fig.update_yaxes(title_text="draws")
     fig.update_layout(showlegend=False)
@@ -377,7 +382,8 @@ def band_lines(series: Sequence[Mapping[str, Any]], title: str, y_title: str, ca
     """Lines with their p5-p95 band: each series {'name', 'x', 'y' (the central run), 'low', 'high' (optional)}.
 
     The band is a filled area in the line's colour; a legend entry says what it is. `notes` are annotations
-    ({'x', 'y', 'text'}) written on the chart (e.g. why a line is flat)."""
+    ({'x', 'y', 'text'}, optionally 'xref' ('paper': x from 0 to 1 across the plot), 'bgcolor') written on the
+    chart (e.g. why a line is flat)."""
     fig = go.Figure()
     banded = False
     for s, colour in zip(series, OKABE_ITO):
@@ -394,7 +400,8 @@ def band_lines(series: Sequence[Mapping[str, Any]], title: str, y_title: str, ca
                         name="shaded: 90% of the Monte Carlo draws")
     for n in notes:
         fig.add_annotation(x=n["x"], y=n["y"], text=n["text"], showarrow=False, xanchor=n.get("xanchor", "left"),
-                           yanchor=n.get("yanchor", "bottom"), font=dict(size=12, color="#444"), align="left")
+                           yanchor=n.get("yanchor", "bottom"), font=dict(size=12, color="#444"), align="left",
+                           xref=n.get("xref", "x"), bgcolor=n.get("bgcolor", "rgba(0,0,0,0)"))
     _style(fig, title)
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, **({"tickformat": ".0%"} if percent else {"tickformat": ","}))

@@ -105,6 +105,8 @@ def human_costs(v: Values, wall_seconds: np.ndarray) -> dict[str, np.ndarray]:
     retouched = finals * _a(v, h + "retouch_share")
     retouch_unit = _a(v, h + "retouch_price_per_image") + _a(v, h + "retouch_minutes_per_image") / 60.0 * wage
     return {
+        # the operator's own retouching: paid at the wage above and, being their hours, part of the delivery
+        "own_retouch_hours": retouched * _a(v, h + "retouch_minutes_per_image") / 60.0,
         "prompt_tuning": _a(v, h + "prompt_tuning_minutes_per_job") / 60.0 * wage,
         "learning": _a(v, h + "learning_hours") * wage / _a(v, h + "learning_jobs_amortised"),
         "screening": screening_hours * wage,
@@ -174,12 +176,15 @@ def ai_job(v: Values, kind: str) -> dict[str, np.ndarray]:
     # per_usable_image (which follows the seed's reasoning and counts one job).
     with np.errstate(divide="ignore"):
         out["per_usable_image_with_reruns"] = out["total"] / (_a(v, "job.finals_needed") * out["p_job_success"])
-    # Delivery: the operator's working time plus generation wall time, plus a retoucher's turnaround if any.
+    # Delivery: the operator's working time (tuning, screening, their own retouching) plus generation wall
+    # time, plus a retoucher's turnaround if any. Own retouching was costed but left out of the delivery
+    # until a review found 600 minutes of it still "delivering" in 51 minutes.
     retouch_delay_h = np.where(_a(v, "human.retouch_share") > 0, _a(v, "human.retouch_lead_time_days") * HOURS_PER_DAY, 0.0)
     out["delivery_hours"] = (
         _a(v, "human.prompt_tuning_minutes_per_job") / 60.0
         + gen["wall_seconds"] / SECONDS_PER_HOUR
         + out["screening_hours"]
+        + out["own_retouch_hours"]
         + retouch_delay_h
     )
     return out

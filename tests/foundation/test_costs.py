@@ -170,6 +170,24 @@ def test_ai_delivery_hours_by_hand(tmp_path):
     assert costs.ai_job(v, kind)["delivery_hours"] == pytest.approx(expected - 24)
 
 
+def test_own_retouching_is_part_of_the_delivery(tmp_path):
+    """A review found 0, 20 and 600 minutes of the operator's own retouching costed (0 -> 600 USD) while the
+    delivery stayed at 51 min: their hours are part of the job's time too."""
+    data = copy.deepcopy(BASE)
+    data["human"]["retouch_share"] = 1.0
+    data["human"]["retouch_price_per_image"] = 0
+    data["human"]["retouch_lead_time_days"] = 0
+    hours = []
+    for minutes in (0, 20, 600):
+        data["human"]["retouch_minutes_per_image"] = minutes
+        v, kind = values(tmp_path, data)
+        hours.append(float(costs.ai_job(v, kind)["delivery_hours"]))
+    finals = BASE["job"]["finals_needed"]
+    finals = finals["value"] if isinstance(finals, dict) else finals
+    assert hours[1] - hours[0] == pytest.approx(finals * 20 / 60)
+    assert hours[2] - hours[0] == pytest.approx(finals * 600 / 60)
+
+
 def test_currency_scales_every_money_figure_once_and_nothing_else(tmp_path):
     loaded = load_scenario(write(tmp_path, BASE))
     own, eur = comparison(loaded), comparison(loaded, "EUR")

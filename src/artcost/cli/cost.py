@@ -67,7 +67,7 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
         f"artist: {money(a['per_image'], ccy)} per image ({money(a['total'], ccy)} for the job), "
         f"delivery {duration(r['delivery']['artist_hours'])}, available in time with probability {a['availability_probability']:.0%}"
     )
-    console.print(f"AI delivery: {duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouch turnaround)")
+    console.print(f"AI delivery: {duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouching)")
     n_uncertain = sum(1 for info in r["inputs"].values() if info["uncertain"])
     if n_uncertain:
         console.print(f"(the table and lines above use the central values of {n_uncertain} uncertain inputs: mode, "
