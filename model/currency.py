@@ -128,7 +128,8 @@ class MoneyInput:
     def label(self) -> str:
         """What the source column says next to the figure."""
         if self.given_in is None:
-            return f"read as {self.currency}"
+            # the typed figure beside its currency: shown in another currency, 6.687 USD/h alone hid the 45
+            return f"read as {self.amount:,.6g} {self.currency}, the scenario's currency"
         if self.given_in == self.currency:
             return f"given in {self.currency}"
         return (f"{self.typed} = {self.amount:,.6g} {self.currency} at {self.factor:.6g} {self.currency}/{self.given_in}, "

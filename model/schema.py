@@ -263,9 +263,10 @@ class Scenario(Strict):
             resale_hi = owned.resale_value.span[1]
             price_lo = owned.purchase_price.span[0]
             if resale_hi > price_lo:
+                ccy = self.meta.currency  # the figures are the file's money: say in which currency
                 raise ValueError(
                     f"compute.owned.resale_value must not exceed compute.owned.purchase_price (resale up to "
-                    f"{resale_hi:g}, price from {price_lo:g}): hardware would cost less than nothing"
+                    f"{resale_hi:,.6g} {ccy}, price from {price_lo:,.6g} {ccy}): hardware would cost less than nothing"
                 )
         finals_hi = self.job.finals_needed.span[1]
         candidates_lo = self.generation.candidates_per_job.span[0]

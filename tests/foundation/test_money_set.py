@@ -43,7 +43,7 @@ def test_a_plain_number_says_which_currency_it_was_read_in(capsys):
     r = run_json(capsys, "cost", str(SEED), "--set", "human.wage_per_hour=45", "--currency", "USD")
     wage = r["inputs"]["human.wage_per_hour"]
     assert wage["value"] == pytest.approx(45 / 6.729)
-    assert wage["source"] == "--set on the command line (read as CNY)"
+    assert wage["source"] == "--set on the command line (read as 45 CNY, the scenario's currency)"
     assert any("human.wage_per_hour=45: no currency given, read as 45 CNY" in w for w in r["warnings"])
     assert main(["cost", str(SEED), "--set", "human.wage_per_hour=45", "--currency", "USD", "--brief"]) == 0
     assert "read as 45 CNY" in capsys.readouterr().out  # visible without the inputs table too
@@ -74,3 +74,12 @@ def test_which_fields_are_money():
     for path in ("generation.seconds_per_image", "compute.owned.board_power_w", "human.screening_rounds",
                  "artist.lead_time_days"):
         assert not is_money_path(path), path
+
+
+def test_a_refused_money_pair_says_its_currency(capsys):
+    """'(resale up to 6729, price from 2685)' were bare CNY figures shown to someone who typed USD."""
+    from artcost.cli import main
+
+    assert main(["cost", str(SEED), "--set", "compute.owned.resale_value=1000USD", "--currency", "USD"]) == 2
+    err = capsys.readouterr().err
+    assert "resale up to 6,729 CNY, price from 2,685 CNY" in err

@@ -83,7 +83,7 @@ def test_set_override_changes_the_answer_and_is_labelled(capsys):
     more = run_json(capsys, "cost", str(SEED), "--set", "human.wage_per_hour=62")
     assert more["breakdown"]["screening"] == pytest.approx(2 * base["breakdown"]["screening"])
     # money typed without a currency is read in the scenario's, and says so (issue #15: it used to be silent)
-    assert more["inputs"]["human.wage_per_hour"]["source"] == "--set on the command line (read as CNY)"
+    assert more["inputs"]["human.wage_per_hour"]["source"] == "--set on the command line (read as 62 CNY, the scenario's currency)"
 
 
 def test_compare_side_by_side(capsys):
