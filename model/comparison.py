@@ -216,6 +216,9 @@ _UNIT_OF_FIELD = {
     "market.ai.cost_decline_per_year": "share a year", "market.ai.retouch_quality_gain": "share",
     "market.ai.retouch_cap_multiple": "x", "market.artist_ai.time_saving": "share",
     "market.artist_ai.price_pass_through": "elasticity", "market.artists.price_elasticity": "elasticity",
+    # names the suffixes misread: 'startup_seconds_per_gpu' printed as a count, the monthly volumes as bare counts
+    "compute.cloud.startup_seconds_per_gpu": "s", "compute.subscription.images_included_per_month": "images/month",
+    "job.jobs_per_month": "jobs/month",
     # segment fields (market.segments.<low|mid|high>.<field>)
     "commissions_per_month": "commissions/month", "artist_price_multiple": "x", "artist_quality": "score 0-1",
     "artist_images_per_month": "images/month", "quality_requirement": "score 0-1",

@@ -68,3 +68,10 @@ def test_market_tables_of_the_central_run_are_in_words():
     monthly = tables["Each month, by buyer segment and way of getting an image"]
     assert set(monthly["way of getting the image"]) <= set(analysis.MARKET_OPTION_WORDS.values())
     assert 0 <= monthly["share of the segment's images (%)"].min() and monthly["share of the segment's images (%)"].max() <= 100
+
+
+def test_units_the_suffix_rule_misread():
+    """A review found 'compute.cloud.startup_seconds_per_gpu 180 ~ count' in `artcost cost`."""
+    assert field_unit("compute.cloud.startup_seconds_per_gpu", "USD") == "s"
+    assert field_unit("job.jobs_per_month", "USD") == "jobs/month"
+    assert field_unit("compute.subscription.images_included_per_month", "USD") == "images/month"
