@@ -584,6 +584,9 @@ def routes_for(file, overrides: Mapping[str, Any] | None = None, from_bench: str
     routes += _gpu_routes(base, intensity, skipped)
     rows, why = pick_api_rows(sc.generation.arch, sc.generation.resolution_px, sc.generation.steps, all_apis)
     notes.append(f"APIs shown: {why}")
+    dated = _price_dates_note(sc.meta.as_of, rows)
+    if dated:
+        notes.insert(0, dated)
     for row in rows:
         r = _api_route(base, row, intensity)
         (skipped.append(r) if isinstance(r, str) else routes.append(r))
@@ -607,6 +610,19 @@ def routes_for(file, overrides: Mapping[str, Any] | None = None, from_bench: str
     return RoutesResult(loaded=base, routes=ranked, crossings=crossings, curves=curves, intensity=intensity,
                         carbon_price=carbon_price, jobs_per_month=jobs, jobs_per_month_source=jobs_src,
                         skipped=skipped, notes=notes)
+
+
+def _price_dates_note(as_of, rows) -> str | None:
+    """A scenario dated before the catalogue's prices says so: a 2022 scenario was told to rent an RTX 4090 at
+    March 2026's rates without a word on the dates. None when every price is of the scenario's year or before."""
+    dates = sorted({str(p.date) for o in gpu_offers() for p in (o.purchase_usd, o.rent_usd_per_gpu_hour)
+                    if p is not None and p.date} | {str(r.as_of) for r in rows})
+    scenario = as_of.isoformat()
+    if not dates or dates[-1][:4] <= scenario[:4]:
+        return None
+    return (f"the scenario is as of {scenario}; the GPU offers and API prices are of their own dates ({dates[0]} to "
+            f"{dates[-1]}): the routes price those offers around the scenario's human time, not what was on sale "
+            f"on {scenario}")
 
 
 def _check_human(routes: list[Route], notes: list[str]) -> None:

@@ -234,3 +234,10 @@ def test_route_words(studio):
     assert _energy_cell(None) == ("not known", "—")
     notes = [n for r in studio.to_dict()["routes"] for n in r["notes"]]
     assert not any(n.startswith("1 jobs") for n in notes)
+
+
+def test_a_scenario_older_than_the_prices_says_so(seed, studio):
+    """A 2022 scenario was priced with March 2026 rental rates, and told to rent them, without a word on dates."""
+    note = next((n for n in seed.notes if n.startswith("the scenario is as of 2022-10-15")), None)
+    assert note is not None and "2026" in note and "not what was on sale" in note
+    assert not any(n.startswith("the scenario is as of") for n in studio.notes)  # a 2026 scenario: nothing to say
