@@ -24,6 +24,13 @@ HOURS_PER_DAY = 24.0
 COMPUTE_ITEMS = ("electricity", "hardware", "cloud", "subscription", "api")
 HUMAN_ITEMS = ("prompt_tuning", "learning", "screening", "supervision", "retouching")
 ITEMS = COMPUTE_ITEMS + HUMAN_ITEMS
+# Each item in words, the one list the CLI table, the charts and the report print (never `prompt_tuning`).
+ITEM_WORDS = {
+    "electricity": "electricity", "hardware": "GPU depreciation", "cloud": "cloud GPU time",
+    "subscription": "subscription", "api": "API images", "prompt_tuning": "prompt tuning",
+    "learning": "learning (amortised)", "screening": "screening candidates", "supervision": "supervising runs",
+    "retouching": "retouching",
+}
 
 
 def _a(v: Values, key: str) -> np.ndarray:

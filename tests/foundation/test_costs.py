@@ -209,3 +209,15 @@ def test_headline_when_ai_is_dearer():
     assert ratio_phrase(104.2) == "1/104"
     assert ratio_phrase(0.4) == "AI costs 2.5x the artist"
     assert money(float("inf"), "CNY") == "inf CNY"
+
+
+def test_every_item_has_words_and_the_cli_table_prints_them(capsys):
+    """The CLI's itemised table printed `prompt_tuning` where the report says 'prompt tuning'."""
+    from artcost.cli import main
+
+    assert set(costs.ITEM_WORDS) == set(costs.ITEMS)
+    assert all("_" not in w for w in costs.ITEM_WORDS.values())
+    seed = Path(__file__).resolve().parents[2] / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"
+    assert main(["cost", str(seed), "--brief"]) == 0
+    out = capsys.readouterr().out
+    assert "prompt tuning" in out and "prompt_tuning" not in out

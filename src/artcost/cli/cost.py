@@ -43,7 +43,7 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
         value = r["breakdown"][item]
         if value == 0 and item in costs.COMPUTE_ITEMS:
             continue
-        t.add_row(item, money(value, ccy), f"{value / total:.1%}" if total else "-")
+        t.add_row(costs.ITEM_WORDS[item], money(value, ccy), f"{value / total:.1%}" if total else "-")
     t.add_row(Text("total", style="bold"), Text(money(total, ccy), style="bold"), "100%")
     t.add_row("usable images", f"{r['usable_images']:g}", "")
     t.add_row(Text("per usable image, central values (point)", style="bold"),
