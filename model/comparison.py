@@ -86,7 +86,10 @@ def comparison(loaded: LoadedScenario, currency: str | None = None, with_headlin
     }
     return {
         "scenario": {"name": s.meta.name, "file": loaded.path, "as_of": str(s.meta.as_of), "compute": s.compute.kind,
-                     "device": s.generation.device, "artist_tier": s.artist.tier},
+                     "device": s.generation.device, "artist_tier": s.artist.tier,
+                     # the references a source's 'seed:' or 'refs:' prefix points to (meta.sources)
+                     "sources": [{"id": None, "title": x, "url": None} if isinstance(x, str) else x.model_dump()
+                                 for x in s.meta.sources]},
         "currency": target,
         "exchange_rate": None if target == own else {"from": own, "to": target, "factor": fx, "source": table.label,
                                                      "year": table.year},

@@ -131,3 +131,11 @@ def test_every_source_is_shown_whole_at_any_width(columns, tmp_path):
     for path, q in loaded.scenario.cost_quantities().items():
         if q.source:
             assert " ".join(q.source.split()) in words, (path, columns)
+
+
+def test_the_references_a_source_prefix_cites_are_printed(capsys):
+    """'seed: ...' on every input meant nothing to a reader who never opened the file's meta.sources."""
+    assert main(["cost", str(SEED)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "The scenario's references" in out
+    assert "seed: Blog post on the NovelAI model leak, 2022-10-15" in out

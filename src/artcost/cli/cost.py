@@ -82,10 +82,10 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     for w in r["warnings"]:
         console.print(Text.assemble(("warning: ", "yellow"), w))
     if show_inputs:
-        render_inputs(r["inputs"], r["scenario"]["file"])
+        render_inputs(r["inputs"], r["scenario"]["file"], r["scenario"].get("sources", []))
 
 
-def render_inputs(inputs: dict[str, dict[str, Any]], file: str) -> None:
+def render_inputs(inputs: dict[str, dict[str, Any]], file: str, references: list[dict[str, Any]] = ()) -> None:
     """Each input with its value and its source, the source whole on its own indented lines.
 
     Not a table: a table folds a long source into a narrow column, interleaved with its neighbours'
@@ -101,6 +101,13 @@ def render_inputs(inputs: dict[str, dict[str, Any]], file: str) -> None:
         source = info["source"].removeprefix(prefix)
         console.print(Padding(Text(source, overflow="fold"), (0, 0, 0, 6)))
     console.print("~ = uncertain: a distribution in the scenario; its central value is used here (see `artcost simulate`).")
+    # 'seed: ...' in a source meant nothing to a reader who never saw the file's meta.sources
+    if references:
+        console.print(Text("The scenario's references (a source that starts with one's id, as 'seed:', cites it):", style="bold"))
+    for ref in references:
+        what = ref["title"] + (f" ({ref['url']})" if ref.get("url") else "")
+        label = f"{ref['id']}: " if ref.get("id") else "source: "
+        console.print(Text.assemble(("  " + label, "bold"), what), overflow="fold")
 
 
 def validate(files: FilesArg, json_out: Annotated[bool, typer.Option(
