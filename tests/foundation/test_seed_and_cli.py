@@ -139,3 +139,14 @@ def test_the_references_a_source_prefix_cites_are_printed(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "The scenario's references" in out
     assert "seed: Blog post on the NovelAI model leak, 2022-10-15" in out
+
+
+def test_no_shipped_figure_is_sourced_as_a_bare_assumption():
+    """A review counted nine inputs of the studio scenario sourced only 'assumption': an assumption says what is
+    assumed, so a reader can judge it."""
+    import re
+
+    for path in sorted((SEED.parent).glob("*.yaml")):
+        text = path.read_text()
+        assert not re.search(r'source: "assumption"', text), path.name
+        assert "re-check" not in text, path.name  # an internal to-do is not a source
