@@ -188,3 +188,18 @@ def test_market_csv_to_standard_output(capsys):
     out = capsys.readouterr().out
     assert out.startswith("month,") and "artist" in out and "wrote" not in out
     assert main(["market", str(SEED), "--csv", "-", "--json"]) == 2
+
+
+def test_help_shows_no_value_for_a_flag():
+    """typer 0.29 printed '--json <bool>' and '--brief <bool>': a reader typed '--brief true' and got
+    'unexpected extra argument'. Every command's help (and the root's) shows a flag without a value."""
+    import subprocess
+    import sys
+
+    from artcost.cli import COMMANDS
+
+    for args in [[], *([c] for c in dict.fromkeys(COMMANDS)), ["bench", "flops"], ["bench", "list"]]:
+        out = subprocess.run([sys.executable, "-m", "artcost.cli", *args, "--help"], capture_output=True, text=True,
+                             env={**__import__("os").environ, "COLUMNS": "200"}, timeout=120)
+        assert out.returncode == 0, (args, out.stderr)
+        assert "<bool>" not in out.stdout, (args, [line for line in out.stdout.splitlines() if "<bool>" in line][:3])

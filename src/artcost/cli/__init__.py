@@ -72,6 +72,9 @@ def unavailable() -> dict[str, str]:
 class LazyGroup(TyperGroup):
     """A group whose commands are loaded from their module when first asked for (to run, or for help)."""
 
+    def get_params(self, ctx) -> list:
+        return _flags_take_no_value(super().get_params(ctx))
+
     def list_commands(self, ctx) -> list[str]:
         return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
 
@@ -84,8 +87,26 @@ class LazyGroup(TyperGroup):
             raise UserError(f"artcost {cmd_name}: unavailable in this installation ({type(exc).__name__}: {exc})") from None
         group = typer.main.get_group(module.app)
         cmd = group.commands[cmd_name]
+        _no_value_for_flags(cmd)
         self.commands[cmd_name] = cmd
         return cmd
+
+
+def _flags_take_no_value(params: list) -> list:
+    """typer 0.29 prints '--json <bool>' in help, as if the flag took a value ('--brief true' then fails with
+    'unexpected extra argument'): an empty metavar, which its help prints instead, says it takes none."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+def _no_value_for_flags(cmd) -> None:
+    """`_flags_take_no_value` on ``cmd``'s parameters (the --help one is made on each call) and its sub-commands'."""
+    get_params = cmd.get_params
+    cmd.get_params = lambda ctx: _flags_take_no_value(get_params(ctx))
+    for sub in getattr(cmd, "commands", {}).values():
+        _no_value_for_flags(sub)
 
 
 app = typer.Typer(
