@@ -14,6 +14,7 @@ error about a file that is not a scenario never quotes it.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,11 +344,29 @@ def _clean_loc(loc: Path_) -> Path_:
     return tuple(p for p in shown if p not in ("str", "Source", "function-after[check(), Quantity]"))
 
 
+def _misspelt(errors: list[dict]) -> set[Path_]:
+    """Required fields an unknown key beside them is a misspelling of ('wage_per_hr' for 'wage_per_hour'): the
+    unknown key's line already says 'did you mean', so a second line saying the field is missing is noise."""
+    out = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = tuple(err["loc"])
+            options = list(getattr(_model_at(loc[:-1])[0], "model_fields", {}) or {})
+            close = difflib.get_close_matches(str(loc[-1]), options, n=1, cutoff=0.6)
+            if close:
+                out.add((*loc[:-1], close[0]))
+    return out
+
+
 def format_validation_error(exc: ValidationError, where: dict[Path_, str], shown: str) -> list[str]:
     lines = []
     seen = set()
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt(errors)
+    for err in errors:
         loc = tuple(err["loc"])
+        if err["type"] == "missing" and loc in misspelt:
+            continue
         clean = _clean_loc(loc)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":

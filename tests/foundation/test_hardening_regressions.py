@@ -181,3 +181,22 @@ def test_every_accepted_shipped_scenario_gives_finite_non_negative_json(capsys):
 def test_usage_errors_are_one_line_and_exit_2(args, capsys):
     code, _, err = run(capsys, *args)
     assert_one_line_refusal(code, err)
+
+
+def test_a_misspelt_required_key_is_one_line(tmp_path):
+    """'wage_per_hr' gave two lines: 'human.wage_per_hour: required field is missing' and the unknown key with
+    'did you mean'. The second says it all."""
+    from artcost.errors import UserError
+    from artcost.model.loader import load_scenario
+
+    src = (Path(__file__).resolve().parents[2] / "scenarios" / "freelancer-2024-rtx4090.yaml").read_text()
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(src.replace("  wage_per_hour:", "  wage_per_hr:"))
+    with pytest.raises(UserError) as exc:
+        load_scenario(bad)
+    assert len(exc.value.problems) == 1, exc.value.problems
+    assert "human.wage_per_hr: unknown key (did you mean 'wage_per_hour'?)" in exc.value.problems[0]
+    gone = tmp_path / "gone.yaml"  # a required key simply missing is still said
+    gone.write_text("\n".join(line for line in src.splitlines() if not line.startswith("  wage_per_hour:")))
+    with pytest.raises(UserError, match="human.wage_per_hour: required field is missing"):
+        load_scenario(gone)
