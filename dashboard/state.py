@@ -242,6 +242,10 @@ def figures_note(results: list[dict[str, Any]]) -> str:
     return mc + "every other figure: the central-value model (each uncertain input at its mode, midpoint or median), a point."
 
 
+# How a figure of the central-value model is labelled beside the Monte Carlo's medians (as `artcost cost` does).
+POINT = "central values (a point)"
+
+
 def _figures(ccy: str) -> list[tuple[str, str, Any]]:
     """The figures of the compare table and the report's cost table: (key, label with unit, r -> text)."""
     from artcost.dashboard.charts import ITEM_LABELS
@@ -259,11 +263,12 @@ def _figures(ccy: str) -> list[tuple[str, str, Any]]:
         ("median_ai", f"AI per usable image, median (90%) ({ccy})", lambda r: _cells(r)["ai"]),
         ("median_artist", f"artist per image, median (90%) ({ccy})", lambda r: _cells(r)["artist"]),
         ("median_ratio", "AI vs artist, median (90%)", lambda r: _cells(r)["ratio"]),
-        ("per_usable_image", f"AI per usable image ({ccy})", lambda r: m(r["breakdown"]["per_usable_image"])),
-        ("artist", f"artist per image ({ccy})", lambda r: m(r["artist"]["per_image"])),
-        ("ratio", "AI vs artist per image", lambda r: ratio_phrase(r["ratio"])),
-        ("ai_hours", "AI delivery", lambda r: duration(r["delivery"]["ai_hours"])),
-        ("artist_hours", "artist delivery", lambda r: duration(r["delivery"]["artist_hours"])),
+        # the same figures from the central values: said so, or '30.47' under '33 (19–56)' reads as a contradiction
+        ("per_usable_image", f"AI per usable image, {POINT} ({ccy})", lambda r: m(r["breakdown"]["per_usable_image"])),
+        ("artist", f"artist per image, {POINT} ({ccy})", lambda r: m(r["artist"]["per_image"])),
+        ("ratio", f"AI vs artist per image, {POINT}", lambda r: ratio_phrase(r["ratio"])),
+        ("ai_hours", f"AI delivery, {POINT}", lambda r: duration(r["delivery"]["ai_hours"])),
+        ("artist_hours", f"artist delivery, {POINT}", lambda r: duration(r["delivery"]["artist_hours"])),
         ("p_job_success", "chance the job yields its finals", lambda r: f"{r['p_job_success']:.1%}"),
         ("speed", "speed from", lambda r: r["generation"]["seconds_per_image_source"]),
     ]

@@ -54,7 +54,7 @@ def test_compare_table_has_the_median_rows(at):
     h = headline_for(load_scenario(SEED)).cells()
     assert rows["AI per usable image, median (90%) (CNY)"] == h["ai"] == "33 (19–56)"
     assert rows["AI vs artist, median (90%)"] == h["ratio"]
-    assert rows["AI per usable image (CNY)"] == "30.47"  # the point row stays
+    assert rows["AI per usable image, central values (a point) (CNY)"] == "30.47"  # the point row stays, labelled one
     assert "rows marked 'median (90%)'" in " ".join(c.value for c in at.caption)
 
 
