@@ -139,22 +139,24 @@ ROUTE_KIND_WORDS = {"scenario": "the scenario as written", "measured": "this mac
 
 
 def named_bars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, tick_text, width: int = 760,
-               value_width: int = 230) -> str:
+               value_width: int = 230, chart_id: str = "routes", top: float | None = None, compact: bool = False) -> str:
     """Horizontal bars on a linear axis from zero, each bar's name written above it (a name of any length is
     never cut), with an optional p5-p95 whisker and a value label after the bar.
 
-    rows: {'label', 'value', 'low', 'high' (optional), 'colour', 'text'}; one <svg>, width 100% of its container."""
-    name_h, bar_h, gap, top_pad, axis_h = 17, 15, 9, 40, 46
+    rows: {'label', 'value', 'low', 'high' (optional), 'colour', 'text'}; one <svg>, width 100% of its container,
+    marked data-artcost-chart=`chart_id`; `top`: the axis runs to at least this (default: the longest whisker);
+    `compact`: thinner rows (the presenter's one page holds two panels)."""
+    name_h, bar_h, gap, top_pad, axis_h = (15, 10, 5, 34, 42) if compact else (17, 15, 9, 40, 46)
     row_h = name_h + bar_h + gap
     pad = 10  # room for the "0" under the axis's start
     plot_w = width - value_width - pad
     height = top_pad + len(rows) * row_h + axis_h
-    top = max([max(r.get("high") or r["value"], r["value"]) for r in rows] + [1e-12])
+    top = max([max(r.get("high") or r["value"], r["value"]) for r in rows] + [top or 1e-12])
     ticks = nice_ticks(top)
     scale = plot_w / ticks[-1]
     y_axis = top_pad + len(rows) * row_h
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" data-artcost-chart="routes" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" data-artcost-chart="{_e(chart_id)}" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{_e(title)}" style="max-width:{width}px;font-family:{FONT}">',
         f'<text x="0" y="20" font-size="17" font-weight="600" fill="#222">{_e(title)}</text>',
         f'<g transform="translate({pad},0)">',
@@ -205,35 +207,88 @@ def routes_chart(d: Mapping[str, Any], cheapest_per_kind: bool = False) -> str:
     `cheapest_per_kind`: only the cheapest of each kind (the presenter's one page)."""
     ccy = d["currency"]
     rows = []
-    priced = [r for r in d["routes"] if r.get("cost_per_usable_image") and r["cost_per_usable_image"].get("median")
-              is not None]
-    for r in (cheapest_of_each_kind(priced) if cheapest_per_kind else priced):
+    shown, artist = _shown_routes(d, cheapest_per_kind)
+    for r in shown:
         c = r["cost_per_usable_image"]
         spread = c["p5"] is not None and c["p95"] is not None and c["p5"] < c["p95"]
         text = money_approx(c["median"], ccy) + (f" (90%: {money_approx(c['p5'], '')}–{money_approx(c['p95'], '')})"
                                                  if spread else "")
+        if r["kind"] != "artist":
+            text += artist_ratio_text(artist, c["median"])
         rows.append({"label": f"{r['rank']}. {r['name']}", "value": c["median"], "low": c["p5"] if spread else None,
                      "high": c["p95"] if spread else None, "colour": ROUTE_COLOURS.get(r["kind"], "#999999"),
-                     "text": text})
+                     "text": text, "kind": r["kind"]})
     if not rows:
         return ""
     title = ("The cheapest way of each kind: cost per usable image" if cheapest_per_kind else
              "Every way to get the image: cost per usable image")
-    return named_bars(rows, title,
-                      f"{ccy} per usable image (the artist: per image): median, whisker = 90% interval",
-                      lambda t: f"{t:,.0f}" if t >= 1 or t == 0 else figure(t))
+    ticks = lambda t: f"{t:,.0f}" if t >= 1 or t == 0 else figure(t)  # noqa: E731
+    axis = f"{ccy} per usable image (the artist: per image): median, whisker = 90% interval"
+    out = named_bars(rows, title, axis, ticks, compact=cheapest_per_kind)
+    machines = [x for x in rows if x["kind"] != "artist"]
+    edge = zoom_edge(machines, artist)
+    if edge is not None:
+        # on the full scale the machines' bars are slivers beside the artist's: the same bars again, on a linear
+        # axis of their own (a log axis would hide the gap the first panel shows)
+        out += named_bars(machines, f"The same without the artist, zoomed in: 0 to {ticks(edge)} {ccy}",
+                          axis.replace(" (the artist: per image)", "") + f"; the artist, at {money_approx(artist, ccy)}, "
+                          "is off this scale", ticks, chart_id="routes-zoom", top=edge, compact=cheapest_per_kind)
+    return out
 
 
-def routes_caption(d: Mapping[str, Any], cheapest_per_kind: bool = False) -> str:
-    """Where the routes chart's numbers come from, and what its colours mean."""
+def _shown_routes(d: Mapping[str, Any], cheapest_per_kind: bool) -> tuple[list[Mapping[str, Any]], float | None]:
+    """The priced routes the chart draws, cheapest first, and the artist's median price among them (or None)."""
+    priced = [r for r in d["routes"] if r.get("cost_per_usable_image") and r["cost_per_usable_image"].get("median")
+              is not None]
+    shown = cheapest_of_each_kind(priced) if cheapest_per_kind else priced
+    artist = next((r["cost_per_usable_image"]["median"] for r in shown if r["kind"] == "artist"), None)
+    return shown, artist
+
+
+def artist_ratio_text(artist: float | None, value: float) -> str:
+    """What the artist's price is against one way's cost, written after its bar: ' · artist: 81x this'."""
+    if not artist or not value or value <= 0:
+        return ""
+    ratio = artist / value
+
+    def n(x: float) -> str:
+        return figure(x).removesuffix(".0")
+
+    return f" · artist: {n(ratio)}x this" if ratio >= 1 else f" · artist: 1/{n(1 / ratio)} of this"
+
+
+ZOOM_WHEN = 5.0  # a second panel when the artist's bar is this many times the longest of the machines' whiskers
+
+
+def zoom_edge(machines: Sequence[Mapping[str, Any]], artist: float | None) -> float | None:
+    """Where the zoomed panel's axis ends (the machines' longest whisker, rounded up to a tick), or None when the
+    machines' bars read well enough on the full scale (no artist, or the artist under ZOOM_WHEN times them)."""
+    if not machines or not artist:
+        return None
+    top = max(max(r.get("high") or r["value"], r["value"]) for r in machines)
+    if not top > 0 or artist < ZOOM_WHEN * top:
+        return None
+    return nice_ticks(top)[-1]
+
+
+def routes_caption(d: Mapping[str, Any], cheapest_per_kind: bool = False, report: str | None = None) -> str:
+    """Where the routes chart's numbers come from, and what its colours mean; `report` names the full report (by
+    its title) that has every way, for the presenter's cut to the cheapest of each kind."""
     n = sum(1 for r in d["routes"] if r.get("cost_per_usable_image"))
-    shown = (f"The cheapest of each kind of the {n} ways priced (rank among them before the name); the full report "
-             "has them all. " if cheapest_per_kind else "")
+    full = f"the full report, \u201c{report}\u201d, has them all" if report else "the full report has them all"
+    shown = (f"The cheapest of each kind of the {n} ways priced (rank among them before the name); {full}. "
+             if cheapest_per_kind else "")
     kinds = list(dict.fromkeys(r["kind"] for r in d["routes"] if r.get("cost_per_usable_image")))
     colours = "; ".join(f"{ROUTE_KIND_WORDS.get(k, k)}: {name}" for k, name in
                         ((k, {"#000000": "black", "#E69F00": "orange", "#0072B2": "dark blue", "#56B4E9": "light blue",
                               "#009E73": "green", "#CC79A7": "pink", ARTIST_COLOUR: "red"}.get(ROUTE_COLOURS.get(k), "grey"))
                          for k in kinds))
+    routes, artist = _shown_routes(d, cheapest_per_kind)
+    machines = [{"value": r["cost_per_usable_image"]["median"], "high": r["cost_per_usable_image"]["p95"]}
+                for r in routes if r["kind"] != "artist"]
+    scales = ("Linear scales; the second panel draws the ways without the artist on a scale of their own."
+              if zoom_edge(machines, artist) is not None else "Linear scale.")
     return (shown + "Each route is the scenario's job (its finals, candidates, acceptance rate and people's time) with only the "
             "way of making the images changed, run through the same cost model and Monte Carlo: bars are medians, "
-            f"whiskers 5th to 95th percentile. Linear scale. Colours: {colours}.")
+            f"whiskers 5th to 95th percentile; after each bar, how many times its cost the artist's price is. "
+            f"{scales} Colours: {colours}.")

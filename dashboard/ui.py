@@ -115,11 +115,15 @@ def svg_chart(svg_text: str, label: str) -> None:
     import base64
     import html
 
+    import re
+
     if not svg_text:
         return
-    data = base64.b64encode(svg_text.encode("utf-8")).decode("ascii")
-    st.markdown(f'<img src="data:image/svg+xml;base64,{data}" data-artcost-chart="{html.escape(label, quote=True)}" '
-                f'alt="{html.escape(label, quote=True)}" style="width:100%;max-width:760px">', unsafe_allow_html=True)
+    # a chart of two panels (the routes chart and its zoom) is two <svg> elements: an image each
+    for one in re.findall(r"<svg\b.*?</svg>", svg_text, flags=re.S) or [svg_text]:
+        data = base64.b64encode(one.encode("utf-8")).decode("ascii")
+        st.markdown(f'<img src="data:image/svg+xml;base64,{data}" data-artcost-chart="{html.escape(label, quote=True)}" '
+                    f'alt="{html.escape(label, quote=True)}" style="width:100%;max-width:760px">', unsafe_allow_html=True)
 
 
 def bench_records_for(sid: str) -> tuple:

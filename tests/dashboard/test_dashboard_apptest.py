@@ -312,7 +312,7 @@ def test_ai_dearer_than_the_artist(at):
     assert [m.value for m in at.metric if m.label == "AI / artist cost"] == [f"{1 / r['ratio']:,.1f}x"]
     at.switch_page("views/cost.py").run()
     table = at.dataframe[0].value
-    assert "AI costs" in table[table[""] == "AI vs artist per image"].iloc[0, 1]
+    assert "AI costs" in table[table[""] == "AI vs artist per image, central values (a point)"].iloc[0, 1]
 
 
 def test_artist_faster_than_ai_says_so(at):
@@ -353,8 +353,9 @@ def test_presenter_page_headline_routes_chart_and_findings(at):
     at.switch_page("views/presenter.py").run()
     no_exceptions(at)
     assert headlines(at) == [expected()]
-    (chart,) = svg_charts(at)
+    chart, zoom = svg_charts(at)  # the routes on one scale, then the machines' alone on a scale of their own
     assert 'data-artcost-chart="routes"' in chart and "the artist" in chart
+    assert 'data-artcost-chart="routes-zoom"' in zoom
     findings = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert findings and "Cheapest way:" in findings[0] and findings[0].count("\n- ") >= 4
 
