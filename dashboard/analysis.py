@@ -18,14 +18,52 @@ from artcost.model.comparison import PERCENT_UNITS, field_label, field_title, fi
 TORNADO_OUTPUTS = {"per_usable_image": "AI cost per usable image", "ratio": "artist/AI cost ratio"}
 
 
+# The section of the report (and of the dashboard's Overview) that lists every input with its distribution and
+# source: captions name it by its title, so a reader of the printed page can find it (the report links it).
+SOURCES_TITLE = "Where each figure comes from"
+
+
 def mc_caption(mc: Any, scenario: str | None = None) -> str:
     """Where the Monte Carlo charts come from; `scenario` names the scenario file (default: the path it was read from)."""
     return (
         f"Monte Carlo: {mc.draws:,} independent draws of {len(mc.sources)} uncertain inputs "
         f"(numpy default_rng seed {mc.seed}) through the cost model; scenario "
         f"{scenario or mc.scenario_file or mc.scenario_name}. "
-        "Each input's distribution and source: see the table of uncertain inputs."
+        f'Each input\'s distribution and source: under "{SOURCES_TITLE}".'
     )
+
+
+def input_in(path: str, x: float, own: str, ccy: str | None = None, factor: float = 1.0) -> tuple[float, str]:
+    """An input's value and unit as a report in `ccy` shows it: money (a unit in the scenario's currency `own`)
+    times `factor` with the unit in `ccy`; anything else as it is. (value, unit)."""
+    ccy = ccy or own
+    unit = field_unit(path, own)
+    if ccy != own and unit.startswith(own):
+        return x * factor, field_unit(path, ccy)
+    return x, unit
+
+
+def scaled_describe(dist: Any, factor: float = 1.0) -> str:
+    """A distribution in one line as `DistSpec.describe` writes it, its values times `factor` (a money input
+    shown in another currency): 'triangular(low=0, mode=119.8, high=222.9)'. Shape parameters (PERT's lamb,
+    a lognormal's sigma) keep their value; a lognormal's mu moves by log(factor)."""
+    if factor == 1.0:
+        return dist.describe()
+    import math
+
+    def scaled(k: str, v: Any) -> Any:
+        if v is None or k in ("dist", "lamb", "sigma", "weights"):
+            return v
+        if k == "mu":
+            return v + math.log(factor)
+        if k == "values":
+            return [x * factor for x in v]
+        return v * factor if isinstance(v, (int, float)) else v
+
+    params = ", ".join(f"{k}={v:.4g}" if isinstance(v, (int, float)) else f"{k}={v}"
+                       for k, v in ((k, scaled(k, v)) for k, v in dist.model_dump().items())
+                       if k != "dist" and v is not None)
+    return f"{dist.dist}({params})"
 
 
 def mc_charts(mc: Any, ccy: str, factor: float = 1.0, scenario: str | None = None) -> list[Chart]:
@@ -89,8 +127,7 @@ def tornado_chart(rows: Sequence[Mapping[str, Any]], output: str, ccy: str, fact
     own = own or ccy
 
     def name(r: Mapping[str, Any]) -> str:
-        u = field_unit(r["param"], own)
-        return f"{field_label(r['param'])}: {range_text(r['input_low'], r['input_high'], u)}"
+        return f"{field_label(r['param'])}: {input_range_text(r, own, ccy, factor)}"
 
     bars = [{"name": name(r), "low": r["output_low"] * f, "high": r["output_high"] * f} for r in rows]
     base = rows[0]["base"] * f if rows else 0.0
@@ -98,13 +135,23 @@ def tornado_chart(rows: Sequence[Mapping[str, Any]], output: str, ccy: str, fact
         "One input at a time at its 10th and 90th percentile (the range after its name), every other input at its "
         "central value. Sources: "
         + "; ".join(f"{field_label(r['param'])}: {source_text(r['source'])}" for r in list(rows)[:3])
-        + ("; the rest in the table of uncertain inputs." if len(rows) > 3 else ".")
+        + (f'; the rest under "{SOURCES_TITLE}".' if len(rows) > 3 else ".")
     )
     return tornado(bars, base, unit, TORNADO_OUTPUTS[output], caption)
 
 
-def grid_chart(grid: Mapping[str, Any], caption: str, own: str = "") -> Chart:
-    """The break-even heatmap: artist/AI ratio over two inputs (named in words with units), with the ratio = 1 contour."""
+def input_range_text(row: Mapping[str, Any], own: str, ccy: str | None = None, factor: float = 1.0) -> str:
+    """A tornado row's input range in words with its unit, money in `ccy`: '3.9 to 6.8 USD/h'."""
+    lo, unit = input_in(row["param"], row["input_low"], own, ccy, factor)
+    hi, _ = input_in(row["param"], row["input_high"], own, ccy, factor)
+    return range_text(lo, hi, unit)
+
+
+def grid_chart(grid: Mapping[str, Any], caption: str, own: str = "", ccy: str | None = None,
+               factor: float = 1.0) -> Chart:
+    """The break-even heatmap: artist/AI ratio over two inputs (named in words with units), with the ratio = 1 contour;
+    a money input's axis in `ccy` (its values times `factor`; the ratio has no currency)."""
+    ccy = ccy or own
     ratio = np.asarray(grid["ratio"], dtype=float)
     crosses = bool(np.nanmin(ratio) < 1 < np.nanmax(ratio))
     where = ("black line: break-even" if crosses else "AI is cheaper everywhere in this range"
@@ -113,24 +160,31 @@ def grid_chart(grid: Mapping[str, Any], caption: str, own: str = "") -> Chart:
     title = (f"How many times AI's cost the artist charges<br><sup>by {field_label(xp)} and {field_label(yp)}: "
              f"{where}</sup>")
     pct = {p: field_unit(p, own) in PERCENT_UNITS for p in (xp, yp)}
-    return heatmap(grid["x"], grid["y"], ratio, field_title(xp, own), field_title(yp, own), title, caption,
+    xs = [input_in(xp, v, own, ccy, factor)[0] for v in grid["x"]]
+    ys = [input_in(yp, v, own, ccy, factor)[0] for v in grid["y"]]
+    return heatmap(xs, ys, ratio, field_title(xp, ccy), field_title(yp, ccy), title, caption,
                    x_percent=pct[xp], y_percent=pct[yp])
 
 
-def breakeven_words(be: Mapping[str, Any]) -> str:
-    """`breakeven(...).to_dict()` in words: the input named as a person would, with its unit and its value now."""
-    path, ccy = be["param"], be["currency"]
-    unit = field_unit(path, ccy)
-    now = value_text(be["central"], unit)
+def breakeven_words(be: Mapping[str, Any], ccy: str | None = None, factor: float = 1.0) -> str:
+    """`breakeven(...).to_dict()` in words: the input named as a person would, with its unit and its value now;
+    money (in the scenario's currency, `be['currency']`) shown in `ccy`, times `factor`."""
+    path, own = be["param"], be["currency"]
+    ccy = ccy or own
+
+    def v(x: float) -> str:
+        return value_text(*input_in(path, x, own, ccy, factor))
+
+    now = v(be["central"])
     if be.get("roots"):
-        at = " or ".join(value_text(r, unit) for r in be["roots"])
+        at = " or ".join(v(r) for r in be["roots"])
         return (f"AI and the artist cost the same when the {field_label(path)} is {at} (the scenario has {now}); "
-                f"there both cost {money(be['artist_at_root'][0], ccy)} per image.")
+                f"there both cost {money(be['artist_at_root'][0] * factor, ccy)} per image.")
     cheaper = "AI stays cheaper" if be["ai_at_central"] < be["artist_at_central"] else "the artist stays cheaper"
-    text = (f"No break-even: with the {field_label(path)} anywhere from {value_text(be['lo'], unit)} to "
-            f"{value_text(be['hi'], unit)} (the scenario has {now}), {cheaper}.")
+    text = (f"No break-even: with the {field_label(path)} anywhere from {v(be['lo'])} to "
+            f"{v(be['hi'])} (the scenario has {now}), {cheaper}.")
     if be.get("steps"):
-        text += f" The order flips at a jump near {', '.join(value_text(x, unit) for x in be['steps'])} (billing steps)."
+        text += f" The order flips at a jump near {', '.join(v(x) for x in be['steps'])} (billing steps)."
     return text
 
 
@@ -252,9 +306,10 @@ def market_band_charts(result: Any, bands: Any, ccy: str | None = None, factor: 
     ccy = ccy or result.currency
     src = (f"Market simulation of scenario {scenario or result.scenario_file}, {bands.draws:,} Monte Carlo draws of its "
            f"{len(bands.uncertain_inputs)} uncertain inputs (seed {bands.seed}), the whole market re-run for each; line: "
-           "each month's median, shaded: 5th to 95th percentile. 100% = the same month without AI.")
-    if ccy != result.currency:
-        src += f" Money converted {result.currency} to {ccy} at {factor:.4g} ({fx_source})."
+           "each month's median, shaded: 5th to 95th percentile.")
+    axes = market_axis_notes(ccy)
+    if ccy != result.currency:  # only the one chart in money says how it was converted
+        axes["retoucher"] += f" Money converted {result.currency} to {ccy} at {factor:.4g} ({fx_source})."
     out = []
 
     series = []
@@ -264,7 +319,7 @@ def market_band_charts(result: Any, bands: Any, ccy: str | None = None, factor: 
             series.append({"name": name, **c})
     if series:
         out.append(band_lines(series, "Artists: income and commissions against a market without AI",
-                              "% of the no-AI level", src, percent=True,
+                              "% of the no-AI level", f"{src} {axes['artists']}", percent=True,
                               y_range=[0, max(1.05, max(max(s["high"]) for s in series) * 1.05)]))
 
     shares = getattr(bands, "shares_all", None)
@@ -276,7 +331,7 @@ def market_band_charts(result: Any, bands: Any, ccy: str | None = None, factor: 
                 series.append({"name": name, "x": list(sel["month"]), "y": list(sel["p50"]), "low": list(sel["p5"]),
                                "high": list(sel["p95"])})
         out.append(band_lines(series, "How buyers get their images (share of all commissions)",
-                              "share of commissions", src, percent=True, y_range=[0, 1]))
+                              "share of commissions", f"{src} {axes['shares']}", percent=True, y_range=[0, 1]))
 
     series = []
     for table, metric, name in (("buyers", "awareness", "buyers who know of AI"),
@@ -286,7 +341,8 @@ def market_band_charts(result: Any, bands: Any, ccy: str | None = None, factor: 
         if c:
             series.append({"name": name, **c})
     if series:
-        out.append(band_lines(series, "Who knows of AI, and who uses it", "share", src, percent=True, y_range=[0, 1]))
+        out.append(band_lines(series, "Who knows of AI, and who uses it", "% of each group",
+                              f"{src} {axes['adoption']}", percent=True, y_range=[0, 1]))
 
     price = _curve(bands.retouchers, "price", factor)
     cap = _curve(bands.retouchers, "price_cap", factor)
@@ -305,14 +361,31 @@ def market_band_charts(result: Any, bands: Any, ccy: str | None = None, factor: 
         if flat:
             why += "; flat because AI's cost per image is held at the scenario's figure (no cost decline a year)"
         if why:
-            # wrapped to fit a half-width column; the axis leaves room for it above the band
-            notes.append({"x": price["x"][0], "text": _wrap(why[0].upper() + why[1:] + ".", 56)})
+            # wrapped to fit a half-width column; the axis leaves room for it above the band; placed a little inside
+            # the plot (paper coordinates) on a white ground, so it never touches the y axis's numbers
+            notes.append({"x": 0.02, "xref": "paper", "bgcolor": "rgba(255,255,255,0.9)",
+                          "text": _wrap(why[0].upper() + why[1:] + ".", 56)})
         top = max(max(s.get("high") or s["y"]) for s in series)
         room = 1.0 + 0.17 * (notes[0]["text"].count("<br>") + 1) if notes else 1.2
-        out.append(band_lines(series, f"The retoucher's price per image ({ccy})", f"{ccy} per retouched image", src,
+        out.append(band_lines(series, f"The retoucher's price per image ({ccy})", f"{ccy} per retouched image",
+                              f"{src} {axes['retoucher']}",
                               y_range=[0, top * (room + 0.05)],
                               notes=[{**n, "y": top * (room + 0.03), "yanchor": "top"} for n in notes]))
     return out
+
+
+def market_axis_notes(ccy: str) -> dict[str, str]:
+    """What each market chart's vertical axis means, one sentence per chart (its caption's last): the artists'
+    chart is against a market without AI, the others are plain shares or money."""
+    return {
+        "artists": "100% = artists' income (or commissions) in the same month of a market without AI.",
+        "shares": "Each line: the share of all images bought that month that buyers got that way; in each draw the "
+                  "four add up to 100%.",
+        "adoption": "Buyers who know of AI: % of all buyers; artists who have taken up AI: % of all artists; artists' "
+                    "work done with AI: % of the images artists make.",
+        "retoucher": f"The retoucher's price: {ccy} per image retouched; its cap: what the buyer's own AI image would "
+                     "cost them instead.",
+    }
 
 
 def _wrap(text: str, width: int = 80) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -83,9 +84,12 @@ table.plain.narrow { width: auto; min-width: 60%; }
 ol.findings li, ul.findings li { margin: 0.35em 0; }
 .warn { color: #8a4b00; } .meta { color: #555; } a { color: #0060a0; }
 nav.toc { font-size: 0.92em; color: #555; } nav.toc a { margin-right: 0.8em; }
-@page { size: A4; margin: 12mm; }
+@page { size: A4; margin: 12mm 12mm 14mm 12mm;
+        @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 9pt; color: #555; } }
+.print-only { display: none; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
+  a.more { display: none; } .print-only { display: inline; }
   h2 { break-after: avoid; page-break-after: avoid; } h3 { break-after: avoid; }
   figure, tr, .headline, svg { break-inside: avoid; page-break-inside: avoid; }
   nav.toc { display: none; } a { color: #222; text-decoration: none; }
@@ -101,7 +105,7 @@ h1 { font-size: 1.35em; margin: 0 0 0.2em 0; } .meta { color: #555; font-size: 0
 ul.findings { padding-left: 1.2em; margin: 0.5em 0; } ul.findings li { margin: 0.3em 0; }
 .caption { color: #555; font-size: 0.8em; margin: 0.1em 0 0.5em 0; }
 @page { size: A4; margin: 12mm; }
-@media print { body { margin: 0; padding: 0; max-width: none; font-size: 10.5pt; } }
+@media print { body { margin: 0; padding: 0; max-width: none; font-size: 10pt; } }
 """
 
 
@@ -117,6 +121,15 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequen
         for row in rows
     )
     return f'<table class="plain{" narrow" if narrow else ""}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+SOURCES_LINK = '<a href="#sources">&quot;Where each figure comes from&quot;</a>'
+
+
+def linked_sections(text_html: str) -> str:
+    """Escaped text with each mention of the sources section ("Where each figure comes from", as captions name
+    it) made a link to it: the name reads the same on paper, the link works on screen."""
+    return text_html.replace("&quot;Where each figure comes from&quot;", SOURCES_LINK)
 
 
 def _link(path: str) -> str:
@@ -141,7 +154,7 @@ class _Charts:
                           include_mathjax=False, div_id=f"chart-{self.count}")
         self.count += 1
         self.titles.append(chart.title)
-        return f'<figure>{div}<figcaption class="caption">{_e(chart.caption)}</figcaption></figure>'
+        return f'<figure>{div}<figcaption class="caption">{linked_sections(_e(chart.caption))}</figcaption></figure>'
 
 
 # --------------------------------------------------------------------------- what the report knows
@@ -213,7 +226,7 @@ def facts(loaded: LoadedScenario, currency: str | None = None, draws: int = 20_0
         f.grid = ratio_grid(loaded, x, axis_values(loaded, x, None, None, 40), y, axis_values(loaded, y, None, None, 40))
     f.routes, f.routes_problem = routes_of(loaded, r["currency"])
     if loaded.scenario.market is not None:  # the market's assumptions join the sources table (the cost's are there)
-        r["inputs"].update(market_inputs(loaded))
+        r["inputs"].update(market_inputs(loaded, r["currency"], f.factor))
     if loaded.scenario.market is not None:
         from artcost.model.market import market_bands, simulate_market
 
@@ -225,13 +238,19 @@ def facts(loaded: LoadedScenario, currency: str | None = None, draws: int = 20_0
     return f
 
 
-def market_inputs(loaded: LoadedScenario) -> dict[str, dict[str, Any]]:
+def market_inputs(loaded: LoadedScenario, currency: str | None = None, factor: float = 1.0) -> dict[str, dict[str, Any]]:
     """The market section's inputs as `comparison`'s `inputs` lists the cost's: {path: {'value' (central),
-    'unit', 'label', 'source', 'uncertain'}}, money in the scenario's currency."""
+    'unit', 'label', 'source', 'uncertain'}}, money in `currency` (the scenario's times `factor`; default its own)."""
+    from artcost.dashboard.analysis import input_in
+
     own = loaded.scenario.meta.currency
-    return {path: {"value": float(q.central), "unit": field_unit(path, own), "label": field_label(path),
-                   "source": loaded.source_of(path), "uncertain": bool(q.uncertain)}
-            for path, q in loaded.scenario.quantities().items() if path.startswith("market.")}
+    out = {}
+    for path, q in loaded.scenario.quantities().items():
+        if path.startswith("market."):
+            value, unit = input_in(path, float(q.central), own, currency, factor)
+            out[path] = {"value": value, "unit": unit, "label": field_label(path), "source": loaded.source_of(path),
+                         "uncertain": bool(q.uncertain)}
+    return out
 
 
 def routes_of(loaded: LoadedScenario, currency: str) -> tuple[dict[str, Any] | None, str]:
@@ -251,7 +270,49 @@ def routes_of(loaded: LoadedScenario, currency: str) -> tuple[dict[str, Any] | N
     d["scenario"]["file"] = name
     # its sources quote the scenario by the path it was read from: the report names the file once, at the top
     # (as the sources table does), and elsewhere by its name only
-    return _renamed(_renamed(d, f"{loaded.path}: ", ""), loaded.path, name), ""
+    return _reworded(_renamed(_renamed(d, f"{loaded.path}: ", ""), loaded.path, name)), ""
+
+
+# What the routes model leaves for its caller to say (the command line names its flags there): a report's reader has
+# neither flags nor the full price table, so the report says what it means instead.
+_ROUTE_PHRASES = (
+    (re.compile(r" \(all \d+ rows on request\)"), ""),
+    (re.compile(r"the scenario gives no job\.jobs_per_month; give one to change it"),
+     "the scenario does not say how many jobs a month"),
+    (re.compile(r"^to price it, give (\S+) "), lambda m: f"to price it, the scenario would need its {field_label(m.group(1))} "),
+    (re.compile(r"; give one to change it"), ""),
+)
+_SECTION_WORDS = {"compute.owned": "GPU figures", "compute.cloud": "cloud figures",
+                  "compute.subscription": "subscription figures"}
+_FIELD_PATH = re.compile(r"\b(?:job|generation|compute|human|artist|market)(?:\.[a-z_]+)+\b")
+
+
+def reader_words(text: str) -> str:
+    """A routes note or source in words a report's reader can use: no request or command-line instruction
+    they cannot act on, and every scenario field (`job.jobs_per_month`) by its name in words."""
+    from artcost.model.comparison import FIELD_LABELS
+
+    for pattern, new in _ROUTE_PHRASES:
+        text = pattern.sub(new, text)
+
+    def word(m: re.Match) -> str:
+        path = m.group(0)
+        if path in FIELD_LABELS or path.startswith("market.segments."):
+            return field_label(path)
+        return _SECTION_WORDS.get(path, path)
+
+    return _FIELD_PATH.sub(word, text)
+
+
+def _reworded(obj: Any) -> Any:
+    """`obj` (plain data) with `reader_words` applied to every string inside it."""
+    if isinstance(obj, str):
+        return reader_words(obj)
+    if isinstance(obj, dict):
+        return {k: _reworded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_reworded(v) for v in obj]
+    return obj
 
 
 def _renamed(obj: Any, old: str, new: str) -> Any:
@@ -302,10 +363,11 @@ def findings(fx: Facts) -> list[tuple[str, str]]:
                                    f"{fx.mc.draws:,} draws of the uncertain inputs, and the artist costs 100 times AI "
                                    f"or more in {p['ratio_ge_100']:.0%} of them."))
     if fx.tornado:
+        from artcost.dashboard.analysis import input_range_text
+
         t = fx.tornado[0]
-        unit = field_unit(t["param"], fx.own)
         out.append(("uncertainty",
-                    f"What moves it most: the {field_label(t['param'])} ({sources.range_text(t['input_low'], t['input_high'], unit)}) moves AI's cost per usable image from "
+                    f"What moves it most: the {field_label(t['param'])} ({input_range_text(t, fx.own, ccy, fx.factor)}) moves AI's cost per usable image from "
                     f"{money(t['output_low'] * fx.factor, ccy)} to {money(t['output_high'] * fx.factor, ccy)}."))
     be = fx.breakevens.get("artist.price_per_image")
     if be:
@@ -484,15 +546,13 @@ def _breakeven_section(fx: Facts, charts: _Charts) -> str:
 
     body = []
     for path, be in fx.breakevens.items():
-        words = analysis.breakeven_words(be)
+        words = analysis.breakeven_words(be, fx.r["currency"], fx.factor)
         body.append(f"<p>{_e(words)} <span class=\"meta\">(source: {_link(path)})</span></p>")
-    if fx.own != fx.r["currency"] and fx.breakevens:
-        body.append(f'<p class="meta">Break-even money is in {_e(fx.own)}, the scenario\'s currency.</p>')
     if fx.grid is not None:
         x, y = BREAKEVEN_INPUTS
         caption = (f"The cost model with every other input at its central value; each axis spans its input's 5th to "
-                   f"95th percentile if uncertain, else half to twice its value; money in {fx.own}.")
-        body.append(charts.html(analysis.grid_chart(fx.grid, caption, fx.own)))
+                   f"95th percentile if uncertain, else half to twice its value; money in {fx.r['currency']}.")
+        body.append(charts.html(analysis.grid_chart(fx.grid, caption, fx.own, fx.r["currency"], fx.factor)))
     return "".join(body) or "<p>No input to vary.</p>"
 
 
@@ -517,8 +577,9 @@ def _benchmark_section(fx: Facts, bench_records: Sequence[Mapping[str, Any]]) ->
 
 def _sources_section(fx: Facts) -> str:
     r, s = fx.r, fx.loaded.scenario
-    dists = {p: q.dist.describe() for p, q in s.quantities().items() if q.uncertain}
-    out = [f'<p class="meta">{_e(sources.intro(r))}</p>', sources.sources_table(r, dists), _routes_sources(fx)]
+    dists = input_dists(fx)
+    out = [f'<p class="meta">{_e(sources.intro(r))}</p>', sources.sources_table(r, dists, paths=False),
+           _routes_sources(fx)]
     if s.meta.sources:
         out.append("<h3>Sources the scenario lists</h3><ul>")
         for src in s.meta.sources:
@@ -535,6 +596,19 @@ def _sources_section(fx: Facts) -> str:
     return "".join(out)
 
 
+def input_dists(fx: Facts) -> dict[str, str]:
+    """Each uncertain input's distribution in one line, a money input's values in the report's currency."""
+    from artcost.dashboard.analysis import input_in, scaled_describe
+
+    own, ccy = fx.own, fx.r["currency"]
+    out = {}
+    for path, q in fx.loaded.scenario.quantities().items():
+        if q.uncertain:
+            converted = input_in(path, 1.0, own, ccy, fx.factor)[1] != field_unit(path, own)
+            out[path] = scaled_describe(q.dist, fx.factor if converted else 1.0)
+    return out
+
+
 def _num(x: Any) -> str:
     return "" if x is None else f"{float(x):,.4g}"
 
@@ -544,6 +618,14 @@ SECTIONS = (("headline", "The answer"), ("findings", "Findings"), ("routes", "Ev
             ("delivery", "Delivery time"), ("uncertainty", "How sure: uncertainty"),
             ("breakeven", "Where AI and the artist break even"), ("market", "What it does to artists: the market"),
             ("benchmark", "Benchmark provenance"), ("sources", "Where each figure comes from"), ("method", "Method"))
+
+
+def more_link(anchor: str) -> str:
+    """A finding's pointer to the section that shows it: a link 'more' on screen; on paper, where a link goes
+    nowhere, the section's title."""
+    title = dict(SECTIONS).get(anchor, "")
+    return (f'<a class="more" href="#{_e(anchor)}">more</a>'
+            f'<span class="print-only">(see &ldquo;{_e(title)}&rdquo;)</span>')
 
 
 def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
@@ -563,12 +645,12 @@ def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>artcost report: {_e(s.meta.name)}</title>",
+        f"<title>{_e(report_title(fx))}</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<h1>{_e(s.meta.name)}</h1>",
+        f"<h1>{_e(report_title(fx))}</h1>",
         f'<p class="meta">Scenario {_e(r["scenario"]["file"])}, figures as of {_e(r["scenario"]["as_of"])}; '
-        f"money in {_e(ccy)}; report generated {_e(generated.strftime('%Y-%m-%d %H:%M %Z'))} by artcost "
-        f"{_e(ARTCOST_VERSION)}.</p>",
+        f"money in {_e(ccy)}{_e(conversion_note(fx))}; report generated "
+        f"{_e(generated.strftime('%Y-%m-%d %H:%M %Z'))} by artcost {_e(ARTCOST_VERSION)}.</p>",
         '<nav class="toc">' + "".join(f'<a href="#{k}">{_e(t)}</a>' for k, t in titles) + "</nav>",
     ]
     if s.meta.description:
@@ -583,7 +665,7 @@ def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
                         + f"<figure>{svg.key_chart(r)}<figcaption class=\"caption\">{_e(svg.key_caption(r))}"
                           "</figcaption></figure>")
     section("findings", '<ul class="findings">' + "".join(
-        f'<li>{_e(text)} <a href="#{a}">more</a></li>' for a, text in findings(fx)) + "</ul>")
+        f"<li>{_e(text)} {more_link(a)}</li>" for a, text in findings(fx)) + "</ul>")
     if present["routes"]:
         section("routes", _routes_section(fx))
     # the speed's source is a paragraph under the table: a long quote in a cell would squeeze the figures' column
@@ -605,6 +687,16 @@ def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
     section("method", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in METHOD_NOTES) + "</ul>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def conversion_note(fx: Facts) -> str:
+    """How the scenario's money became the report's, said once at the top: ' (converted from the scenario's CNY at
+    0.1486 USD per CNY, Federal Reserve ...)'; '' when the report is in the scenario's own currency."""
+    ccy = fx.r["currency"]
+    if ccy == fx.own:
+        return ""
+    return (f" (converted from the scenario's {fx.own} at {fx.factor:.4g} {ccy} per {fx.own}, {fx.rate_label}; "
+            "every amount in this report)")
 
 
 def file_stem(loaded: LoadedScenario) -> str:
@@ -630,6 +722,13 @@ def report_for(
 # --------------------------------------------------------------------------- the presenter sheet
 
 
+def report_title(fx: Facts) -> str:
+    """The full report's title (its heading and its document title), by which the presenter sheet names it: the
+    scenario's name."""
+    return fx.loaded.scenario.meta.name
+
+
+
 def presenter_parts(fx: Facts) -> dict[str, Any]:
     """What the presenter view shows: title, meta line, headline, the routes chart (SVG; the key chart when the
     routes could not be priced) and its caption, findings."""
@@ -641,7 +740,8 @@ def presenter_parts(fx: Facts) -> dict[str, Any]:
         "headline": headline(r),
         "note": headline_note(fx),
         "chart": routes_svg or svg.key_chart(r),
-        "caption": svg.routes_caption(fx.routes, cheapest_per_kind=True) if routes_svg else svg.key_caption(r),
+        "caption": (svg.routes_caption(fx.routes, cheapest_per_kind=True, report=report_title(fx)) if routes_svg
+                    else svg.key_caption(r)),
         "findings": [text for _, text in findings(fx)],
     }
 
@@ -656,7 +756,7 @@ def presenter_html(fx: Facts, generated: dt.datetime | None = None) -> str:
         f"<title>artcost: {_e(p['title'])}</title><style>{PRESENTER_CSS}</style></head><body>",
         f"<h1>{_e(p['title'])}</h1>",
         f'<p class="meta">{_e(p["meta"])} Made {_e(generated.strftime("%Y-%m-%d"))} with artcost '
-        f"{_e(ARTCOST_VERSION)}; every figure and its source is in the full report.</p>",
+        f"{_e(ARTCOST_VERSION)}; every figure and its source is in the full report, &ldquo;{_e(report_title(fx))}&rdquo;.</p>",
         f'<p class="headline">{_e(p["headline"])}</p>',
         p["chart"],
         f'<p class="caption">{_e(p["caption"])}</p>',

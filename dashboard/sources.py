@@ -114,10 +114,11 @@ def groups(r: Mapping[str, Any], dists: Mapping[str, str] | None = None) -> list
 
 def sources_table(r: Mapping[str, Any], dists: Mapping[str, str] | None = None,
                   link: Callable[[str], str | None] | None = None, link_text: str = "in the report",
-                  ids: bool = True, only: str | None = None) -> str:
+                  ids: bool = True, only: str | None = None, paths: bool = True) -> str:
     """The table as HTML (a <style> and a <table>).  `link(path)` gives each row's link to the figure's section of
     the report (None: no link); `ids` gives groups and rows their anchors (the report's own copy); `only` keeps
-    one group (a section name), without its title row."""
+    one group (a section name), without its title row; `paths=False` leaves out the YAML path under each name
+    (the report's reader has the names in words, not the file's editor's field names)."""
     body = []
     for g in groups(r, dists):
         if only is not None and g["section"] != only:
@@ -132,7 +133,9 @@ def sources_table(r: Mapping[str, Any], dists: Mapping[str, str] | None = None,
             dist = f'<span class="dist">{_e(row["dist"])}</span>' if row["dist"] else ""
             mark = f" {UNCERTAIN_MARK}" if row["uncertain"] else ""
             body.append(
-                f"<tr{rid}><td>{_e(row['label'])}<span class=\"path\">{_breakable(row['path'])}{more}</span></td>"
+                f"<tr{rid}><td>{_e(row['label'])}"
+                + (f"<span class=\"path\">{_breakable(row['path']) if paths else ''}{more}</span>" if paths or more else "")
+                + "</td>"
                 f'<td class="value">{_e(row["value"])}{mark}{dist}</td><td>{_e(row["source"])}</td></tr>'
             )
     return (f"<style>{CSS}</style>"

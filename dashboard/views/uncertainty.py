@@ -63,12 +63,12 @@ except UserError as exc:
     for line in exc.problems:
         st.error(line)
 else:
-    st.write(analysis.breakeven_words(be) + (f" (Money in {own}, the scenario's currency.)" if own != ccy else ""))
+    st.write(analysis.breakeven_words(be, ccy, factor))
     caption = (f"The cost model with every other input at its central value; each axis spans its input's 5th to 95th "
-               f"percentile if uncertain, else half to twice its value; money in {own}. "
+               f"percentile if uncertain, else half to twice its value; money in {ccy}. "
                f"Sources: {field_label(x_param)}: {loaded.source_of(x_param)}; "
                f"{field_label(y_param)}: {loaded.source_of(y_param)}.")
-    ui.show(analysis.grid_chart(grid, caption, own), key="mc-grid")
+    ui.show(analysis.grid_chart(grid, caption, own, ccy, factor), key="mc-grid")
 
 with st.expander("Uncertain inputs: distributions and sources"):
     st.dataframe(pd.DataFrame(analysis.input_rows(mc)), hide_index=True, width="stretch")

@@ -92,7 +92,8 @@ def test_contains_every_assumption_with_its_source(report):
     assert market and not [p for p in market if f"src-{p}" not in ids]
     assert "buyers learning of AI on their own (Bass p)" in text
     assert str(REPO) not in report["html"], "no path of the machine that wrote the report"
-    assert "triangular(low=20, mode=31, high=55)" in text  # DistSpec.describe of human.wage_per_hour
+    # DistSpec.describe of human.wage_per_hour (triangular(low=20, mode=31, high=55) CNY/h), in the report's USD
+    assert "triangular(low=2.972, mode=4.607, high=8.174)" in text
     assert "Federal Reserve G.5A annual average 2022" in text  # the exchange rate used: the scenario's year (2022)
     assert "Benchmark provenance" in text and "NVIDIA GeForce RTX 3060 Ti" in text
     assert "Method" in text

@@ -198,3 +198,23 @@ def test_bad_file_and_currency_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "none.yaml" in err[0] and "--currency" in err[1], err
     assert not (tmp_path / "r.html").exists()
+
+
+@needs_pdf
+def test_pdf_reads_on_paper(made):
+    """What the reviewer read in the printed report (USD): page numbers, no link word 'more' that goes nowhere,
+    no field name split over two lines, the break-even in the currency asked for."""
+    pages = [subprocess.run(["pdftotext", "-layout", "-f", str(i + 1), "-l", str(i + 1), str(made["pdf"]), "-"],
+                            capture_output=True, text=True, check=True, timeout=60).stdout
+             for i in range(len(page_words(made["pdf"])))]
+    for i, page in enumerate(pages):
+        assert f"page {i + 1} of {len(pages)}" in page, f"page {i + 1} has no page number"
+    text = "\n".join(pages)
+    dead = re.search(r"[.)]\s+more(\s|$)", " ".join(text.split()))  # a finding's sentence, then its link word
+    assert not dead, "a finding ends in a dead 'more'"
+    assert "(see “Where AI and the artist break even”)" in " ".join(text.split())
+    assert not re.search(r"\b(?:job|generation|compute|human|artist|market)\.[a-z_]+", text), \
+        re.search(r"\b(?:job|generation|compute|human|artist|market)\.[a-z_]+", text).group(0)
+    flat = " ".join(text.split())
+    breakeven = flat.split("Where AI and the artist break even")[-1].split("What it does to artists")[0]
+    assert "USD/image" in breakeven and "CNY" not in breakeven, breakeven[:400]
