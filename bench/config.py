@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Mapping
 
@@ -100,6 +101,12 @@ class BenchConfig(BaseModel):
             raise ValueError(f"resolution: {a.label} needs a multiple of {a.pixel_multiple} pixels (got {res})")
         if self.without_t5 and "text_encoder_3" not in a.optional_text_encoders:
             raise ValueError(f"without_t5: {a.label} cannot run without its T5 encoder (only SD3.5 can)")
+        if self.min_runs > self.max_runs:
+            raise ValueError(f"min_runs: at least {self.min_runs} timed runs cannot be made with `max_runs` "
+                             f"{self.max_runs}")
+        if self.warmup_steps is not None and self.warmup_steps > self.steps:
+            raise ValueError(f"warmup_steps: a warm-up call of {self.warmup_steps} steps is longer than the timed "
+                             f"calls' {self.steps} (`steps`)")
         return self
 
     @property
@@ -124,6 +131,9 @@ class BenchConfig(BaseModel):
     @field_validator("warmup_runs", "guidance_scale", "min_seconds", "idle_seconds", "gemm_seconds")
     @classmethod
     def _nonneg(cls, v):
+        # NaN passed 'v < 0' (a NaN GEMM budget gave a 3 GFLOP/s probe; inf seconds ran until max_runs)
+        if v is not None and not math.isfinite(v):
+            raise ValueError(f"must be a finite number (got {v})")
         if v is not None and v < 0:
             raise ValueError(f"must be 0 or more (got {v})")
         return v
@@ -164,6 +174,8 @@ class BenchConfig(BaseModel):
     @field_validator("host_mem_ceiling_gb")
     @classmethod
     def _ceiling(cls, v):
+        if v is not None and not math.isfinite(v):
+            raise ValueError(f"must be a finite number of GB (got {v})")
         if v is not None and v <= 0:
             raise ValueError(f"must be positive (got {v:g})")
         return v
@@ -191,6 +203,8 @@ def make_config(names: Mapping[str, str] | None = None, **kwargs) -> BenchConfig
             msg = err["msg"].removeprefix("Value error, ")
             if not field and ": " in msg:  # a check across fields names its field first ('resolution: ...')
                 head, rest = msg.split(": ", 1)
+                for name, said in (names or {}).items():  # and another it names in backticks (`max_runs`)
+                    rest = rest.replace(f"`{name}`", said)
                 msg = f"{(names or {}).get(head, head)}: {rest}"
             lines.append(f"{flag}: {msg}" if field else msg)
         raise UserError(lines) from None

@@ -37,9 +37,40 @@ def test_warm_up_is_one_step_and_the_probe_comes_after_the_timed_runs(tmp_path, 
 
 def test_warmup_steps_setting():
     from artcost.bench.config import make_config
+    from artcost.errors import UserError
 
     c = make_config(arch="tiny", steps=6, device="cpu")
     assert c.warmup_steps_for(compiled=False) == 1
     assert c.warmup_steps_for(compiled=True) == 6  # a compiled denoiser warms up at full length
     assert make_config(arch="tiny", steps=6, warmup_steps=3).warmup_steps_for(False) == 3
-    assert make_config(arch="tiny", steps=2, warmup_steps=9).warmup_steps_for(False) == 2  # never above steps
+    with pytest.raises(UserError, match="warmup_steps: a warm-up call of 9 steps is longer than the timed calls' 2"):
+        make_config(arch="tiny", steps=2, warmup_steps=9)  # said, not cut down silently
+
+
+@pytest.mark.parametrize("flag, value, said", [
+    ("--guidance-scale", "nan", "--guidance-scale: must be a finite number (got nan)"),
+    ("--gemm-seconds", "nan", "--gemm-seconds: must be a finite number (got nan)"),
+    ("--min-seconds", "inf", "--min-seconds: must be a finite number (got inf)"),
+    ("--idle-seconds", "nan", "--idle-seconds: must be a finite number (got nan)"),
+    ("--host-mem-ceiling-gb", "nan", "--host-mem-ceiling-gb: must be a finite number of GB (got nan)"),
+])
+def test_non_finite_settings_are_refused(flag, value, said, data_dir):
+    """NaN passed every '>= 0' check: a NaN GEMM budget gave a 3 GFLOP/s probe, inf seconds ran until max_runs."""
+    from typer.testing import CliRunner
+
+    from artcost.cli.bench import bench_app
+    from artcost.errors import UserError
+
+    res = CliRunner().invoke(bench_app, ["--arch", "tiny", "--device", "cpu", "--no-store", flag, value])
+    assert isinstance(res.exception, UserError) and res.exception.problems == [said]
+
+
+def test_contradictory_run_counts_are_refused(data_dir):
+    from typer.testing import CliRunner
+
+    from artcost.cli.bench import bench_app
+    from artcost.errors import UserError
+
+    res = CliRunner().invoke(bench_app, ["--arch", "tiny", "--device", "cpu", "--min-runs", "5", "--max-runs", "2"])
+    assert isinstance(res.exception, UserError)
+    assert res.exception.problems == ["--min-runs: at least 5 timed runs cannot be made with --max-runs 2"]

@@ -164,7 +164,7 @@ def bench(
                                        "the only one run with --workers."),
     warmup_runs: int = typer.Option(1, help="Untimed calls before the timed runs (the first checks the activations)."),
     warmup_steps: Optional[int] = typer.Option(
-        None, help="Denoising steps of each warm-up call (default 1, which runs every kernel of a timed call at its "
+        None, help="Denoising steps of each warm-up call, at most --steps (default 1, which runs every kernel of a timed call at its "
                    "shapes; compile: all the steps)."),
     min_runs: int = typer.Option(3, help="Timed runs: at least this many ..."),
     min_seconds: float = typer.Option(10.0, help="... and at least this long in total."),
