@@ -37,7 +37,7 @@ from artcost.bench.heartbeat import say
 from artcost.bench.presets import dtype_labels
 from artcost.bench.record import BenchRecord, BenchSummary, PresetResult
 from artcost.bench.summaries import ratios_to_stock, summarise_preset
-from artcost.errors import ArgumentError
+from artcost.errors import UserError
 
 __all__ = ["BenchmarkRun", "Progress", "batch_sweep", "dtype_labels", "open_store", "run_benchmark",
            "summarise_preset"]
@@ -261,6 +261,14 @@ class BenchmarkRun:
         flops = count_flops(ModelConfigs.from_pipeline(loaded.pipe, cfg.arch), self.resolution)
         summarise_preset(res, window.timings, window.energy, window.wall_s, cfg.batch_size, flops,
                          self.probes.get(res.dtype), peak, self.idle_w)
+        if res.health and not res.health.get("ok", True):
+            # Non-finite activations: the images are NaN and the timings are of a broken pipeline. It was kept
+            # only as a note, which the console never printed: a NaN run read as a valid record.
+            h = res.health
+            what = (f"{h.get('nonfinite_outputs')} module outputs non-finite" if h.get("nonfinite_outputs")
+                    else f"{h.get('subnormal_fraction', 0):.1%} of values subnormal (slow arithmetic)")
+            res.measurement_errors.append(f"activation check failed on the warm-up call: {what} (first: "
+                                          f"{'; '.join(h.get('worst') or [])}); these timings are not a model's")
         if loaded.compiled and res.warmup_s:
             # Compilation happens inside the first call; what it adds is first call minus steady state.
             res.compile_s = max(0.0, res.warmup_s[0] - res.summary.run_s_stats["median"])
@@ -281,7 +289,9 @@ class BenchmarkRun:
         primary = next((r for r in self.results if r.name == cfg.primary_preset), None)
         if primary is None or primary.status != "ok":
             why = primary.reason if primary else "not run"
-            raise ArgumentError("primary_preset", f"no result for preset {cfg.primary_preset} ({why}); nothing stored")
+            # Not an argument's fault (a ceiling, the device's memory, a preset this device cannot run): the
+            # reason says what happened; it read as if `primary_preset` had been mistyped.
+            raise UserError(f"the primary preset ({cfg.primary_preset}) has no result: {why}; nothing stored")
         config_dump = cfg.model_dump(mode="json")
         config_dump.update(resolution=self.resolution, device=self.device, scheduler=self.scheduler_used)
         return BenchRecord(

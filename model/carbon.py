@@ -85,7 +85,7 @@ class Intensity:
 
     @property
     def label(self) -> str:
-        why = (f"default: no compute.grid_region given, the world average" if self.default
+        why = ("default: no compute.grid_region given, the world average" if self.default
                else f"grid {self.region}")
         return f"{why}: {self.row.label}"
 

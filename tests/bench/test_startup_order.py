@@ -74,3 +74,49 @@ def test_contradictory_run_counts_are_refused(data_dir):
     res = CliRunner().invoke(bench_app, ["--arch", "tiny", "--device", "cpu", "--min-runs", "5", "--max-runs", "2"])
     assert isinstance(res.exception, UserError)
     assert res.exception.problems == ["--min-runs: at least 5 timed runs cannot be made with --max-runs 2"]
+
+
+def test_bad_json_out_is_refused_before_measuring(tmp_path, monkeypatch):
+    """A bad --json-out was found after the measurement, with the record already stored, and exit 2."""
+    from typer.testing import CliRunner
+
+    from artcost.cli.bench import bench_app
+    from artcost.errors import UserError
+
+    monkeypatch.setenv("ARTCOST_DATA", str(tmp_path / "data"))
+    built = []
+    monkeypatch.setattr("artcost.bench.loading.build_synthetic_pipeline", lambda *a, **k: built.append(a))
+    res = CliRunner().invoke(bench_app, ["--arch", "tiny", "--device", "cpu", "--json-out", str(tmp_path / "no" / "x.json")])
+    assert isinstance(res.exception, UserError)
+    assert res.exception.problems == [f"--json-out {tmp_path / 'no' / 'x.json'}: cannot write it (no folder "
+                                      f"{tmp_path / 'no'}); nothing was measured"]
+    assert not built and not (tmp_path / "data").exists()
+
+
+def test_a_failed_activation_check_is_a_measurement_error(tmp_path, monkeypatch):
+    """Non-finite activations were a note the console never printed: a NaN run read as a valid record."""
+    from artcost.bench.config import make_config
+    from artcost.bench.record import measurement_errors
+    from artcost.bench.runner import run_benchmark
+
+    monkeypatch.setenv("ARTCOST_DATA", str(tmp_path))
+    c = make_config(arch="tiny", steps=1, guidance_scale=1e30, device="cpu", min_runs=1, min_seconds=0,
+                    idle_seconds=0, gemm_seconds=0, store=False)
+    rec = run_benchmark(c)
+    errors = measurement_errors(rec)
+    assert any("activation check failed on the warm-up call" in e and "non-finite" in e for e in errors), errors
+
+
+def test_no_result_for_the_primary_preset_names_no_argument(tmp_path, monkeypatch):
+    """'primary_preset: no result for preset stock (out of memory ...)' read as a mistyped flag."""
+    from artcost.bench.config import make_config
+    from artcost.bench.runner import run_benchmark
+    from artcost.errors import ArgumentError, UserError
+
+    monkeypatch.setenv("ARTCOST_DATA", str(tmp_path))
+    c = make_config(arch="tiny", steps=1, device="cpu", min_runs=1, min_seconds=0, idle_seconds=0, gemm_seconds=0,
+                    host_mem_ceiling_gb=0.001, store=False)
+    with pytest.raises(UserError) as exc:
+        run_benchmark(c)
+    assert not isinstance(exc.value, ArgumentError)
+    assert exc.value.problems[0].startswith("the primary preset (stock) has no result: out of memory")

@@ -67,7 +67,8 @@ def print_record(rec, con: Console = console) -> None:
     from artcost.bench.record import measurement_errors
 
     s = rec.summary
-    con.print(f"[bold]bench record {rec.id}[/]  {rec.arch} {rec.resolution}px, {rec.steps} steps, "
+    con.print(f"[bold]bench record {'(not stored)' if rec.id is None else rec.id}[/]  {rec.arch} {rec.resolution}px, "
+              f"{_steps(rec.steps)}, "
               f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {rec.device_name}  —  {rec.weights_label}")
     t = Table(show_header=True, header_style="bold")
     for col in ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "run vs GEMM probe",
@@ -117,6 +118,10 @@ def print_record(rec, con: Console = console) -> None:
         con.print(f"command start → first timed step: {ttf:.1f} s")
 
 
+def _steps(n: int) -> str:
+    return f"{n} step{'' if n == 1 else 's'}"
+
+
 def _json_console(*paths: Optional[Path], flag: bool = False) -> Console:
     """The console for progress and tables: stderr when JSON goes to standard output, so the JSON stays clean."""
     return Console(stderr=True) if flag or any(p == STDOUT for p in paths) else console
@@ -132,6 +137,26 @@ def _write(path: Path, flag: str, text: str) -> None:
         path.write_text(text)
     except OSError as exc:
         raise UserError(f"{flag} {path}: cannot write it ({exc.strerror or exc})") from None
+
+
+def _check_writable(path: Optional[Path], flag: str) -> None:
+    """Before measuring: `path` can be written (its folder exists and takes files; an existing file is not a
+    folder and can be overwritten), else one UserError line. A bad --json-out was found only after the
+    measurement, with the record already stored. Nothing is created here."""
+    import os
+
+    if path is None or path == STDOUT:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        why = "it is a folder"
+    elif not folder.is_dir():
+        why = f"no folder {folder}"
+    elif not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        why = "permission denied"
+    else:
+        return
+    raise UserError(f"{flag} {path}: cannot write it ({why}); nothing was measured")
 
 
 @bench_app.callback(invoke_without_command=True)
@@ -205,6 +230,7 @@ def bench(
         batch_sweep=batch_sweep, max_batch=max_batch, host_mem_ceiling_gb=host_mem_ceiling_gb,
         idle_seconds=idle_seconds, gemm_seconds=gemm_seconds, store=store, without_t5=no_t5,
     )
+    _check_writable(json_out, "--json-out")
     con = _json_console(json_out)
     if cluster:
         others = [p for p in dict.fromkeys(x.strip() for x in presets.split(",") if x.strip()) if p != primary_preset]
@@ -323,7 +349,7 @@ def flops_cmd(
         typer.echo(jsonout.dumps(out, indent=1))
         return
     name = cfg.variant or cfg.arch
-    console.print(f"[bold]{name}[/] at {res} px, {cfg.steps} steps, guidance {cfg.guidance_scale:g} "
+    console.print(f"[bold]{name}[/] at {res} px, {_steps(cfg.steps)}, guidance {cfg.guidance_scale:g} "
                   f"(CFG {'on: denoiser rows x2' if cfg.cfg_on else 'off'})"
                   + (f", without {', '.join(cfg.without)}" if cfg.without else ""))
     t = Table("component", "GFLOP per row", "rows per image", "GFLOP per image")
@@ -397,7 +423,7 @@ def print_job(job: dict, con: Console = console) -> None:
     """One table row per worker, then the aggregate lines."""
     s, c = job["summary"], job["config"]
     head = f"cluster job {job.get('id') if job.get('id') is not None else '(not stored)'}"
-    con.print(f"[bold]{head}[/]  {c['arch']} {c['resolution']}px, {c['steps']} steps, batch {c['batch_size']} — "
+    con.print(f"[bold]{head}[/]  {c['arch']} {c['resolution']}px, {_steps(c['steps'])}, batch {c['batch_size']} — "
               f"{s['workers']} {s['device_kind']} worker(s) on {', '.join(s['nodes'])} — status [bold]{job['status']}[/]")
     t = Table("worker", "host", "device", "status", "images", "img/min", "s/image (median)", "J/image")
     for p in job["parts"]:

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from artcost.cli.options import CurrencyOpt, FileArg, JsonOpt, SetOpt, flag_names, load_scenario_options
+from artcost.cli.options import CurrencyOpt, FileArg, SetOpt, flag_names, load_scenario_options
 from artcost.errors import UserError
 
 app = typer.Typer(add_completion=False)

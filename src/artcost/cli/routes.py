@@ -40,7 +40,6 @@ def _energy_cell(c: dict | None) -> tuple[str, str]:
 
 def render_routes(d: dict[str, Any]) -> None:
     """The routes of `RoutesResult.to_dict()` as a ranked table, each route's sources, then the break-even volumes."""
-    ccy = d["currency"]
     s = d["scenario"]
     console.print(Text.assemble(("Every way to get the image: ", "bold"), (s["name"], "bold"),
                                 f"  ({s['file']}, as of {s['as_of']})"))
