@@ -58,3 +58,19 @@ def test_loading_passes_the_dtype_name_the_installed_diffusers_wants(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)
         AutoencoderKL.from_pretrained(tmp_path / "vae", **kw)
+
+
+def test_the_fp16_on_cpu_message_is_dropped_and_others_of_its_logger_kept():
+    import logging
+
+    from artcost.bench.thirdparty import quiet_known_noise
+
+    quiet_known_noise()
+    logger = logging.getLogger("diffusers.pipelines.pipeline_utils")
+
+    def passes(msg):
+        rec = logging.LogRecord(logger.name, logging.WARNING, __file__, 1, msg, None, None)
+        return logger.filter(rec)
+
+    assert not passes("Pipelines loaded with `dtype=torch.float16` cannot run with `cpu` device. It is not recommended")
+    assert passes("Expected types for unet: ... got ...")
