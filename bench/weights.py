@@ -72,7 +72,12 @@ def _checkpoint_keys(path: Path) -> list[str]:
     try:
         sd = torch.load(str(path), map_location="meta", weights_only=True)
     except Exception as exc:
-        raise ArgumentError("model", f"not a readable .ckpt file ({exc})", path) from exc
+        # torch's own text runs to many lines and advises loading with weights_only=False (running the
+        # file's code): say what failed, never that
+        raise ArgumentError("model", f"not a readable .ckpt file (torch could not read it as plain weights: "
+                            f"{type(exc).__name__})", path) from None
+    if not isinstance(sd, dict):
+        raise ArgumentError("model", "not a checkpoint of weights (the .ckpt holds no table of tensors)", path)
     sd = sd.get("state_dict", sd)
     return list(sd.keys())
 
@@ -98,12 +103,14 @@ def check_model_path(model: Path, arch: str) -> str:
                             f"(got {arch})", model)
     found = detect_checkpoint_arch(model)
     if found is None:
-        raise ArgumentError("model", "no Stable Diffusion tensors found (is it a diffusion checkpoint?)", model)
+        raise ArgumentError("model", "no tensors of a supported model found (SD1.x, SDXL, FLUX.1, SD 3.5): is it a "
+                            "diffusion checkpoint?", model)
     if found == "sd2":
         raise ArgumentError("model", "this is a Stable Diffusion 2.x checkpoint (OpenCLIP text encoder), "
                             "not supported; supported: SD1.x (`arch` sd15) and SDXL (`arch` sdxl)", model)
     if found != arch:
-        raise ArgumentError("model", f"this is an {found} checkpoint but `arch` {arch} was given; use `arch` {found}", model)
+        # `arch` may be the default nobody typed: say what it is, not that it "was given"
+        raise ArgumentError("model", f"this checkpoint is {found}, but `arch` is {arch}; use `arch` {found}", model)
     return arch
 
 
@@ -118,9 +125,13 @@ def _check_folder(model: Path, arch: str) -> str:
     if not index.exists():
         raise ArgumentError("model", "a diffusers folder needs model_index.json (not found)", model)
     try:
-        cls = json.loads(index.read_text()).get("_class_name")
-    except (OSError, ValueError, AttributeError) as exc:
+        data = json.loads(index.read_text())
+    except (OSError, ValueError) as exc:
         raise ArgumentError("model", f"model_index.json is not readable JSON ({exc})", model) from None
+    if not isinstance(data, dict) or not data.get("_class_name"):
+        raise ArgumentError("model", "model_index.json names no pipeline class (no \"_class_name\" in a JSON object)",
+                            model)
+    cls = data["_class_name"]
     want = get_arch(arch).pipeline_class
     if cls not in _FOLDER_ARCH:
         raise ArgumentError("model", f"model_index.json names {cls!r}, not supported; supported: "
@@ -138,4 +149,11 @@ def _check_folder(model: Path, arch: str) -> str:
         if xattn == 1024:
             raise ArgumentError("model", "this is a Stable Diffusion 2.x folder (UNet cross_attention_dim "
                                 "1024), not supported; supported: SD1.x (`arch` sd15) and SDXL (`arch` sdxl)", model)
+    spec = get_arch(arch)
+    needed = [c for c in spec.components if c not in spec.optional_text_encoders]
+    missing = [c for c in needed if not (model / c).is_dir()]
+    if missing:
+        # before building anything: diffusers found out after seconds, in a message cut at 300 characters
+        raise ArgumentError("model", f"the folder has no {', '.join(missing)} folder{'s' if len(missing) > 1 else ''} "
+                            f"({cls} needs {', '.join(needed)}): a download not finished?", model)
     return arch

@@ -92,16 +92,16 @@ def test_wrong_arch_for_checkpoint(tmp_path):
 
     sdxl = tmp_path / "xl.safetensors"
     _fake_ckpt(sdxl, ["conditioner.embedders.1.model.ln_final.weight", "model.diffusion_model.out.2.bias"])
-    with pytest.raises(UserError, match="sdxl checkpoint but `arch` sd15"):
+    with pytest.raises(UserError, match="this checkpoint is sdxl, but `arch` is sd15"):
         check_model_path(sdxl, "sd15")
     assert check_model_path(sdxl, "sdxl") == "sdxl"
     sd15 = tmp_path / "v15.safetensors"
     _fake_ckpt(sd15, ["cond_stage_model.transformer.text_model.final_layer_norm.weight"])
-    with pytest.raises(UserError, match="sd15 checkpoint but `arch` sdxl"):
+    with pytest.raises(UserError, match="this checkpoint is sd15, but `arch` is sdxl"):
         check_model_path(sd15, "sdxl")
     junk = tmp_path / "lora.safetensors"
     _fake_ckpt(junk, ["lora_unet_down.alpha"])
-    with pytest.raises(UserError, match="no Stable Diffusion tensors"):
+    with pytest.raises(UserError, match="no tensors of a supported model found"):
         check_model_path(junk, "sd15")
     with pytest.raises(UserError, match="needs `arch` sd15 \\| sdxl \\| flux-schnell"):
         check_model_path(sd15, "tiny")
@@ -133,21 +133,27 @@ def test_sd2_checkpoint_is_refused_not_taken_for_sd15(tmp_path):
         check_model_path(sd2, "sd15")
 
 
-def _folder(path, cls, cross_attention_dim=None):
+def _folder(path, cls, cross_attention_dim=None, components=()):
     import json
 
     path.mkdir()
     (path / "model_index.json").write_text(json.dumps({"_class_name": cls, "_diffusers_version": "0.42.0"}))
+    for c in components:
+        (path / c).mkdir(exist_ok=True)
     if cross_attention_dim:
-        (path / "unet").mkdir()
+        (path / "unet").mkdir(exist_ok=True)
         (path / "unet" / "config.json").write_text(json.dumps({"cross_attention_dim": cross_attention_dim}))
     return path
+
+
+SD15_PARTS = ("unet", "vae", "text_encoder")
+SDXL_PARTS = ("unet", "vae", "text_encoder", "text_encoder_2")
 
 
 def test_folder_pipeline_class_must_match_arch(tmp_path):
     from artcost.bench.pipeline import check_model_path
 
-    xl = _folder(tmp_path / "sdxl-base", "StableDiffusionXLPipeline")
+    xl = _folder(tmp_path / "sdxl-base", "StableDiffusionXLPipeline", components=SDXL_PARTS)
     with pytest.raises(UserError) as exc:
         check_model_path(xl, "sd15")
     assert "StableDiffusionXLPipeline folder (sdxl) but `arch` sd15" in str(exc.value)
@@ -159,7 +165,7 @@ def test_folder_pipeline_class_must_match_arch(tmp_path):
         check_model_path(_folder(tmp_path / "sd3", "StableDiffusion3Pipeline"), "sd15")
     with pytest.raises(UserError, match="Stable Diffusion 2.x folder"):
         check_model_path(_folder(tmp_path / "sd21", "StableDiffusionPipeline", 1024), "sd15")
-    assert check_model_path(_folder(tmp_path / "sd15", "StableDiffusionPipeline", 768), "sd15") == "sd15"
+    assert check_model_path(_folder(tmp_path / "sd15", "StableDiffusionPipeline", 768, SD15_PARTS), "sd15") == "sd15"
 
 
 def test_cli_names_the_flags_of_a_wrong_model(tmp_path, data_dir):
@@ -233,3 +239,31 @@ def test_result_store_closes_its_setup_connection(tmp_path, monkeypatch):
     for conn in made:
         with pytest.raises(sqlite3.ProgrammingError):  # closed
             conn.execute("SELECT 1")
+
+
+def test_model_folder_and_file_problems_are_said_before_building(tmp_path):
+    """Review: a folder of model_index.json alone built for ~10 s then printed diffusers' message cut at 300
+    characters; '[1,2]' in model_index.json gave a Python internal; a garbage .ckpt quoted torch's advice to
+    load with weights_only=False."""
+    from artcost.bench.pipeline import check_model_path
+
+    bare = _folder(tmp_path / "sdxl", "StableDiffusionXLPipeline")
+    with pytest.raises(UserError) as exc:
+        check_model_path(bare, "sdxl")
+    assert "has no unet, vae, text_encoder, text_encoder_2 folders" in exc.value.problems[0]
+    part = _folder(tmp_path / "sd15", "StableDiffusionPipeline", components=("unet", "vae"))
+    with pytest.raises(UserError, match="has no text_encoder folder "):
+        check_model_path(part, "sd15")
+    for content in ("[1, 2]", "{}"):
+        f = tmp_path / f"idx{len(content)}"
+        f.mkdir()
+        (f / "model_index.json").write_text(content)
+        with pytest.raises(UserError) as exc:
+            check_model_path(f, "sd15")
+        assert "names no pipeline class" in exc.value.problems[0] and "attribute" not in exc.value.problems[0]
+    garbage = tmp_path / "junk.ckpt"
+    garbage.write_bytes(b"\x80\x02garbage" * 50)
+    with pytest.raises(UserError) as exc:
+        check_model_path(garbage, "sd15")
+    line = exc.value.problems[0]
+    assert "not a readable .ckpt file" in line and "weights_only" not in line and "\\n" not in line
