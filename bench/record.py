@@ -223,9 +223,10 @@ def utilisation_errors(util: dict) -> list[str]:
         v = util.get(key)
         if v is None or v <= 1.0:
             continue
-        errors.append(f"{what} at {v:.0%} of {against} ({_gflops(util.get(rate_key))} counted per second of "
+        # the two rates say how far off it is; no percentage is printed, even in the error (a reader copies it)
+        errors.append(f"{what} faster than {against} ({_gflops(util.get(rate_key))} counted per second of "
                       f"timing vs {_gflops(util.get(denom_key))}): above 100% is impossible, so the FLOP count "
-                      "or the timing is wrong; the figure is not reported")
+                      "or the timing is wrong; no utilisation is reported")
         util.setdefault("over_100", {})[key] = v
         util[key] = None
     return errors
