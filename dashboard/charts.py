@@ -24,18 +24,7 @@ AI_COLOUR, ARTIST_COLOUR = "#0072B2", "#D55E00"
 # nine colours for the nine items a scenario had before hosted APIs; an API's charge (never beside a GPU's) gets Tol's wine
 ITEM_COLOURS = dict(zip([k for k in costs.ITEMS if k != "api"], OKABE_ITO)) | {"api": "#882255"}
 FONT = dict(family="Source Sans Pro, Helvetica, Arial, sans-serif", size=14, color="#222222")
-ITEM_LABELS = {
-    "electricity": "electricity",
-    "hardware": "GPU depreciation",
-    "cloud": "cloud GPU time",
-    "subscription": "subscription",
-    "api": "API images",
-    "prompt_tuning": "prompt tuning",
-    "learning": "learning (amortised)",
-    "screening": "screening candidates",
-    "supervision": "supervising runs",
-    "retouching": "retouching",
-}
+ITEM_LABELS = costs.ITEM_WORDS  # one list of the items in words, shared with the CLI's table
 
 
 @dataclass
