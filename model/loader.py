@@ -501,7 +501,7 @@ def validate_scenario(
     if overrides:
         raw = apply_overrides(raw, overrides)
         for dotted in overrides:
-            where[tuple(dotted.split("."))] = f"{shown} ({override_label} {dotted})"
+            where[tuple(dotted.split("."))] = f"{shown} ({override_label})"  # the field follows in the line: not twice
             labels[dotted] = override_label
     scenario = validate_raw(raw, where, shown)
     return LoadedScenario(scenario=scenario, path=shown, raw=raw, overrides=labels)

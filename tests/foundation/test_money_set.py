@@ -83,3 +83,11 @@ def test_a_refused_money_pair_says_its_currency(capsys):
     assert main(["cost", str(SEED), "--set", "compute.owned.resale_value=1000USD", "--currency", "USD"]) == 2
     err = capsys.readouterr().err
     assert "resale up to 6,729 CNY, price from 2,685 CNY" in err
+
+
+def test_a_bad_set_value_names_its_field_once(capsys):
+    """'(--set on the command line human.wage_per_hour): human.wage_per_hour: ...' said the field twice."""
+    assert main(["cost", str(SEED), "--set", "human.wage_per_hour=-3"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("human.wage_per_hour") == 1, err
+    assert "(--set on the command line): human.wage_per_hour: must be >= 0 (got -3)" in err
