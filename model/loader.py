@@ -14,7 +14,6 @@ error about a file that is not a scenario never quotes it.
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from artcost.errors import UserError
 from artcost.model import distributions
 from artcost.model.schema import Quantity, Scenario, model_class_of
-from artcost.model.suggest import did_you_mean
+from artcost.model.suggest import closest, did_you_mean
 
 MAX_BYTES = 1_000_000
 MAX_EXTENDS_DEPTH = 5
@@ -344,6 +343,14 @@ def _clean_loc(loc: Path_) -> Path_:
     return tuple(p for p in shown if p not in ("str", "Source", "function-after[check(), Quantity]"))
 
 
+def _allowed_keys(parent: Path_) -> list[str]:
+    """The keys the schema allows at `parent` (a quantity's: value, source, dist)."""
+    parent_cls, _ = _model_at(parent)
+    if parent_cls is Quantity:
+        return ["value", "source", "dist"]
+    return list(getattr(parent_cls, "model_fields", {}) or {})
+
+
 def _misspelt(errors: list[dict]) -> set[Path_]:
     """Required fields an unknown key beside them is a misspelling of ('wage_per_hr' for 'wage_per_hour'): the
     unknown key's line already says 'did you mean', so a second line saying the field is missing is noise."""
@@ -351,10 +358,9 @@ def _misspelt(errors: list[dict]) -> set[Path_]:
     for err in errors:
         if err["type"] == "extra_forbidden":
             loc = tuple(err["loc"])
-            options = list(getattr(_model_at(loc[:-1])[0], "model_fields", {}) or {})
-            close = difflib.get_close_matches(str(loc[-1]), options, n=1, cutoff=0.6)
+            close = closest(str(loc[-1]), _allowed_keys(loc[:-1]))
             if close:
-                out.add((*loc[:-1], close[0]))
+                out.add((*loc[:-1], close))
     return out
 
 
@@ -370,10 +376,7 @@ def format_validation_error(exc: ValidationError, where: dict[Path_, str], shown
         clean = _clean_loc(loc)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            parent_cls, _ = _model_at(loc[:-1])
-            options = list(getattr(parent_cls, "model_fields", {}) or {})
-            if parent_cls is Quantity:
-                options = ["value", "source", "dist"]
+            options = _allowed_keys(loc[:-1])
             msg = f"unknown key{did_you_mean(str(loc[-1]), options)}"
             if options:
                 msg += f"; allowed here: {', '.join(options)}"
