@@ -75,12 +75,14 @@ def _say(text: str, indent: int = 0, label: str | None = None, style: str = "") 
 
 
 def _route_cells(r: dict[str, Any]) -> dict[str, str]:
+    """One route's figures as the table and the narrow list both print them."""
     energy, co2 = _energy_cell(r["carbon"])
     compute = r["point"].get("compute")
+    carbon_money = (r["carbon"] or {}).get("carbon_money_per_usable_image")
     return {"cost": _cost_cell(r["cost_per_usable_image"], r["unpriced_because"]),
             "compute": "—" if compute is None or r["kind"] == "artist" else money(compute, ""),
             "delivery": "—" if r["delivery_hours"] is None else duration(r["delivery_hours"]),
-            "energy": energy, "co2": co2}
+            "energy": energy, "co2": co2, "carbon money": "—" if carbon_money is None else money(carbon_money, "")}
 
 
 def _routes_list(d: dict[str, Any]) -> None:
@@ -94,8 +96,7 @@ def _routes_list(d: dict[str, Any]) -> None:
         figures = (f"{c['cost']} {ccy} per usable image; of which compute {c['compute']}; delivery {c['delivery']}; "
                    f"energy {c['energy']}; CO2e {c['co2']}")
         if carbon_price is not None:
-            cm = (r["carbon"] or {}).get("carbon_money_per_usable_image")
-            figures += f"; carbon at {money(carbon_price, ccy)}/t {'—' if cm is None else money(cm, '')}"
+            figures += f"; carbon at {money(carbon_price, ccy)}/t {c['carbon money']}"
         _say(figures, indent=4)
 
 
@@ -115,8 +116,7 @@ def _routes_table(d: dict[str, Any]) -> None:
         c = _route_cells(r)
         row = [str(r["rank"] or "–"), r["name"], c["cost"], c["compute"], c["delivery"], c["energy"], c["co2"]]
         if carbon_price is not None:
-            cm = (r["carbon"] or {}).get("carbon_money_per_usable_image")
-            row.append("—" if cm is None else money(cm, ""))
+            row.append(c["carbon money"])
         t.add_row(*row)
     console.print(t)
 
@@ -140,12 +140,12 @@ def _sources_and_breakeven(d: dict[str, Any]) -> None:
             lines.append(f"not priced: {r['unpriced_because']}")
         lines += r["notes"]
         for line in lines:
-            console.print(Padding(Text(line, overflow="fold"), (0, 0, 0, 6)))
+            _say(line, indent=6)
     if d["breakeven"]:
         console.print(Text("Break-even: the monthly volume above which owning a GPU bought for this work wins "
                            "(its price spread over the work's own hours; central values)", style="bold"))
         for c in d["breakeven"]:
-            console.print(Padding(Text(c["sentence"], overflow="fold"), (0, 0, 0, 2)))
+            _say(c["sentence"], indent=2)
     for n in d["notes"]:
         _say(n, label="note: ")
     for sk in d["skipped"]:
