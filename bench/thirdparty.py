@@ -23,14 +23,14 @@ __all__ = ["TORCHVISION_FALLBACK", "dtype_kwargs", "quiet_known_noise"]
 TORCHVISION_FALLBACK = re.compile(r"requires torchvision \(not installed\); falling back to `\w+Pil`")
 # diffusers/pipelines/pipeline_utils.py, DiffusionPipeline.to
 FP16_ON_CPU = re.compile(r"^Pipelines loaded with `dtype=torch.float16` cannot run with `cpu` device")
-_LOGGER = "transformers.utils.import_utils"
-_NOISE = {_LOGGER: TORCHVISION_FALLBACK, "diffusers.pipelines.pipeline_utils": FP16_ON_CPU}
+# the logger that says each message -> the message
+_NOISE = {"transformers.utils.import_utils": TORCHVISION_FALLBACK, "diffusers.pipelines.pipeline_utils": FP16_ON_CPU}
 
 
-class _DropTorchvisionFallback(logging.Filter):
-    """Drops the one message ``pattern`` matches (by default transformers' torchvision fallback)."""
+class _DropMessage(logging.Filter):
+    """Drops the one message ``pattern`` matches; every other record of the logger passes."""
 
-    def __init__(self, pattern: re.Pattern = TORCHVISION_FALLBACK):
+    def __init__(self, pattern: re.Pattern):
         super().__init__()
         self.pattern = pattern
 
@@ -42,8 +42,8 @@ def quiet_known_noise() -> None:
     """Install the filters (once; idempotent). Cheap: no third-party import."""
     for name, pattern in _NOISE.items():
         logger = logging.getLogger(name)
-        if not any(isinstance(f, _DropTorchvisionFallback) for f in logger.filters):
-            logger.addFilter(_DropTorchvisionFallback(pattern))
+        if not any(isinstance(f, _DropMessage) for f in logger.filters):
+            logger.addFilter(_DropMessage(pattern))
 
 
 def dtype_kwargs(dtype) -> dict:

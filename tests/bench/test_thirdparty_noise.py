@@ -23,13 +23,13 @@ def test_torchvision_fallback_is_silenced_and_a_real_warning_is_not():
 def test_the_filter_drops_exactly_the_fallback_message():
     import logging
 
-    from artcost.bench.thirdparty import _DropTorchvisionFallback, quiet_known_noise
+    from artcost.bench.thirdparty import TORCHVISION_FALLBACK, _DropMessage, quiet_known_noise
 
     quiet_known_noise()
     quiet_known_noise()  # idempotent
     logger = logging.getLogger("transformers.utils.import_utils")
-    assert sum(isinstance(f, _DropTorchvisionFallback) for f in logger.filters) == 1
-    drop = _DropTorchvisionFallback()
+    assert sum(isinstance(f, _DropMessage) for f in logger.filters) == 1
+    drop = _DropMessage(TORCHVISION_FALLBACK)
 
     def rec(msg):
         return logging.LogRecord("transformers.utils.import_utils", logging.WARNING, __file__, 1, msg, None, None)
