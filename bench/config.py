@@ -68,10 +68,8 @@ class BenchConfig(BaseModel):
         """Steps of each warm-up call: ``warmup_steps`` (default 1), never more than ``steps``; a compiled
         denoiser warms up at full length (its first call traces it, and later steps must not recompile
         inside a timed run)."""
-        steps = self.steps or 1
-        if compiled:
-            return steps
-        return min(steps, self.warmup_steps or 1)
+        # never more than `steps`: a larger warmup_steps is refused by the model validator
+        return self.steps if compiled else (self.warmup_steps or 1)
 
     @field_validator("arch")
     @classmethod
