@@ -45,25 +45,8 @@ def input_in(path: str, x: float, own: str, ccy: str | None = None, factor: floa
 
 def scaled_describe(dist: Any, factor: float = 1.0) -> str:
     """A distribution in one line as `DistSpec.describe` writes it, its values times `factor` (a money input
-    shown in another currency): 'triangular(low=0, mode=119.8, high=222.9)'. Shape parameters (PERT's lamb,
-    a lognormal's sigma) keep their value; a lognormal's mu moves by log(factor)."""
-    if factor == 1.0:
-        return dist.describe()
-    import math
-
-    def scaled(k: str, v: Any) -> Any:
-        if v is None or k in ("dist", "lamb", "sigma", "weights"):
-            return v
-        if k == "mu":
-            return v + math.log(factor)
-        if k == "values":
-            return [x * factor for x in v]
-        return v * factor if isinstance(v, (int, float)) else v
-
-    params = ", ".join(f"{k}={v:.4g}" if isinstance(v, (int, float)) else f"{k}={v}"
-                       for k, v in ((k, scaled(k, v)) for k, v in dist.model_dump().items())
-                       if k != "dist" and v is not None)
-    return f"{dist.dist}({params})"
+    shown in another currency, `DistSpec.scaled`) to four figures: 'triangular(low=0, mode=119.8, high=222.9)'."""
+    return dist.describe() if factor == 1.0 else dist.scaled(factor).describe(".4g")
 
 
 def mc_charts(mc: Any, ccy: str, factor: float = 1.0, scenario: str | None = None) -> list[Chart]:

@@ -12,7 +12,7 @@ the field's bounds in `model.schema`.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -76,10 +76,26 @@ class _Spec(BaseModel):
         """The range its draws fall in: the support where it is bounded, else mean +- BULK_Z sd."""
         return self.support()
 
-    def describe(self) -> str:
-        """The spec as one line, e.g. 'triangular(low=20, mode=31, high=55)'."""
+    def scaled(self, factor: float) -> "_Spec":
+        """The distribution of `factor` times the variable (a money input shown in another currency): every
+        location and scale parameter times `factor`; shapes and weights (PERT's lamb, a lognormal's sigma,
+        a choice's weights) as they are; a lognormal's mu moved by log(factor). Not validated again."""
+
+        def one(k: str, v: Any) -> Any:
+            if v is None or k in ("dist", "lamb", "sigma", "weights"):
+                return v
+            if k == "mu":
+                return v + math.log(factor)
+            if k == "values":
+                return [x * factor for x in v]
+            return v * factor if isinstance(v, (int, float)) else v
+
+        return self.model_copy(update={k: one(k, v) for k, v in self.model_dump().items()})
+
+    def describe(self, number_format: str = "g") -> str:
+        """The spec as one line, e.g. 'triangular(low=20, mode=31, high=55)'; numbers in `number_format`."""
         params = ", ".join(
-            f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
+            f"{k}={v:{number_format}}" if isinstance(v, (int, float)) else f"{k}={v}"
             for k, v in self.model_dump().items()
             if k != "dist" and v is not None
         )

@@ -4,6 +4,7 @@ axis means, nothing the reader cannot follow, fields in words, point values labe
 from __future__ import annotations
 
 import html as html_lib
+import math
 import re
 from pathlib import Path
 
@@ -81,13 +82,13 @@ def test_input_in_and_scaled_describe():
     assert analysis.input_in("generation.seconds_per_image", 2.75, "CNY", "USD", 0.5) == (2.75, "s")
     assert analysis.input_in("market.segments.low.weight_price", 2.0, "CNY", "USD", 0.5) == (2.0, "utils")
 
-    class Tri:
-        dist = "triangular"
+    from artcost.model.distributions import LogNormal, Triangular
 
-        def model_dump(self):
-            return {"dist": "triangular", "low": 0, "mode": 806, "high": 1500}
-
-    assert analysis.scaled_describe(Tri(), 0.1) == "triangular(low=0, mode=80.6, high=150)"
+    tri = Triangular(dist="triangular", low=0.0, mode=806.0, high=1500.0)
+    assert analysis.scaled_describe(tri, 0.1) == "triangular(low=0, mode=80.6, high=150)"
+    # a change of unit moves a lognormal's mu by log(factor) and leaves its shape alone
+    ln = LogNormal(dist="lognormal", mu=2.0, sigma=0.5).scaled(math.e)
+    assert ln.mu == pytest.approx(3.0) and ln.sigma == 0.5
 
 
 # ------------------------------------------------------------------ 2. each market chart's caption says what its axis is
