@@ -12,15 +12,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from artcost.dashboard.charts import Chart, cdf, duration, figure, heatmap, histogram, money, tornado
-from artcost.dashboard.sources import range_text, source_text, value_text
+from artcost.dashboard.sources import SOURCES_TITLE, range_text, source_text, value_text
 from artcost.model.comparison import PERCENT_UNITS, field_label, field_title, field_unit
 
 TORNADO_OUTPUTS = {"per_usable_image": "AI cost per usable image", "ratio": "artist/AI cost ratio"}
-
-
-# The section of the report (and of the dashboard's Overview) that lists every input with its distribution and
-# source: captions name it by its title, so a reader of the printed page can find it (the report links it).
-SOURCES_TITLE = "Where each figure comes from"
 
 
 def mc_caption(mc: Any, scenario: str | None = None) -> str:

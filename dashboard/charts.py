@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from artcost.dashboard.sources import SOURCES_TITLE
 from artcost.model import costs
 from artcost.units import duration, figure, money, money_approx, ratio_phrase  # noqa: F401  (re-exported for the pages)
 
@@ -55,7 +56,7 @@ def _style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
 def _scenario_caption(r: Mapping[str, Any]) -> str:
     s = r["scenario"]
     text = (f"Source: scenario {s['file']} (as of {s['as_of']}); every input, with its source, is listed under "
-            "\"Where each figure comes from\".")
+            f"\"{SOURCES_TITLE}\".")
     if r.get("exchange_rate"):
         text += f" Money converted {r['exchange_rate']['from']} to {r['currency']} at {r['exchange_rate']['factor']:.4g} ({r['exchange_rate']['source']})."
     return text

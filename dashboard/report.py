@@ -123,13 +123,13 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequen
     return f'<table class="plain{" narrow" if narrow else ""}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-SOURCES_LINK = '<a href="#sources">&quot;Where each figure comes from&quot;</a>'
+SOURCES_LINK = f'<a href="#sources">&quot;{sources.SOURCES_TITLE}&quot;</a>'
 
 
 def linked_sections(text_html: str) -> str:
     """Escaped text with each mention of the sources section ("Where each figure comes from", as captions name
     it) made a link to it: the name reads the same on paper, the link works on screen."""
-    return text_html.replace("&quot;Where each figure comes from&quot;", SOURCES_LINK)
+    return text_html.replace(f"&quot;{sources.SOURCES_TITLE}&quot;", SOURCES_LINK)
 
 
 def _link(path: str) -> str:
@@ -494,7 +494,7 @@ def _routes_section(fx: Facts) -> str:
                     f"{'job' if d['jobs_per_month'] == 1 else 'jobs'} a month ({_e(d['jobs_per_month_source'])}); the volume at which owning starts to pay:</p>"
                     '<ul class="findings">' + "".join(f"<li>{_e(c['sentence'])}</li>" for c in d["breakeven"]) + "</ul>")
     body.append('<p class="meta">Where each way\'s speed, price and energy come from: '
-                '<a href="#routes-sources">under "Where each figure comes from"</a>.</p>')
+                f'<a href="#routes-sources">under "{sources.SOURCES_TITLE}"</a>.</p>')
     extra = [*d.get("notes", []), *(f"left out: {x}" for x in d.get("skipped", []))]
     if extra:
         body.append('<p class="meta">' + " ".join(_e(n[0].upper() + n[1:] + ("" if n.endswith(".") else ".")) for n in extra)
@@ -617,7 +617,7 @@ SECTIONS = (("headline", "The answer"), ("findings", "Findings"), ("routes", "Ev
             ("cost", "Cost of one job, item by item"),
             ("delivery", "Delivery time"), ("uncertainty", "How sure: uncertainty"),
             ("breakeven", "Where AI and the artist break even"), ("market", "What it does to artists: the market"),
-            ("benchmark", "Benchmark provenance"), ("sources", "Where each figure comes from"), ("method", "Method"))
+            ("benchmark", "Benchmark provenance"), ("sources", sources.SOURCES_TITLE), ("method", "Method"))
 
 
 def more_link(anchor: str) -> str:

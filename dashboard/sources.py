@@ -15,6 +15,9 @@ import html
 import re
 from typing import Any, Callable, Mapping, Sequence
 
+# The section's title: captions and links name it by it, so a reader of the printed page can find it.
+SOURCES_TITLE = "Where each figure comes from"
+
 
 GROUPS = {
     "job": "The job",

@@ -58,7 +58,7 @@ with left:
 with right:
     ui.show(charts.delivery(r, spreads), key="overview-delivery")
 
-st.subheader("Where each figure comes from")
+st.subheader(sources.SOURCES_TITLE)
 st.caption((
     f"{sources.intro(r)} Generation speed from: {sources.source_text(r['generation']['seconds_per_image_source'], r['scenario']['file'])}. "
     "Each figure links to its section of the report (Report page, opens in a new tab)."

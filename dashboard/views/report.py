@@ -51,7 +51,7 @@ c.page_link("views/presenter.py", label="Presenter view (one page)", icon=":mate
 st.caption(f"{name}: {len(html.encode('utf-8')) / 1e6:.1f} MB, of which about 4.6 MB is the embedded plotly.js. "
            f"From the command line: artcost report {r['scenario']['file']} -o report.html --pdf report.pdf")
 
-st.header("Where each figure comes from", anchor="sources")
+st.header(sources.SOURCES_TITLE, anchor="sources")
 st.caption(sources.intro(r))
 dists = {p: q.dist.describe() for p, q in loaded.scenario.cost_quantities().items() if q.uncertain}
 for group in sources.groups(r):
