@@ -251,3 +251,22 @@ def test_a_pipeline_built_from_the_template_counts_as_the_template(arch):
     assert (got.unet_per_row, got.vae_decode_per_row, got.text_per_row) == (
         want.unet_per_row, want.vae_decode_per_row, want.text_per_row)
     assert got.source == "counted from the loaded model's configs (meta device)" != want.source
+
+
+@pytest.mark.parametrize("width", [60, 100, 250])
+def test_printed_record_is_whole_at_any_width(width):
+    """At 60 columns every cell of the record's table was cut ('st…', '14…'), its figures included: below the
+    table's own width each preset is a wrapped paragraph instead."""
+    from rich.console import Console
+
+    from artcost.cli.bench import print_record
+
+    rec = _record(_summarised(probe_flops=400e9), errors=False)
+    con = Console(width=width, record=True)
+    print_record(rec, con)
+    out = con.export_text()
+    assert "…" not in out
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= width
+    flat = " ".join(out.split())
+    s_per_image = f"{rec.presets[0].summary['seconds_per_image']:.3g}"
+    assert s_per_image in flat and ("s/image" in flat)

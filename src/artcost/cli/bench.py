@@ -70,26 +70,22 @@ def print_record(rec, con: Console = console) -> None:
     con.print(f"[bold]bench record {'(not stored)' if rec.id is None else rec.id}[/]  {rec.arch} {rec.resolution}px, "
               f"{_steps(rec.steps)}, "
               f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {rec.device_name}  —  {rec.weights_label}")
+    columns = ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "run vs GEMM probe",
+               "run vs datasheet", "overhead", "time vs stock")
+    rows = [_preset_cells(p) for p in rec.presets]
     t = Table(show_header=True, header_style="bold")
-    for col in ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "run vs GEMM probe",
-                "run vs datasheet", "overhead", "time vs stock"):
+    for col in columns:
         t.add_column(col, justify="right" if col not in ("preset", "dtype") else "left")
-    for p in rec.presets:
-        if p.status != "ok":
-            t.add_row(p.name, p.dtype or "", f"[yellow]{p.status}: {p.reason}[/]", "", "", "", "", "", "", "")
-            continue
-        e = p.energy
-        j = (f"{_fmt(e.get('joules_per_image_gross'))}/{_fmt(e.get('joules_per_image_net'))}"
-             if e.get("joules_per_image_gross") is not None else "—")
-        u = p.utilisation
-        t.add_row(
-            p.name, p.dtype or "", _fmt(p.summary["seconds_per_image"]), _fmt(p.summary["images_per_minute"]),
-            _fmt(p.summary["seconds_per_step"]), j,
-            _util(u, "vs_probe", "probe"), _util(u, "vs_datasheet", "datasheet"),
-            _fmt(p.summary["harness_overhead_share"], ".1%"),
-            _fmt(p.ratio_to_stock and p.ratio_to_stock["seconds_per_image"], ".2f"),
-        )
-    con.print(t)
+    for row in rows:
+        t.add_row(*row)
+    if con.measure(t, options=con.options.update_width(10_000)).maximum <= con.width:  # whole, never cut
+        con.print(t)
+    else:
+        # Too narrow for the table whole: at 60 columns every cell was cut ('st…', '14…'), figures included.
+        # Each preset is then one paragraph, wrapped at words.
+        for name, dtype, first, *rest in rows:
+            figures = [first] if not rest[0] else [f"{c} {v}" for c, v in zip(columns[2:], (first, *rest))]
+            con.print(f"[bold]{name}[/] ({dtype}): " + "; ".join(figures), overflow="fold")
     for err in measurement_errors(rec):
         con.print(f"[red]measurement error:[/] {escape(err)}")
     if s.get("flops_source"):
@@ -116,6 +112,20 @@ def print_record(rec, con: Console = console) -> None:
     ttf = rec.timeline.get("startup_to_first_timed_step_s")
     if ttf is not None:
         con.print(f"command start → first timed step: {ttf:.1f} s")
+
+
+def _preset_cells(p) -> list[str]:
+    """One preset's cells of the record's table (a skipped or failed preset: its status and reason)."""
+    if p.status != "ok":
+        return [p.name, p.dtype or "", f"[yellow]{p.status}: {p.reason}[/]", "", "", "", "", "", "", ""]
+    e = p.energy
+    j = (f"{_fmt(e.get('joules_per_image_gross'))}/{_fmt(e.get('joules_per_image_net'))}"
+         if e.get("joules_per_image_gross") is not None else "—")
+    u = p.utilisation
+    return [p.name, p.dtype or "", _fmt(p.summary["seconds_per_image"]), _fmt(p.summary["images_per_minute"]),
+            _fmt(p.summary["seconds_per_step"]), j, _util(u, "vs_probe", "probe"), _util(u, "vs_datasheet", "datasheet"),
+            _fmt(p.summary["harness_overhead_share"], ".1%"),
+            _fmt(p.ratio_to_stock and p.ratio_to_stock["seconds_per_image"], ".2f")]
 
 
 def _steps(n: int) -> str:
