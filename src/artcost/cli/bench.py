@@ -20,6 +20,7 @@ from rich.table import Table
 
 from artcost import jsonout
 from artcost.cli import STARTED
+from artcost.cli.render import print_table
 from artcost.errors import UserError
 
 # The flag of each `BenchConfig` field, so a bad setting is named as the user typed it ('--steps: ...').
@@ -70,22 +71,13 @@ def print_record(rec, con: Console = console) -> None:
     con.print(f"[bold]bench record {'(not stored)' if rec.id is None else rec.id}[/]  {rec.arch} {rec.resolution}px, "
               f"{_steps(rec.steps)}, "
               f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {rec.device_name}  —  {rec.weights_label}")
-    columns = ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "run vs GEMM probe",
-               "run vs datasheet", "overhead", "time vs stock")
-    rows = [_preset_cells(p) for p in rec.presets]
     t = Table(show_header=True, header_style="bold")
-    for col in columns:
+    for col in ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "run vs GEMM probe",
+                "run vs datasheet", "overhead", "time vs stock"):
         t.add_column(col, justify="right" if col not in ("preset", "dtype") else "left")
-    for row in rows:
-        t.add_row(*row)
-    if con.measure(t, options=con.options.update_width(10_000)).maximum <= con.width:  # whole, never cut
-        con.print(t)
-    else:
-        # Too narrow for the table whole: at 60 columns every cell was cut ('st…', '14…'), figures included.
-        # Each preset is then one paragraph, wrapped at words.
-        for name, dtype, first, *rest in rows:
-            figures = [first] if not rest[0] else [f"{c} {v}" for c, v in zip(columns[2:], (first, *rest))]
-            con.print(f"[bold]{name}[/] ({dtype}): " + "; ".join(figures), overflow="fold")
+    for p in rec.presets:
+        t.add_row(*_preset_cells(p))
+    print_table(t, con)
     for err in measurement_errors(rec):
         con.print(f"[red]measurement error:[/] {escape(err)}")
     if s.get("flops_source"):
@@ -290,7 +282,7 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print the recor
                   f["device"], f["weights"], f["preset"], _fmt(f["seconds_per_image"]),
                   _fmt(f["joules_per_image_gross"]),
                   "[red]error[/]" if f["measurement_errors"] else _fmt(f["utilisation_vs_probe"], ".0%"))
-    console.print(t)
+    print_table(t, console)
 
 
 @bench_app.command("show")
@@ -369,7 +361,7 @@ def flops_cmd(
     t.add_row("denoiser", f"{b.unet_per_row / 1e9:,.1f}", f"{cfg.steps} x {rows}",
               f"{b.unet_per_row * cfg.steps * rows / 1e9:,.1f}")
     t.add_row("vae decode", f"{b.vae_decode_per_row / 1e9:,.1f}", "1", f"{b.vae_decode_per_row / 1e9:,.1f}")
-    console.print(t)
+    print_table(t, console)
     console.print(f"per image: [bold]{per_image / 1e12:,.2f} TFLOP[/] ({b.source}; matmuls, convolutions and "
                   "attention, 2 FLOPs per multiply-accumulate)")
 
@@ -441,7 +433,7 @@ def print_job(job: dict, con: Console = console) -> None:
         t.add_row(str(p["worker"]), p.get("hostname") or "?", p.get("device_name") or "?", st, str(p["images"]),
                   _fmt(p.get("images_per_minute")), _fmt(p["seconds_per_image_stats"].get("median")),
                   _fmt(p.get("joules_per_image")))
-    con.print(t)
+    print_table(t, con)
     sp = s["per_worker_images_per_minute"]
     con.print(f"images: {s['images']} of {s['images_requested']} in {s['generation_wall_s']:.1f} s of generation "
               f"→ {_fmt(s['images_per_minute'])} img/min overall, {_fmt(s['scaled_images_per_minute'])} img/min with all workers")
@@ -481,7 +473,7 @@ def cluster_list_cmd(as_json: bool = typer.Option(False, "--json", help="Print t
         t.add_row(str(j["id"]), j["created_at"][:16], j["status"], str(j["workers"]), j["device_kind"] or "",
                   j["arch"] or "", str(j["resolution"]), str(j["steps"]), str(j["images"]),
                   _fmt(j["images_per_minute"]), _fmt(j["scaling_efficiency"], ".2f"), _fmt(j["joules_per_image"]))
-    console.print(t)
+    print_table(t, console)
 
 
 @cluster_app.command("show")

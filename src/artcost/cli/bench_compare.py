@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from artcost import jsonout
+from artcost.cli.render import print_table
 
 console = Console(highlight=False, markup=False)
 
@@ -47,7 +48,7 @@ def render_compare(d: dict[str, Any]) -> None:
                       + ("" if row["gpus"] == 1 else f" on {row['gpus']} GPUs"),
                       "—" if row["record_over_row"] is None else f"{row['record_over_row']:.3g}x",
                       "—" if j is None else f"{_g(j)} ({row['energy_scope']})")
-        console.print(t)
+        print_table(t, console)
         console.print(Text("What the FLOPs do not even out", style="bold"))
         for row in d["rows"]:
             if row["flags"]:

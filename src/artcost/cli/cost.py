@@ -13,6 +13,7 @@ from rich.text import Text
 
 from artcost import jsonout
 from artcost.cli.options import CurrencyOpt, FileArg, FilesArg, JsonOpt, SetOpt, flag_names, set_overrides
+from artcost.cli.render import print_table
 from artcost.errors import UserError
 from artcost.units import duration, figure, money
 
@@ -48,7 +49,7 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     t.add_row("usable images", f"{r['usable_images']:g}", "")
     t.add_row(Text("per usable image, central values (point)", style="bold"),
               Text(money(r["breakdown"]["per_usable_image"], ccy), style="bold"), "")
-    console.print(t)
+    print_table(t, console)
 
     g = r["generation"]
     console.print(
@@ -214,7 +215,7 @@ def compare(
     ]
     for label, fn in rows:
         t.add_row(label, *[fn(r) for r in results])
-    console.print(t)
+    print_table(t, console)
     h = max((r["headline"] for r in results), key=lambda x: x["draws"])
     console.print("point: the central-value model (every input at its mode, midpoint or median); median (90%): "
                   + (f"{h['draws']:,} Monte Carlo draws of each scenario's uncertain inputs, seed {h['seed']}, "

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from artcost import jsonout
 from artcost.cli.options import JsonOpt, SeedOpt, SetOpt, flag_names, load_scenario_options
+from artcost.cli.render import print_table
 from artcost.errors import UserError
 from artcost.units import money
 
@@ -72,7 +73,7 @@ def render(r: MarketResult) -> None:
             f"{s['ai_self']:.0%}", f"{s['ai_retouch']:.0%}", f"{a['commissions_index']:.0%}", f"{a['income_index']:.0%}",
             f"{a['avg_price']:,.0f}", f"{rt['demand']:,.0f}", f"{rt['price']:,.1f}",
         )
-    console.print(t)
+    print_table(t, console)
     console.print(
         "art+AI: artist using AI; AI+ret: AI plus a retoucher; work / income: artists' commissions and income "
         "against the no-AI baseline (income net of the machine cost of AI-assisted work); price: artists' "
@@ -89,7 +90,7 @@ def render(r: MarketResult) -> None:
         ts.add_row(s["segment"], f"{s['commissions_index']:.0%}", f"{s['income_index']:.0%}", f"{s['artist_price']:,.0f}",
                    f"{s['price_floor']:,.0f}", f"{s['artist_ai_price']:,.0f}", f"{s['price_floor_ai']:,.0f}",
                    f"{s['avg_price']:,.0f}", f"{s['consumer_surplus']:,.0f}")
-    console.print(ts)
+    print_table(ts, console)
     console.print(
         "artist price: an artist working without AI, never below its floor (cost of living / images a month); "
         "art+AI price: an artist using AI, never below its own floor (cost of living over the more images a month "
@@ -112,7 +113,7 @@ def render_bands(b: MarketBands) -> None:
         c, w = com.loc[m], aw.loc[m]
         t.add_row(m.strftime("%Y-%m"), f"{w['p5']:.0%}-{w['p95']:.0%}", f"{row['p5']:.0%}", f"{row['p50']:.0%}",
                   f"{row['p95']:.0%}", f"{c['p5']:.0%}", f"{c['p50']:.0%}", f"{c['p95']:.0%}")
-    console.print(t)
+    print_table(t, console)
     console.print("p5/p50/p95: 5th, 50th and 95th percentiles across draws, month by month (not one path).", markup=False)
 
 
@@ -236,7 +237,7 @@ def market_fit(
         t.add_column(col, justify="right")
     for mo, tt, s, f in zip(series.months, series.t_months, series.share, fitted):
         t.add_row(mo, f"{tt:g}", f"{s:.1%}", f"{f:.1%}")
-    console.print(t)
+    print_table(t, console)
     console.print(
         f"p = {fit.p_per_month:.4g}/month ({fit.p_per_year:.4g}/year), q = {fit.q_per_month:.4g}/month "
         f"({fit.q_per_year:.4g}/year), m = {fit.m:.3g}{' (fitted)' if fit.m_fitted else ' (given)'}; "
@@ -278,7 +279,7 @@ def render_check(c: MarketCheck) -> None:
         place = r.place if len(r.place) <= 32 else r.place[:31] + "…"
         t.add_row(f"{r.id}\n  {place}, {r.published}", horizon_text(r), curve_text(r), figure_text(r.effect, r.kind),
                   band_text(r), central, verdict_text(r))
-    console.print(t)
+    print_table(t, console)
     skipped = [r for r in c.rows if r.model is None]
     if skipped:
         console.print("Not compared:", markup=False)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from artcost import jsonout
 from artcost.cli.options import FileArg, JsonOpt, SeedOpt, SetOpt, flag_names, load_scenario_options
+from artcost.cli.render import print_table
 from artcost.errors import UserError
 from artcost.units import duration
 
@@ -84,7 +85,7 @@ def simulate(
         unit = f" ({ccy})" if o["unit"] == ccy else (" (x)" if o["unit"] == "x" else "")
         det = o["deterministic"]
         t.add_row(o["label"] + unit, fmt(det) if det is not None else "-", fmt(o["mean"]), fmt(o["median"]), fmt(o["p5"]), fmt(o["p95"]))
-    console.print(t)
+    print_table(t, console)
     p = s["probabilities"]
     console.print(
         f"P(AI cheaper) = {p['ai_cheaper']:.1%}   P(ratio >= 10) = {p['ratio_ge_10']:.1%}   "
@@ -98,7 +99,7 @@ def simulate(
         if m["mean"] == 0 and item in costs.COMPUTE_ITEMS:
             continue
         ti.add_row(item, _num(m["mean"]), f"{m['share']:.1%}" if m["share"] is not None else "-")
-    console.print(ti)
+    print_table(ti, console)
     _inputs_table(s["inputs"])
 
 
@@ -109,7 +110,7 @@ def _inputs_table(inputs: dict[str, dict]) -> None:
     t.add_column("source", overflow="fold")
     for path, info in inputs.items():
         t.add_row(path, info["describe"], escape(info["source"]))
-    console.print(t)
+    print_table(t, console)
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -172,7 +173,7 @@ def sensitivity(
                 f"{s.get('ST', float('nan')):.2f}",
                 f"{res['spearman'].get(r['param'], float('nan')):+.2f}",
             )
-        console.print(t)
+        print_table(t, console)
         sum_s1 = res["sobol"]["sum_S1"]
         if sum_s1 is not None:
             console.print(
@@ -240,7 +241,7 @@ def _breakeven(file: Path, param: str, range_: tuple[float, float] | None, grid:
                 style = "red" if r < 1 else ("yellow" if r < 10 else "")
                 cells.append(f"[{style}]{r:,.3g}[/]" if style else f"{r:,.3g}")
             t.add_row(_num(y), *cells)
-        console.print(t)
+        print_table(t, console)
         console.print("red: the artist is cheaper (ratio < 1); yellow: AI cheaper by less than 10x.")
         return
     b = breakeven(loaded, param, lo, hi)
@@ -298,7 +299,7 @@ def scale(
         t.add_column(f"{f:g}", justify="right")
     for j, jobs_pm in enumerate(res["jobs_per_month"]):
         t.add_row(f"{jobs_pm:g}", *[_num(x) for x in res["per_usable_image"][j]])
-    console.print(t)
+    print_table(t, console)
     console.print(f"artist: {_num(res['artist_per_image'])} {ccy} per image at the scenario's central price.")
 
 
