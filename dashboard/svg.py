@@ -246,7 +246,8 @@ def _shown_routes(d: Mapping[str, Any], cheapest_per_kind: bool) -> tuple[list[M
 
 
 def artist_ratio_text(artist: float | None, value: float) -> str:
-    """What the artist's price is against one way's cost, written after its bar: ' · artist: 81x this'."""
+    """What one way's cost is against the artist's price, written after its bar in the headline's words:
+    ' · 81x cheaper than the artist', ' · 2x the artist's price' (one way to write a ratio everywhere)."""
     if not artist or not value or value <= 0:
         return ""
     ratio = artist / value
@@ -254,7 +255,7 @@ def artist_ratio_text(artist: float | None, value: float) -> str:
     def n(x: float) -> str:
         return figure(x).removesuffix(".0")
 
-    return f" · artist: {n(ratio)}x this" if ratio >= 1 else f" · artist: 1/{n(1 / ratio)} of this"
+    return f" · {n(ratio)}x cheaper than the artist" if ratio >= 1 else f" · {n(1 / ratio)}x the artist's price"
 
 
 ZOOM_WHEN = 5.0  # a second panel when the artist's bar is this many times the longest of the machines' whiskers

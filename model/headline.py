@@ -172,7 +172,7 @@ class Headline:
         )
 
     def point_sentence(self, currency: str | None = None) -> str:
-        """'central values (point): 24.03 CNY with AI, 2,500 CNY from the artist: 1/104'."""
+        """'central values (point): 24.03 CNY with AI, 2,500 CNY from the artist: 104x cheaper with AI'."""
         h = self.in_currency(currency)
         return (f"central values (point): {money(h.point_ai, h.currency)} with AI, "
                 f"{money(h.point_artist, h.currency)} from the artist: {ratio_phrase(h.point_ratio)}")

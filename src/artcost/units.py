@@ -47,11 +47,13 @@ def money_approx(x: float, ccy: str) -> str:
 
 
 def ratio_phrase(ratio: float) -> str:
-    """Artist cost / AI cost as people say it: '1/104' or '1/1.5' when AI is cheaper, 'AI costs 2.5x the artist' when not."""
+    """Artist cost / AI cost as people say it, the one way every surface writes a ratio (the headline's
+    'typically 80x cheaper with AI'): '104x cheaper with AI', '1.5x cheaper with AI'; 'AI costs 2.5x the
+    artist' when the machine is dearer. ('1/82' beside '80x cheaper' read as two different answers.)"""
     if not math.isfinite(ratio) or ratio <= 0:
         return f"ratio {ratio}"
     if ratio >= 1:
-        return f"1/{figure(ratio)}"
+        return f"{figure(ratio)}x cheaper with AI"
     return f"AI costs {figure(1 / ratio)}x the artist"
 
 

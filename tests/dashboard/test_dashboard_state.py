@@ -101,7 +101,7 @@ def test_comparison_rows_one_currency():
     assert by_label["AI per usable image, central values (a point) (USD)"]["a"] == money(usd, "")
     assert by_label["AI per usable image, central values (a point) (USD)"]["a"] != money(own["breakdown"]["per_usable_image"], "")
     assert by_label["artist per image, central values (a point) (USD)"]["a"] == money(own["artist"]["per_image"] * rate_table(2022).factor("CNY", "USD"), "")
-    assert by_label["AI vs artist per image, central values (a point)"]["a"] == "1/" + f"{own['ratio']:,.0f}"
+    assert by_label["AI vs artist per image, central values (a point)"]["a"] == f"{own['ratio']:,.0f}x cheaper with AI"
 
 
 def test_comparison_rows_refuse_mixed_currencies():
