@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from artcost.dashboard import sources, svg, ui
-from artcost.model.headline import headline, headline_note
-from artcost.units import figure, ratio_phrase
+from artcost.model.headline import INTERVAL, Headline, headline, headline_note, ratio_cell
+from artcost.units import figure, money_approx
 
 loaded, problems = ui.current()
 r = ui.result(loaded)
@@ -34,24 +34,42 @@ import numpy as np  # noqa: E402  (after the headline: nothing above waits on th
 
 from artcost.dashboard import cached, charts  # noqa: E402
 
-st.markdown("**Central values (point)**: every uncertain input at its mode, midpoint or median; the figures and "
-            "the itemised cost below use them. The key chart above and the delivery chart show the Monte Carlo "
-            "medians with their 90% intervals.")
-POINT = "Central values (point), not the Monte Carlo median of the sentence above."
-c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("AI, per usable image", charts.money(r["breakdown"]["per_usable_image"], ccy), help=POINT)
-c2.metric("Artist, per image", charts.money(r["artist"]["per_image"], ccy), help=POINT)
-# AI's cost as a share of the artist's: "1/104" when AI is cheaper, "2.4x" when dearer (the headline says it in full)
-c3.metric("AI / artist cost", ratio_phrase(r["ratio"]) if r["ratio"] >= 1 else f"{figure(1 / r['ratio'])}x", help=POINT)
-c4.metric("AI delivery", charts.duration(r["delivery"]["ai_hours"]), help=POINT)
-c5.metric("Artist delivery", charts.duration(r["delivery"]["artist_hours"]), help=POINT)
-
 spreads = None
 if r["headline"]["draws"]:  # the headline's own draws (same scenario, draws and seed): delivery times' spread
     mc = cached.simulate(loaded, r["headline"]["draws"], r["headline"]["seed"])
     spreads = {side: dict(zip(("p5", "median", "p95"),
                               map(float, np.percentile(mc.samples[f"{side}_delivery_hours"], [5, 50, 95]))))
                for side in ("ai", "artist")}
+# The big figures are the headline's (median with its 90% interval), never the point run: the point's
+# 30.47 CNY under a headline of 33 read as a second answer (issue #28). The point stays in the itemised chart.
+h = Headline.from_dict(r["headline"])
+
+
+def _interval(s) -> str:
+    if h.is_point:
+        return "a point (no uncertain inputs)"
+    return "fixed" if s.p5 == s.p95 else f"{INTERVAL}: {money_approx(s.p5, '')}–{money_approx(s.p95, ccy)}"
+
+
+ratio = h.ratio.median
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("AI, per usable image", money_approx(h.ai.median, ccy))
+c1.caption(_interval(h.ai))
+c2.metric("Artist, per image", money_approx(h.artist.median, ccy))
+c2.caption(_interval(h.artist))
+c3.metric("AI against the artist", f"{figure(ratio)}x cheaper" if ratio >= 1 else f"{figure(1 / ratio)}x dearer")
+c3.caption("a point (no uncertain inputs)" if h.is_point else f"{INTERVAL}: {ratio_cell(h.ratio)}")
+for col, side, label in ((c4, "ai", "AI delivery"), (c5, "artist", "Artist delivery")):
+    if spreads:
+        sp = spreads[side]
+        col.metric(label, charts.duration(sp["median"]))
+        col.caption(f"{INTERVAL}: {charts.duration(sp['p5'])}–{charts.duration(sp['p95'])}")
+    else:
+        col.metric(label, charts.duration(r["delivery"][f"{side}_hours"]))
+        col.caption("a point (no uncertain inputs)")
+st.caption("Each figure: the median of the headline's Monte Carlo draws and its 90% interval (5th–95th percentile). "
+           "The itemised chart below shows central values (a point): every uncertain input at its mode, midpoint "
+           "or median.")
 left, right = st.columns([3, 2])
 with left:
     ui.show(charts.cost_waterfall(r), key="overview-waterfall")

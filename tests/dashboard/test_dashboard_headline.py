@@ -40,11 +40,17 @@ def test_pages_show_the_median_sentence_and_its_draws(at, page):
     assert h.note() in captions and "20,000 Monte Carlo draws" in captions
 
 
-def test_overview_metrics_are_labelled_the_point(at):
-    text = " ".join(m.value for m in at.markdown)
-    assert "Central values (point)" in text
-    (m,) = [x for x in at.metric if x.label == "AI, per usable image"]
-    assert m.value == "30.47 CNY"  # the point, not the median of the sentence
+def test_overview_big_figures_are_the_headlines(at):
+    """Under a headline of 33 CNY the page's largest figures read 30.47 CNY, 2,500 CNY and 1/82 (the point run):
+    three answers to one question. Now every big figure is the headline's median with its interval."""
+    h = headline_for(load_scenario(SEED))
+    metrics = {x.label: x.value for x in at.metric}
+    assert metrics["AI, per usable image"] == "33 CNY" and metrics["Artist, per image"] == "2,600 CNY"
+    assert metrics["AI against the artist"] == "80x cheaper"
+    assert not any("30.47" in v or "1/" in v for v in metrics.values())
+    captions = " ".join(c.value for c in at.caption)
+    assert "90%: 19–56 CNY" in captions and "90%: 2,200–3,300 CNY" in captions and "(45–147x)" in captions
+    assert h.sentence().startswith("One usable image: 33 CNY")
 
 
 def test_compare_table_has_the_median_rows(at):
