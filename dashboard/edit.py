@@ -96,7 +96,7 @@ def sidebar_editor(sid: str) -> list[state.FieldProblem]:
                     st.error(msg, icon=":material/error:")
                 for f in in_section:
                     st.number_input(
-                        f"{f.label} ({f.unit})" + (" ~" if f.dist else ""),
+                        editor_label(f),
                         value=values[f.path],
                         format="%g",
                         step=_step(f.value),
@@ -106,6 +106,14 @@ def sidebar_editor(sid: str) -> list[state.FieldProblem]:
                     for msg in by_field.get(f.path, []):
                         st.error(msg, icon=":material/error:")
     return problems
+
+
+def editor_label(f: state.FieldInfo) -> str:
+    """A figure's editor label in words with its unit: "operator's hourly wage (CNY/h, uncertain)";
+    a share reads '(0 to 1)', a count has no unit. Our own words: no scenario text reaches a label."""
+    unit = {"share": "0 to 1", "probability": "0 to 1", "count": ""}.get(f.unit, f.unit)
+    said = ", ".join(x for x in (unit, "uncertain" if f.dist else "") if x)
+    return f"{f.label} ({said})" if said else f.label
 
 
 def _step(v: float) -> float:

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from artcost.errors import UserError
 from artcost.model.measured import load_with_options
 from artcost.model import loader
-from artcost.model.comparison import comparison
+from artcost.model.comparison import comparison, field_label
 from artcost.model.loader import LoadedScenario
 from artcost.paths import shipped_scenarios_dir
 from artcost.units import duration, money, ratio_phrase
@@ -206,7 +206,7 @@ def editable_fields(loaded: LoadedScenario) -> list[FieldInfo]:
             FieldInfo(
                 path=path,
                 section=section,
-                label=path.rsplit(".", 1)[-1],
+                label=field_label(path),  # words, not the YAML key ('wage_per_hour (CNY/h) ~' read as code)
                 value=float(info["value"]),
                 unit=info["unit"],
                 source=info["source"],
