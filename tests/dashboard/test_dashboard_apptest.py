@@ -63,7 +63,7 @@ def test_editing_a_field_changes_the_headline_on_every_page(at):
 def test_field_help_carries_unit_and_source(at):
     at.switch_page("views/cost.py").run()
     w = at.number_input(key=f"field:{SID}:human.wage_per_hour")
-    assert "(CNY/h)" in w.label
+    assert w.label == "operator's hourly wage (CNY/h, uncertain)"
     assert "NBS 2022 average wage" in w.help and "Unit: CNY" in w.help
 
 
