@@ -148,6 +148,21 @@ def load(
     return loaded
 
 
+def scenario_yaml(loaded: LoadedScenario, edits: Mapping[str, float]) -> str:
+    """The scenario as shown, edits included, as one self-contained YAML file that uploads and loads again.
+
+    `extends:` is resolved (an upload may extend shipped files only, and a reader gets every figure in one
+    place); each edited figure keeps its old source beside it ("overridden (was: ...)"), as `--set` does.
+    """
+    import yaml
+
+    edited = ", ".join(f"{k} = {v:g}" for k, v in edits.items()) or "none"
+    header = (f"# {loaded.scenario.meta.name}\n# Downloaded from the artcost dashboard: {loaded.path} with "
+              f"`extends:` resolved.\n# Edits: {edited}\n")
+    header = "".join(line if line.startswith("# ") else f"# {line}" for line in header.splitlines(keepends=True))
+    return header + yaml.safe_dump(loaded.raw, sort_keys=False, allow_unicode=True, width=100)
+
+
 def split_problems(problems: list[str]) -> list[FieldProblem]:
     """Split the loader's lines ('file:line: field.path: message') into field, place and message."""
     out = []

@@ -36,6 +36,10 @@ for w in r["warnings"]:
 edited = ss.edits.get(sid, {})
 if edited:
     st.caption("Edited in the dashboard: " + ", ".join(f"{k} = {v:g}" for k, v in edited.items()))
+# the figures as shown, edits included: one YAML file that uploads (or runs with `artcost cost`) again
+st.download_button("Download this scenario as YAML", state.scenario_yaml(loaded, edited),
+                   file_name=state.label_of(sid).split(" ", 1)[0].removesuffix(".yaml") + "-edited.yaml",
+                   mime="application/x-yaml", key="download-yaml")
 ui.show(charts.cost_waterfall(r), key="cost-waterfall")
 
 st.subheader("Compare scenarios side by side")

@@ -394,3 +394,11 @@ def test_report_page_makes_the_pdf(at):
     assert not at.error
     assert at.session_state["pdf_for"].endswith(".html")
     assert any("Download the PDF" == str(b.proto.label) for b in at.get("download_button"))
+
+
+def test_cost_page_offers_the_edited_scenario_as_yaml(at):
+    at.switch_page("views/cost.py").run()
+    at.number_input(key=f"field:{SID}:human.wage_per_hour").set_value(44).run()
+    no_exceptions(at)
+    (button,) = [b for b in at.get("download_button") if b.proto.label == "Download this scenario as YAML"]
+    assert button.proto.label

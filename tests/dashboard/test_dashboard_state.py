@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from artcost.dashboard import state
+from artcost.model.comparison import comparison
 from artcost.errors import UserError
 from artcost.model.loader import load_scenario
 
@@ -187,3 +188,18 @@ def test_upload_of_hostile_yaml_is_one_line(text, message):
         state.load_text(text, "deep.yaml", {})
     (line,) = exc.value.problems
     assert line.startswith("deep.yaml:1: ") and message in line
+
+
+@pytest.mark.parametrize("sid", sorted(state.shipped_scenarios()))
+def test_the_edited_scenario_downloads_as_yaml_that_loads_again(sid):
+    """Issue #28: a presenter could not take an edited scenario away. The download is one file (extends resolved)
+    that validates as an upload and gives the same figures as the edited scenario on screen."""
+    edits = {"human.wage_per_hour": 77.0, "artist.price_per_image": 1234.0}
+    shown = state.load(sid, {}, edits)
+    text = state.scenario_yaml(shown, edits)
+    assert not [line for line in text.splitlines() if line.startswith("extends")]
+    assert "human.wage_per_hour = 77" in text.splitlines()[2]
+    again = state.load_text(text, "again.yaml")
+    assert again.scenario.values() == shown.scenario.values()
+    assert comparison(again, with_headline=False)["breakdown"] == comparison(shown, with_headline=False)["breakdown"]
+    assert "overridden (was:" in again.source_of("human.wage_per_hour")
