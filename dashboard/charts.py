@@ -407,7 +407,8 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 def bench_history(records: Sequence[Mapping[str, Any]], y: str, y_title: str, title: str, caption: str,
                   highlight: str | None = None, percent: bool = False) -> Chart:
-    """Benchmark records as points: one colour per device, x = preset; `highlight` circles one record id.
+    """Benchmark records as points: one colour per device, x = what ran and the preset ('sd15 256 px, 3 steps ·
+    stock'), so runs of different settings never share a column; `highlight` circles one record id.
 
     The y axis starts at zero (one point no longer gets an axis from -0.5); a record without the figure is left out."""
     fig = go.Figure()
@@ -416,17 +417,21 @@ def bench_history(records: Sequence[Mapping[str, Any]], y: str, y_title: str, ti
     fmt = ".1%" if percent else ".4g"
     for device, colour in zip(devices, OKABE_ITO):
         rs = [r for r in have if str(r.get("device") or "unknown device") == device]
-        fig.add_scatter(x=[r.get("preset") or "?" for r in rs], y=[r[y] for r in rs], mode="markers", name=device,
+        fig.add_scatter(x=[_bench_x(r) for r in rs], y=[r[y] for r in rs], mode="markers", name=device,
                         marker=dict(color=colour, size=11, symbol="circle"),
                         text=[f"record {r.get('id', '')}" for r in rs],
                         hovertemplate=f"%{{x}}: %{{y:{fmt}}}<br>%{{text}}<extra></extra>")
     if highlight:
         rs = [r for r in have if str(r.get("id")) == highlight]
-        fig.add_scatter(x=[r.get("preset") or "?" for r in rs], y=[r[y] for r in rs], mode="markers", name="this run",
+        fig.add_scatter(x=[_bench_x(r) for r in rs], y=[r[y] for r in rs], mode="markers", name="this run",
                         marker=dict(color="rgba(0,0,0,0)", size=20, line=dict(color="#000000", width=2)))
     _style(fig, title)
     top = max([float(r[y]) for r in have] + [0.0])
     fig.update_yaxes(title_text=y_title, rangemode="tozero", range=[0, top * 1.2 if top > 0 else 1],
                      **({"tickformat": ".0%"} if percent else {}))
-    fig.update_xaxes(title_text="preset", type="category")
+    fig.update_xaxes(title_text="what ran · preset", type="category")
     return Chart(fig, caption)
+
+
+def _bench_x(r: Mapping[str, Any]) -> str:
+    return f"{r.get('setting') or '?'} · {r.get('preset') or '?'}"

@@ -91,6 +91,8 @@ def live() -> None:
         st.error("The benchmark failed: " + " ".join(job.error))
     else:
         st.progress(1.0, text=f"Done: {label}")
+        if job.record is not None:  # what it measured, not just that it finished
+            st.success(f"Record {job.record.id} ({label}, on {job.record.device_name}): {bench_job.result_line(job.record)}")
     meter, reason = job.meter()
     samples = job.power()
     if samples:
