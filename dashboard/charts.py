@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from artcost.dashboard.sources import SOURCES_TITLE
 from artcost.model import costs
-from artcost.units import duration, figure, money, money_approx, ratio_phrase  # noqa: F401  (re-exported for the pages)
+from artcost.units import duration, duration_range, figure, money, money_approx, ratio_phrase  # noqa: F401  (re-exported for the pages)
 
 # How every chart is shown, in the dashboard and in the HTML report: no Plotly logo, resizing with the page.
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -152,8 +152,7 @@ def delivery(r: Mapping[str, Any], spreads: Mapping[str, Mapping[str, float]] | 
     unit = "days" if days else "hours"
 
     def fmt(x: float, with_unit: bool = True) -> str:
-        number = f"{x:.1f}" if x < 10 else f"{x:.0f}"
-        return f"{number} {unit if unit == 'days' else 'h'}" if with_unit else number
+        return duration(x / k)  # the words every surface uses for a delivery time, from the axis' unit to hours
 
     def scaled(sp):
         return None if sp is None else {key: sp[key] * k for key in ("median", "p5", "p95")}
@@ -161,6 +160,10 @@ def delivery(r: Mapping[str, Any], spreads: Mapping[str, Mapping[str, float]] | 
     spreads = spreads or {}
     bars = [_spread_bar("AI", scaled(spreads.get("ai")), d["ai_hours"] * k, AI_COLOUR, fmt),
             _spread_bar("artist", scaled(spreads.get("artist")), d["artist_hours"] * k, ARTIST_COLOUR, fmt)]
+    for bar, side in zip(bars, ("ai", "artist")):
+        sp = spreads.get(side)
+        if sp and sp.get("p5") is not None and sp["p5"] != sp["p95"]:  # '24.8 h (90%: 24.5–25.4 h)', as the CLI says
+            bar["text"] = f"{duration(sp['median'])} (90%: {duration_range(sp['p5'], sp['p95'])})"
     mid = (spreads["ai"]["median"], spreads["artist"]["median"]) if spreads.get("ai") and spreads.get("artist") \
         else (d["ai_hours"], d["artist_hours"])
     fig = go.Figure()

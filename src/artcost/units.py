@@ -64,3 +64,12 @@ def duration(hours: float) -> str:
     if hours < 48:
         return f"{hours:.1f} h"
     return f"{hours / 24:.1f} days"
+
+
+def duration_range(low_hours: float, high_hours: float) -> str:
+    """An interval of durations in one unit where both ends share it ('24.5–25.4 h', '9.9–25.8 days'),
+    else each end with its own ('20 h–3.1 days')."""
+    lo, hi = duration(low_hours), duration(high_hours)
+    lo_n, _, lo_u = lo.partition(" ")
+    hi_n, _, hi_u = hi.partition(" ")
+    return f"{lo_n}–{hi}" if lo_u == hi_u else f"{lo}–{hi}"

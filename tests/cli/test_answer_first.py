@@ -56,3 +56,10 @@ def test_compare_of_every_shipped_scenario_is_a_table_in_words(columns):
         # whole tables, not run-on paragraphs: every scenario's detail column sits under a header
         assert not any(line.startswith("electricity:") for line in lines)
         assert sum("│ electricity" in line for line in lines) >= 1
+
+
+def test_one_delivery_figure_per_side():
+    """Delivery read 24.9 h (point), 24.8 h and '1.0 days' on different surfaces; the CLI now leads with the
+    headline draws' median and interval, the same figure the Overview shows."""
+    text = " ".join(" ".join(run(160, "cost", str(SEED))[:8]).split())
+    assert "Delivery: AI 24.8 h (90%: 24.5–25.4 h), the artist 16.5 days (90%: 9.9–25.8 days)." in text

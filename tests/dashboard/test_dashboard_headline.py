@@ -46,7 +46,10 @@ def test_overview_big_figures_are_the_headlines(at):
     h = headline_for(load_scenario(SEED))
     metrics = {x.label: x.value for x in at.metric}
     assert metrics["AI, per usable image"] == "33 CNY" and metrics["Artist, per image"] == "2,600 CNY"
-    assert metrics["AI against the artist"] == "80x cheaper"
+    assert metrics["AI cheaper than the artist"] == "80x"
+    # one delivery figure per side: the headline's draws, the same the CLI prints
+    assert metrics["AI delivery"] == "24.8 h" and metrics["Artist delivery"] == "16.5 days"
+    assert "90%: 24.5–25.4 h" in " ".join(c.value for c in at.caption)
     assert not any("30.47" in v or "1/" in v for v in metrics.values())
     captions = " ".join(c.value for c in at.caption)
     assert "90%: 19–56 CNY" in captions and "90%: 2,200–3,300 CNY" in captions and "(45–147x)" in captions

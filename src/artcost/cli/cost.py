@@ -28,12 +28,15 @@ def _cells(r: dict[str, Any]) -> dict[str, str]:
 
 def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     from artcost.model import costs
-    from artcost.model.headline import headline, headline_note
+    from artcost.model.headline import Headline, headline, headline_note
 
     ccy = r["currency"]
     console.print(Text.assemble((r["scenario"]["name"], "bold"), f"  ({r['scenario']['file']}, as of {r['scenario']['as_of']})"))
     # The answer first: a reader who stops after three lines has the typical figure with its range.
     console.print(headline(r), style="bold")
+    delivery = Headline.from_dict(r["headline"]).delivery_words()
+    if delivery:
+        console.print(f"Delivery: {delivery}.")
     console.print(headline_note(r))
     h = r["headline"]
     if h.get("draws"):  # the same draws, from the command line
@@ -75,10 +78,12 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     )
     a = r["artist"]
     console.print(
-        f"artist: {money(a['per_image'], ccy)} per image ({money(a['total'], ccy)} for the job), "
-        f"delivery {duration(r['delivery']['artist_hours'])}, available in time with probability {a['availability_probability']:.0%}"
+        f"artist, central values (a point): {money(a['per_image'], ccy)} per image ({money(a['total'], ccy)} for the "
+        f"job), delivery {duration(r['delivery']['artist_hours'])}, available in time with probability "
+        f"{a['availability_probability']:.0%}"
     )
-    console.print(f"AI delivery: {duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouching)")
+    console.print(f"AI delivery, central values (a point): {duration(r['delivery']['ai_hours'])} (tuning + generation "
+                  "+ screening + retouching)")
     n_uncertain = sum(1 for info in r["inputs"].values() if info["uncertain"])
     if n_uncertain:
         console.print(f"(the table and the lines after the answer use the central values of {n_uncertain} uncertain "
@@ -180,15 +185,17 @@ def cost(
 
 def _answer_table(results: list[dict[str, Any]], ccy: str) -> Table:
     """One row per scenario, the headline's figures: what the question asks, first."""
+    from artcost.model.headline import Headline
+
     t = Table(title=f"The answer, side by side (money in {ccy}; median and 90% interval of the draws)",
               title_justify="left")
     for header in ("scenario", "AI per usable image", "artist per image", "AI vs artist", "AI delivery",
                    "artist delivery"):
         t.add_column(header, justify="left" if header == "scenario" else "right", overflow="fold")
     for r in results:
-        c = _cells(r)
+        c, h = _cells(r), Headline.from_dict(r["headline"])
         t.add_row(Path(r["scenario"]["file"]).stem, c["ai"], c["artist"], c["ratio"],
-                  duration(r["delivery"]["ai_hours"]), duration(r["delivery"]["artist_hours"]))
+                  duration(h.ai_delivery.median), duration(h.artist_delivery.median))
     return t
 
 
