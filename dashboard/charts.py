@@ -85,13 +85,14 @@ def cost_waterfall(r: Mapping[str, Any]) -> Chart:
             cliponaxis=False,
         )
     )
-    _style(fig, f"AI: cost of one usable image, item by item ({ccy})")
+    _style(fig, f"AI: cost of one usable image, item by item ({ccy}; central values, a point)")
     fig.update_yaxes(title_text=f"{ccy} per usable image", rangemode="tozero")
     fig.update_xaxes(title_text="cost item")
     fig.update_layout(showlegend=False)
     caption = (
-        f"{_scenario_caption(r)} Job total divided by {n:g} usable image(s). "
-        f"Speed from: {r['generation']['seconds_per_image_source']}."
+        f"{_scenario_caption(r)} Job total divided by {n:g} usable image(s). Central values: every uncertain input at "
+        "its mode, midpoint or median (the headline is the median of the draws). The generation speed's source is "
+        f"under '{SOURCES_TITLE}' (GPU time per image)."
     )
     return Chart(fig, caption)
 

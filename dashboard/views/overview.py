@@ -69,7 +69,7 @@ with right:
 
 st.subheader(sources.SOURCES_TITLE)
 st.caption((
-    f"{sources.intro(r)} Generation speed from: {sources.source_text(r['generation']['seconds_per_image_source'], r['scenario']['file'])}. "
+    f"{sources.intro(r)} "
     "Each figure links to its section of the report (Report page, opens in a new tab)."
 ).replace("$", "\\$"))  # a source's "$399" is money, not LaTeX
 stem = r["scenario"]["file"].rsplit("/", 1)[-1].removesuffix(".yaml")

@@ -77,3 +77,11 @@ def test_report_carries_the_sentence_note_and_median_rows():
     assert "20,000 Monte Carlo draws" in html
     assert "AI per usable image, median (90%) (USD)" in html
     assert "median and 90% interval" in html  # the method note says which figure is which
+
+
+def test_overview_quotes_the_speed_source_once(at):
+    """The seed's 60-word speed source was printed three times on the Overview (the waterfall's caption, the
+    sources' intro and the sources table); now only the table quotes it."""
+    shown = " ".join(x.value for x in [*at.caption, *at.markdown])
+    assert "500 images at 2.75 s are 23 min on the GPU" not in " ".join(shown.split())
+    assert "GPU time per image" in shown  # the caption says where to find it
