@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from artcost.model.headline import headline, headline_note
-from artcost.dashboard import charts, edit, state, ui
+from artcost.dashboard import charts, edit, state, tables, ui
 from artcost.model.comparison import comparison
 
 ss = st.session_state
@@ -55,7 +54,8 @@ if picked:
     # the speed's source is a sentence, not a figure: quoted whole under the table (a cell would cut it)
     speed = next((row for row in rows if row[""] == "speed from"), None)
     rows = [row for row in rows if row is not speed]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    # an HTML table that stacks on a phone (a dataframe kept only its first column in view at 420 px)
+    st.html(tables.stacking_table(rows, strong=[row[""] for row in rows[:5]]))
     st.caption(state.figures_note(results))
     if speed:
         st.caption(("Speed from: " + "; ".join(f"{n}: {speed[n]}" for n in names)).replace("$", "\\$"))  # no LaTeX

@@ -128,13 +128,13 @@ def test_bad_upload_shows_error_and_keeps_last_good(at, name, data, field, messa
     assert at.selectbox(key="_sid").value == SID
 
 
-def test_compare_up_to_four(at):
+def test_compare_up_to_four(at, html_table):
     at.switch_page("views/cost.py").run()
     ms = at.multiselect(key="compare")
     assert ms.max_selections == 4
     ms.set_value([SID, "shipped:studio-cloud-h100", "shipped:subscription-midjourney"]).run()
     no_exceptions(at)
-    table = at.dataframe[0].value
+    table = html_table(at)
     assert list(table.columns)[1:] == ["seed-2022-hobbyist-3060ti", "studio-cloud-h100", "subscription-midjourney"]
 
 
@@ -293,7 +293,7 @@ def chart_titles(at: AppTest) -> list[str]:
     return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
 
 
-def test_ai_dearer_than_the_artist(at):
+def test_ai_dearer_than_the_artist(at, html_table):
     """With the artist at 10 CNY an image, AI costs more: no '1/0' anywhere."""
     from artcost.units import ratio_phrase
 
@@ -312,7 +312,7 @@ def test_ai_dearer_than_the_artist(at):
     (ratio,) = [m.value for m in at.metric if m.label == "AI dearer than the artist"]
     assert ratio.endswith("x") and "1/" not in ratio and ratio != "0x"
     at.switch_page("views/cost.py").run()
-    table = at.dataframe[0].value
+    table = html_table(at)
     assert "AI costs" in table[table[""] == "AI vs artist per image, central values (a point)"].iloc[0, 1]
 
 

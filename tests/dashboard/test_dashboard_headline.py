@@ -56,14 +56,17 @@ def test_overview_big_figures_are_the_headlines(at):
     assert h.sentence().startswith("One usable image: 33 CNY")
 
 
-def test_compare_table_has_the_median_rows(at):
+def test_compare_table_has_the_median_rows(at, html_table):
     at.switch_page("views/cost.py").run()
-    table = at.dataframe[0].value
+    table = html_table(at)
     rows = dict(zip(table[""], table.iloc[:, 1]))
     h = headline_for(load_scenario(SEED)).cells()
     assert rows["AI per usable image, median (90%) (CNY)"] == h["ai"] == "33 (19–56)"
     assert rows["AI vs artist, median (90%)"] == h["ratio"]
     assert rows["AI per usable image, central values (a point) (CNY)"] == "30.47"  # the point row stays, labelled one
+    assert list(rows)[:3] == ["AI per usable image, median (90%) (CNY)", "artist per image, median (90%) (CNY)",
+                              "AI vs artist, median (90%)"]  # the answer first
+    assert rows["AI delivery, median (90%)"] == "24.8 h (24.5–25.4 h)"
     assert "rows marked 'median (90%)'" in " ".join(c.value for c in at.caption)
 
 

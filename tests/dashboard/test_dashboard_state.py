@@ -123,7 +123,7 @@ def test_report_rows_are_the_compare_rows():
     report = [(label, value) for label, value, _ in state.report_rows(r)]
     assert compare == report
     shares = {label: share for label, _, share in state.report_rows(r)}
-    assert shares["total per job (EUR)"] == "100%"
+    assert shares["total per job (EUR, a point)"] == "100%"
 
 
 def test_editable_fields_describe_dist_like_the_spec():
