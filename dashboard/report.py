@@ -740,6 +740,8 @@ def presenter_parts(fx: Facts) -> dict[str, Any]:
         "headline": headline(r),
         "note": headline_note(fx),
         "chart": routes_svg or svg.key_chart(r),
+        "chart_narrow": (svg.routes_chart(fx.routes, cheapest_per_kind=True, narrow=True) if routes_svg
+                         else svg.key_chart(r, narrow=True)),
         "caption": (svg.routes_caption(fx.routes, cheapest_per_kind=True, report=report_title(fx)) if routes_svg
                     else svg.key_caption(r)),
         "findings": [text for _, text in findings(fx)],

@@ -27,7 +27,7 @@ for w in r["warnings"]:
 
 key, _ = st.columns([3, 1])
 with key:
-    ui.svg_chart(svg.key_chart(r), svg.key_title(r))
+    ui.svg_chart(svg.key_chart(r), svg.key_title(r), svg.key_chart(r, narrow=True))
     st.caption(svg.key_caption(r))
 
 from artcost.dashboard import charts  # noqa: E402  (after the headline: nothing above waits on plotly)

@@ -25,7 +25,7 @@ st.caption(p["meta"])
 if problems:
     st.warning("Your last edit does not validate; showing the last good figures.")
 st.markdown(f"### {p['headline']}")
-ui.svg_chart(p["chart"], p["headline"])
+ui.svg_chart(p["chart"], p["headline"], p["chart_narrow"])
 st.caption(p["caption"])
 st.markdown("\n".join(f"- {line}".replace("$", "\\$") for line in p["findings"]))
 sheet = presenter_html(fx)

@@ -63,9 +63,9 @@ CUT_TEXT = """() => {
 # The charts drawn as SVG images scale with their box: their 13 px text must stay readable (at 420 px the
 # presenter's routes chart, drawn 760 px wide, printed its text about 5 px high).
 SMALL_SVG_TEXT = """() => [...document.querySelectorAll('img[data-artcost-chart]')]
-  .filter(i => i.complete && i.getBoundingClientRect().width > 0 && i.src.startsWith('data:image/svg+xml;base64,'))
+  .filter(i => i.complete && i.getBoundingClientRect().width > 0 && (i.currentSrc || i.src).startsWith('data:image/svg+xml;base64,'))
   .map(i => {
-    const svg = atob(i.src.split(',', 2)[1]);
+    const svg = atob((i.currentSrc || i.src).split(',', 2)[1]);  // the source the <picture> chose
     const box = /viewBox="[-\\d.]+ [-\\d.]+ ([\\d.]+) /.exec(svg);
     const sizes = [...svg.matchAll(/font-size="([\\d.]+)"/g)].map(m => parseFloat(m[1]));
     const scale = box ? i.getBoundingClientRect().width / parseFloat(box[1]) : 1;
