@@ -73,11 +73,19 @@ def _usd(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:.4g}"
 
 
+class Share(Part):
+    """A share of the purchase price (0-1), with where it comes from."""
+
+    value: float = Field(ge=0, le=1)
+    source: str = Field(min_length=3)
+
+
 class OfferRow(TableRow):
     device: str = Field(min_length=2)
     board_power_w: Figure
     purchase_usd: Price
     rent_usd_per_gpu_hour: Price | None = None
+    resale_share: Share | None = None  # resale value at the end of its life, as a share of the price
     notes: str | None = None
 
 
