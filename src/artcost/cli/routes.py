@@ -89,7 +89,7 @@ RANK_TITLE = ("Routes, cheapest first ({ccy} per usable image: median and 90% in
 
 # Below this many columns the seven-column table left the route's name no room at all (its column shrank to
 # nothing at 60 columns and figures were cut): each route is then a short block of lines instead.
-TABLE_MIN_WIDTH = 100
+TABLE_MIN_WIDTH = 150
 
 
 def _say(text: str, indent: int = 0, label: str | None = None, style: str = "") -> None:
@@ -128,8 +128,10 @@ def _routes_list(d: dict[str, Any]) -> None:
     for r in d["routes"]:
         c = _route_cells(r)
         _say(f"{c['rank']}. {r['name']}", style="bold")
-        figures = (f"{c['cost']} {ccy} per usable image; vs the scenario's way {c['vs']}, cheaper in {c['p']} of "
-                   f"draws; machine only {c['compute']}; delivery {c['delivery']}; energy {c['energy']}; CO2e {c['co2']}")
+        vs = ("the reference the others are paired with" if r["kind"] == "scenario" else
+              f"vs the scenario's way {c['vs']}, cheaper in {c['p']} of draws")
+        figures = (f"{c['cost']} {ccy} per usable image; {vs}; machine only {c['compute']}; delivery {c['delivery']}; "
+                   f"energy {c['energy']}; CO2e {c['co2']}")
         if carbon_price is not None:
             figures += f"; carbon at {money(carbon_price, ccy)}/t {c['carbon money']}"
         _say(figures, indent=4)
