@@ -525,6 +525,10 @@ def _api_route(base: LoadedScenario, row: ApiPriceRow, intensity: Intensity) -> 
             f"latency not published by {row.provider}: unknown, left out of attending time and delivery "
             f"({UNKNOWN_LATENCY_S:g} s stands in for it)")}
         generation["batch_size"] = 1
+    else:  # the variant keeps the scenario's speed unless told otherwise: the published latency replaces it
+        generation["seconds_per_image"] = {"value": row.latency_s_per_image,
+                                           "source": f"published latency of {row.provider}: {row.label}"}
+        generation["batch_size"] = 1
     try:
         _, _, notes = price_fields(row, gen.steps)
         loaded = _variant(base, f"api:{row.id}", "api", section, generation, labels=labels)
