@@ -150,7 +150,11 @@ class RoutesResult:
     jobs_per_month_source: str
     skipped: list[str]
     notes: list[str]
-    findings: list[str] = field(default_factory=list)
+    human_share: float = float("nan")  # people's share of the scenario's own cost per usable image (median)
+
+    @property
+    def findings(self) -> list[str]:
+        return tie_findings(self.routes, self.human_share, 1.0, self.currency)
 
     @property
     def currency(self) -> str:
@@ -177,7 +181,8 @@ class RoutesResult:
                           "draw on the same draws of the shared inputs; p_cheaper = share of draws where this route "
                           "is cheaper)"),
             "tie_rule": TIE_RULE,
-            "findings": self.findings,
+            "findings": tie_findings(self.routes, self.human_share, f, (currency or self.currency).upper()),
+            "human_share_of_scenario_cost": self.human_share,
             "grid": {"g_co2e_per_kwh": self.intensity.g_per_kwh, "source": self.intensity.label,
                      "row": self.intensity.row.id},
             "carbon_price_per_tonne": None if self.carbon_price is None else self.carbon_price * f,
@@ -688,12 +693,12 @@ def routes_for(file, overrides: Mapping[str, Any] | None = None, from_bench: str
         stale = stale_price_note(r.price_dates, today or dt.date.today())
         if stale:
             r.notes.append(stale)
-    ranked, findings = _rank_paired(base, routes, jobs)
+    ranked, share = _rank_paired(base, routes, jobs)
     _check_human(ranked, notes)
     crossings, curves = breakeven(ranked)
     return RoutesResult(loaded=base, routes=ranked, crossings=crossings, curves=curves, intensity=intensity,
                         carbon_price=carbon_price, jobs_per_month=jobs, jobs_per_month_source=jobs_src,
-                        skipped=skipped, notes=notes, findings=findings)
+                        skipped=skipped, notes=notes, human_share=share)
 
 
 def _jobs(sc, base: LoadedScenario, jobs_per_month: float | None) -> tuple[float, str]:
@@ -773,17 +778,19 @@ def _rank_paired(base: LoadedScenario, routes: list[Route], jobs: float, draws: 
         r.tied = r.tied_group and leader == best.key
         r.vs_best = Paired.of(samples[r.key].total - samples[best.key].total)
     unpriced = [r for r in routes if r.key not in samples]
-    return priced + unpriced, _tie_findings(priced, samples, base)
+    return priced + unpriced, human_share(samples["scenario"])
 
 
-def _tie_findings(priced: list[Route], samples: dict[str, Draws], base: LoadedScenario) -> list[str]:
+def tie_findings(routes: list[Route], share: float, factor: float, ccy: str) -> list[str]:
+    """The routes' finding in words: the cheapest way and what it is tied with, or that every machine way is tied
+    and the people's time (`share` of the scenario's cost) is what moves the cost; money x `factor` in `ccy`."""
+    priced = [r for r in routes if r.vs_scenario is not None]
     machines = [r for r in priced if r.is_machine]
     if not machines:
         return []
     best = machines[0]
     tied = [r for r in machines if r.rank == best.rank]
     own = next(r for r in priced if r.kind == "scenario")
-    share = human_share(samples["scenario"])
     if len(tied) == len(machines) and len(machines) > 1:
         return [f"Every machine way is tied ({len(machines)} ways; paired differences within noise or under "
                 f"{MATERIALITY:.0%}): which machine makes the image does not "
@@ -795,11 +802,13 @@ def _tie_findings(priced: list[Route], samples: dict[str, Draws], base: LoadedSc
                 f"{MATERIALITY:.0%}); the machine is "
                 f"{1 - share:.0%} of the scenario's own cost per usable image, the people's time {share:.0%}.")
     else:
-        text = f"Cheapest way: {best.name}, ahead of the next by a paired difference outside the noise."
+        text = (f"Cheapest way: {best.name}, ahead of the next by a paired difference outside the noise and over "
+                f"{MATERIALITY:.0%}; the machine is {1 - share:.0%} of the scenario's own cost per usable image, the "
+                f"people's time {share:.0%}.")
     if own is not best and own.rank != best.rank:
         v = own.vs_best
-        text += (f" The scenario's own way ranks {own.rank_label}, {money(v.median, base.scenario.meta.currency)} dearer "
-                 f"per usable image (paired 90%: {money(v.p5, '')} to {money(v.p95, '')}).")
+        text += (f" The scenario's own way ranks {own.rank_label}, {money(v.median * factor, ccy)} dearer "
+                 f"per usable image (paired 90%: {money(v.p5 * factor, '')} to {money(v.p95 * factor, '')}).")
     return [text]
 
 
