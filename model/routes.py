@@ -39,7 +39,7 @@ from typing import Any, Mapping
 from artcost.errors import ArgumentError, UserError
 from artcost.model import costs
 from artcost.model.api_prices import ApiPriceRow, api_price_table, billed_megapixels, price_fields
-from artcost.model.carbon import Carbon, Intensity, intensity_for
+from artcost.model.carbon import ARTIST_CARBON_SOURCE, ARTIST_G_CO2E_PER_IMAGE, Carbon, Intensity, intensity_for
 from artcost.model.catalogue import SCOPE_WORDS, NotScalable, PublishedSpeed, best_row, speed_at
 from artcost.model.currency import rate_table_for
 from artcost.model.gpu_offers import OfferRow, converted, gpu_offers
@@ -609,7 +609,9 @@ def _artist_route(base: LoadedScenario, intensity: Intensity) -> Route:
                "delivery_hours": sc.artist.lead_time_days.central * costs.HOURS_PER_DAY}
     r.delivery_hours = r.point["delivery_hours"]
     r.notes.append(f"available in time with probability {sc.artist.availability_probability.central:.0%}")
-    r.carbon = Carbon(None, "not counted: the model has no energy figure for an artist's work", 1.0, "", intensity)
+    # the artist's carbon, beside the machines' (issue #26): a published per-image range, with its own accounting
+    r.carbon = Carbon(None, ARTIST_CARBON_SOURCE, 1.0, "", intensity, "published, per capita",
+                      published_range_g=ARTIST_G_CO2E_PER_IMAGE)
     return r
 
 

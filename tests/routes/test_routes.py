@@ -99,7 +99,10 @@ def test_human_time_is_the_scenarios_on_every_machine_route(which, request):
 def test_the_artist_route_is_the_scenarios_artist(seed):
     artist = next(r for r in seed.routes if r.kind == "artist")
     assert artist.cost.median == pytest.approx(headline_for(load_scenario(SEED)).artist.median)
-    assert artist.carbon.energy_kwh is None and "not counted" in artist.carbon.energy_label
+    assert artist.carbon.energy_kwh is None and artist.carbon.g_co2e is None
+    # a published per-image range with its source, beside the machines' (Tomlinson et al. 2024)
+    assert artist.carbon.published_range_g == (680.0, 5500.0)
+    assert "Scientific Reports 14:3732" in artist.carbon.energy_label and "per-capita" in artist.carbon.energy_label
 
 
 def test_break_even_volumes_are_crossings(studio):

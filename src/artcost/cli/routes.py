@@ -49,6 +49,9 @@ def _vs_cell(v: dict | None, kind: str) -> tuple[str, str]:
 
 
 def _energy_cell(c: dict | None) -> tuple[str, str]:
+    if c is not None and c.get("g_co2e_published_range"):
+        lo, hi = c["g_co2e_published_range"]  # the artist's: a published per-image range, no energy figure
+        return "not known", f"{lo / 1000:,.2g}–{hi / 1000:,.2g} kg pub."
     if c is None or c["energy_kwh_per_usable_image"] is None:
         return "not known", "—"  # 'none' read as zero
     wh = c["energy_kwh_per_usable_image"] * 1000
