@@ -373,14 +373,17 @@ def _gpu_routes(base: LoadedScenario, intensity: Intensity, skipped: list[str], 
             speed["batch_size"] = row.batch_size
         same = own_key and device_key(offer.device) == own_key
         # own it
-        if same and sc.compute.kind == "owned":
+        if offer.purchase_usd is None:
+            if offer.seller is None:  # a seller's row is the same card as the market row: nothing to say twice
+                skipped.append(f"owning {offer.device}: no purchase price with a source in gpu_offers.yaml")
+        elif same and sc.compute.kind == "owned":
             skipped.append(f"owning {offer.device}: the scenario's own GPU (its own route)")
         else:
             out.append(_own_route(base, offer, sp, speed, ccy, rates, intensity, jobs, jobs_src))
         # rent it
         if offer.rent_usd_per_gpu_hour is None:
             skipped.append(f"renting {offer.device}: no published hourly price in gpu_offers.yaml")
-        elif same and sc.compute.kind == "cloud":
+        elif same and sc.compute.kind == "cloud" and offer.seller is None:  # a named seller's price is another way
             skipped.append(f"renting {offer.device}: the scenario's own rented GPU (its own route)")
         else:
             out.append(_rent_route(base, offer, sp, speed, ccy, rates, intensity))
@@ -467,7 +470,8 @@ def _rent_route(base, offer: OfferRow, sp: PublishedSpeed, speed: dict, ccy: str
         notes.append("billing rules (granularity, minimum, start-up) are the scenario's")
     else:
         notes.append("billing rules are the schema's defaults: per-second billing, no minimum, no billed start-up")
-    r = Route(key=f"rent:{offer.id}", kind="rent", name=f"rent an {offer.device}", model=sp.row.model,
+    seller = f" ({offer.seller})" if offer.seller else ""
+    r = Route(key=f"rent:{offer.id}", kind="rent", name=f"rent an {offer.device}{seller}", model=sp.row.model,
               speed_source=sp.label, price_source=section["price_per_gpu_hour"]["source"], notes=notes + list(sp.notes),
               price_dates=[offer.rent_usd_per_gpu_hour.date])
     _priced(r, _variant(base, r.key, "cloud", section, {**speed, "device": f"{offer.device} (rented)"}))
