@@ -21,7 +21,7 @@ def test_shipped_tables_load_with_the_counts_docs_give():
     api = api_price_table()
     assert len(api) == 31 and len({r.provider for r in api}) == 13
     runs = catalogue()
-    assert len(runs) == 70 and len(sources()) == 12
+    assert len(runs) == 76 and len(sources()) == 12
     assert len(grid_carbon_table()) == 45
     assert len(gpu_offers()) == 8
 
