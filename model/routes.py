@@ -701,7 +701,7 @@ def routes_for(file, overrides: Mapping[str, Any] | None = None, from_bench: str
             r.notes.append(stale)
     ranked, share = _rank_paired(base, routes, jobs)
     _check_human(ranked, notes)
-    crossings, curves = breakeven(ranked)
+    crossings, curves = breakeven(ranked, jobs)
     return RoutesResult(loaded=base, routes=ranked, crossings=crossings, curves=curves, intensity=intensity,
                         carbon_price=carbon_price, jobs_per_month=jobs, jobs_per_month_source=jobs_src,
                         skipped=skipped, notes=notes, human_share=share)

@@ -191,3 +191,15 @@ def test_a_price_older_than_six_months_says_so():
     rent = next(r for r in res.routes if r.key == "rent:rtx-4090")
     notes = [n for n in rent.notes if "more than 6 months before today (2026-12-05)" in n]
     assert len(notes) == (1 if any(d < "2026-06" for d in rent.price_dates) else 0)
+
+
+def test_break_even_lines_give_both_costs_at_the_scenarios_volume(studio):
+    """Owning an RTX 4090 at the studio's 4 jobs a month: about 25 USD against renting's 22.76 (central values),
+    on the same line as its break-even volume; the sign agrees with the verdict."""
+    c = next(c for c in studio.crossings if c.own == "own:rtx-4090" and c.rival == "rent:rtx-4090")
+    assert c.at_volume["jobs_per_month"] == 4 and "at the scenario's 4 jobs a month" in c.sentence
+    assert c.at_volume["rival"] == pytest.approx(22.76, abs=0.01)
+    assert c.at_volume["own"] > c.at_volume["rival"]
+    for c in studio.crossings:
+        below = c.verdict == "never" or (c.verdict == "above" and c.jobs_per_month > 4)
+        assert (c.at_volume["own"] > c.at_volume["rival"]) == below, c.sentence
