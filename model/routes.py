@@ -797,24 +797,19 @@ def tie_findings(routes: list[Route], share: float, factor: float, ccy: str) -> 
     best = machines[0]
     tied = [r for r in machines if r.rank == best.rank]
     own = next(r for r in priced if r.kind == "scenario")
+    people = f"the people's time is {share:.0%} of the cost"
     if len(tied) == len(machines) and len(machines) > 1:
-        return [f"Every machine way is tied ({len(machines)} ways; paired differences within noise or under "
-                f"{MATERIALITY:.0%}): which machine makes the image does not "
-                f"decide the cost. The people's time does: {share:.0%} of the scenario's own cost per usable image "
-                "(median of the draws; prompt tuning, learning, screening, attending the runs, retouching)."]
+        return [f"Every machine way is tied ({len(machines)} ways within noise or {MATERIALITY:.0%}): the machine does "
+                f"not decide the cost; the people's time does, {share:.0%} of the scenario's own cost per usable image "
+                "(tuning, learning, screening, attending, retouching)."]
     if len(tied) > 1:
-        names = ", ".join(r.name for r in tied[1:])
-        text = (f"Cheapest way: {best.name}, tied with {names} (paired difference within noise or under "
-                f"{MATERIALITY:.0%}); the machine is "
-                f"{1 - share:.0%} of the scenario's own cost per usable image, the people's time {share:.0%}.")
+        text = (f"Cheapest way, tied within noise or {MATERIALITY:.0%}: {', '.join(r.name for r in tied)}; {people}.")
     else:
-        text = (f"Cheapest way: {best.name}, ahead of the next by a paired difference outside the noise and over "
-                f"{MATERIALITY:.0%}; the machine is {1 - share:.0%} of the scenario's own cost per usable image, the "
-                f"people's time {share:.0%}.")
+        text = f"Cheapest way: {best.name}, clear of the next (paired, over {MATERIALITY:.0%}); {people}."
     if own is not best and own.rank != best.rank:
         v = own.vs_best
-        text += (f" The scenario's own way ranks {own.rank_label}, {money(v.median * factor, ccy)} dearer "
-                 f"per usable image (paired 90%: {money(v.p5 * factor, '')} to {money(v.p95 * factor, '')}).")
+        text += (f" The scenario's own way ranks {own.rank_label}, {money(v.median * factor, ccy)} dearer per usable "
+                 f"image (90%: {money(v.p5 * factor, '')}–{money(v.p95 * factor, '')}).")
     return [text]
 
 

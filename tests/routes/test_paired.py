@@ -94,7 +94,9 @@ def test_studio_machine_routes_that_differ_by_cents_are_tied(studio):
     assert len(first) >= 2 and all(r.tied and r.rank_label == "=1" for r in first)
     for r in first[1:]:
         assert is_tied(r.vs_best, first[0].cost.median)
-    assert "tied with" in studio.findings[0] and "people's time 99%" in studio.findings[0]
+    f = studio.findings[0]
+    assert f.startswith("Cheapest way, tied within noise or 1%") and "people's time is 99% of the cost" in f
+    assert all(r.name in f for r in first)
 
 
 def test_when_every_machine_route_is_tied_the_finding_says_so_and_names_the_human_share(tmp_path):
@@ -110,7 +112,7 @@ def test_when_every_machine_route_is_tied_the_finding_says_so_and_names_the_huma
     assert len({r.rank for r in machines}) == 1 and all(r.tied_group for r in machines), [
         (r.rank_label, r.name) for r in machines]
     f = res.findings[0]
-    assert f.startswith("Every machine way is tied") and "people's time does: 100%" in f
+    assert f.startswith("Every machine way is tied") and "the people's time does, 100%" in f
 
 
 def test_owned_gpus_are_priced_at_the_scenarios_volume(studio):
