@@ -415,13 +415,16 @@ def routes_findings(fx: Facts) -> list[tuple[str, str]]:
     if not machines:
         return []
     best = machines[0]
-    out = [f"Cheapest way: {best['name']}, typically {_spread_text(best['cost_per_usable_image'], ccy)} per usable "
-           f"image, of {len(priced)} ways priced"]
-    own = next((x for x in priced if x["kind"] == "scenario"), None)
-    if own is not None and own is not best:
-        out[0] += (f"; the scenario's own way ranks {own['rank']} "
-                   f"({money_approx(own['cost_per_usable_image']['median'], ccy)})")
-    out[0] += "."
+    if d.get("findings"):  # the paired comparison's own words: ties called ties (model.routes)
+        out = list(d["findings"])
+    else:
+        out = [f"Cheapest way: {best['name']}, typically {_spread_text(best['cost_per_usable_image'], ccy)} per usable "
+               f"image, of {len(priced)} ways priced"]
+        own = next((x for x in priced if x["kind"] == "scenario"), None)
+        if own is not None and own is not best:
+            out[0] += (f"; the scenario's own way ranks {own['rank']} "
+                       f"({money_approx(own['cost_per_usable_image']['median'], ccy)})")
+        out[0] += "."
     rent = [c for c in d.get("breakeven", []) if c["rival"].startswith("rent:") and c["own"].split(":", 1)[-1] ==
             c["rival"].split(":", 1)[-1]]
     above = [c for c in rent if c["verdict"] == "above"]
@@ -483,12 +486,17 @@ def _routes_section(fx: Facts) -> str:
     for x in d["routes"]:
         c = x.get("cost_per_usable_image")
         energy = (x.get("carbon") or {}).get("energy_kwh_per_usable_image")
-        rows.append((x["rank"] or "–", x["name"], _spread_text(c, ccy) if c and c.get("median") is not None
+        v = x.get("vs_scenario")
+        rows.append((x.get("rank_label") or x["rank"] or "–", x["name"], _spread_text(c, ccy) if c and c.get("median") is not None
                      else f"not priced: {x.get('unpriced_because') or 'no price'}",
+                     "reference" if x["kind"] == "scenario" else "—" if v is None else
+                     f"{v['median']:+,.3g} ({v['p5']:+,.3g} to {v['p95']:+,.3g})",
                      duration(x["delivery_hours"]) if x.get("delivery_hours") is not None else "",
                      f"{energy * 1000:,.3g} Wh" if energy else "not known"))
-    body.append(_table(["rank", "way", f"cost per usable image ({ccy})", "delivery", "energy per usable image"], rows,
-                       numeric=(0, 3, 4)))
+    body.append(_table(["rank", "way", f"cost per usable image ({ccy})", "vs the scenario's way (paired)", "delivery",
+                        "energy per usable image"], rows, numeric=(0, 3, 4, 5)))
+    if d.get("tie_rule"):
+        body.append(f'<p class="meta">\'=\' before a rank marks a tie: {_e(d["tie_rule"])}.</p>')
     if d.get("breakeven"):
         body.append(f"<h3>Buying a GPU for the work, against the alternatives</h3><p>At {_e(count_text(d['jobs_per_month']))} "
                     f"{'job' if d['jobs_per_month'] == 1 else 'jobs'} a month ({_e(d['jobs_per_month_source'])}); the volume at which owning starts to pay:</p>"

@@ -27,6 +27,11 @@ KIND_WORDS = {"scenario": "the scenario's own", "measured": "this machine, measu
 ARTIST_ON_SCALE = 10.0
 
 
+def route_label(r: Mapping[str, Any]) -> str:
+    """'=1. rent an NVIDIA GeForce RTX 4090': a shared (tied) rank keeps its '='."""
+    return f"{r.get('rank_label') or r['rank']}. {r['name']}"
+
+
 def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=17)), template="plotly_white",
                       font=FONT, colorway=OKABE_ITO, height=height, margin=dict(l=10, r=20, t=60, b=10),
@@ -59,7 +64,7 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     top_machine = max((r["cost_per_usable_image"]["p95"] for r in machines), default=0.0)
     artist_bar = artist is not None and artist["cost_per_usable_image"]["median"] <= ARTIST_ON_SCALE * top_machine
     bars = machines + ([artist] if artist_bar else [])
-    labels = [f"{r['rank']}. {r['name']}" for r in bars]
+    labels = [route_label(r) for r in bars]
     fig = go.Figure()
     shown_kinds = []
     for kind in dict.fromkeys(r["kind"] for r in bars):
@@ -83,7 +88,10 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     cheapest = machines[0] if machines else None
     title = "Every way to get one usable image"
     if cheapest is not None:
-        title += f": cheapest {cheapest['name']}, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}"
+        tied = [r for r in machines if r["rank"] == cheapest["rank"]]
+        title += (f": {len(tied)} ways tied for cheapest, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}"
+                  if len(tied) > 1 else
+                  f": cheapest {cheapest['name']}, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}")
     artist_words = ""
     if artist is not None and not artist_bar:
         a = artist["cost_per_usable_image"]
@@ -98,7 +106,7 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     fig.update_layout(barmode="overlay", bargap=0.35)
     s = d["scenario"]
     caption = (f"{s['name']} ({s['file']}, as of {s['as_of']}); the scenario's job ({s['settings']}) on every route, "
-               f"with its human time. {d['statistic']}.{artist_words} Speeds: published runs scaled by counted FLOPs "
+               f"with its human time. {d['statistic']}. '=' before a rank marks a tie: {d['tie_rule']}.{artist_words} Speeds: published runs scaled by counted FLOPs "
                "(artcost/data/published_runs.yaml), prices: artcost/data/gpu_offers.yaml and api_prices.yaml, "
                "each route's sources listed below.")
     return Chart(fig, caption)

@@ -253,7 +253,7 @@ def routes_chart(d: Mapping[str, Any], cheapest_per_kind: bool = False, narrow: 
                                                  if spread else "")
         if r["kind"] != "artist":
             text += artist_ratio_text(artist, c["median"])
-        rows.append({"label": f"{r['rank']}. {r['name']}", "value": c["median"], "low": c["p5"] if spread else None,
+        rows.append({"label": f"{r.get('rank_label') or r['rank']}. {r['name']}", "value": c["median"], "low": c["p5"] if spread else None,
                      "high": c["p95"] if spread else None, "colour": ROUTE_COLOURS.get(r["kind"], "#999999"),
                      "text": text, "kind": r["kind"]})
     if not rows:

@@ -136,7 +136,8 @@ class Headline:
     uncertain_inputs: int
     device: str | None = None
     artist_tier: str | None = None
-    rate_year: int | None = None  # the scenario's as_of year: money converts at that year's rates
+    rate_year: int | None = None  # the year of the rate table money converts at (the scenario's as_of year, or the
+    # nearest year with a table when that year has none)
     # Delivery in hours over the same draws: one delivery figure per side on every surface (the point's
     # 14.0 days stood beside a chart's 16).  None only for a Headline read from older JSON.
     ai_delivery: Spread | None = None
@@ -256,6 +257,13 @@ class Headline:
         return f"AI {one(self.ai_delivery)}, the artist {one(self.artist_delivery)}{point}"
 
 
+def _rate_year(year: int) -> int | None:
+    """The year of the rate table a scenario of `year` converts at (not `year` itself when it has no table)."""
+    from artcost.model.currency import rate_table
+
+    return rate_table(year).year
+
+
 def headline_for(
     scenario: Scenario | LoadedScenario,
     currency: str | None = None,
@@ -281,7 +289,7 @@ def headline_for(
         currency=sc.meta.currency, ai=ai, artist=artist, ratio=ratio,
         point_ai=point["ai_per_usable_image"], point_artist=point["artist_per_image"], point_ratio=point["ratio"],
         draws=used_draws, seed=used_seed, uncertain_inputs=n_uncertain,
-        device=sc.generation.device, artist_tier=sc.artist.tier, rate_year=sc.meta.as_of.year,
+        device=sc.generation.device, artist_tier=sc.artist.tier, rate_year=_rate_year(sc.meta.as_of.year),
         ai_delivery=ai_d, artist_delivery=artist_d,
     )
     return h.in_currency(currency)

@@ -31,8 +31,11 @@ priced = [r for r in d["routes"] if r["cost_per_usable_image"] is not None]
 best = next((r for r in priced if r["kind"] != "artist"), None)
 if best is not None:
     c = best["cost_per_usable_image"]
-    st.markdown(f"### Cheapest way to one usable image: {best['name']}, {money_approx(c['median'], ccy)} "
-                f"(90%: {money_approx(c['p5'], '')}–{money_approx(c['p95'], ccy)})")
+    tied = [r for r in priced if r["kind"] != "artist" and r["rank"] == best["rank"]]
+    lead = (f"{len(tied)} ways tied for the cheapest" if len(tied) > 1 else f"Cheapest way to one usable image: {best['name']}")
+    st.markdown(f"### {lead}, {money_approx(c['median'], ccy)} (90%: {money_approx(c['p5'], '')}–{money_approx(c['p95'], ccy)})")
+for f in d.get("findings", []):
+    st.markdown(f)
 st.caption(f"The scenario's job ({d['scenario']['settings']}) and its human time on every route; "
            f"grid: {d['grid']['source']}.")
 ui.show(routes_figure(d), key="routes-bars")
@@ -40,11 +43,16 @@ ui.show(routes_figure(d), key="routes-bars")
 
 def _row(r: dict) -> dict:
     c, carbon = r["cost_per_usable_image"], r["carbon"] or {}
+    v, m = r.get("vs_scenario"), r.get("machine_only_per_usable_image")
     kwh, g = carbon.get("energy_kwh_per_usable_image"), carbon.get("g_co2e_per_usable_image")
     return {
-        "rank": r["rank"], "route": r["name"],
+        "rank": r.get("rank_label") or r["rank"], "route": r["name"],
         f"median ({ccy})": None if c is None else round(c["median"], 4),
         "90% interval": "not priced" if c is None else f"{money_approx(c['p5'], '')}–{money_approx(c['p95'], ccy)}",
+        "vs the scenario's way (paired median)": None if v is None else round(v["median"], 4),
+        "paired 90%": "—" if v is None else f"{v['p5']:+.3g} to {v['p95']:+.3g}",
+        "P(cheaper)": None if v is None or r["kind"] == "scenario" else round(v["p_cheaper"], 3),
+        f"machine only ({ccy})": None if m is None or r["kind"] == "artist" else round(m["median"], 4),
         "delivery": "—" if r["delivery_hours"] is None else duration(r["delivery_hours"]),
         "energy (Wh)": None if kwh is None else round(kwh * 1000, 3),
         "CO2e (g)": None if g is None else round(g, 3),
@@ -53,6 +61,7 @@ def _row(r: dict) -> dict:
 
 
 st.dataframe(pd.DataFrame([_row(r) for r in d["routes"]]), hide_index=True, width="stretch")
+st.caption(f"'=' before a rank marks a tie: {d['tie_rule']}.")
 
 st.subheader("When owning a GPU pays")
 keys = own_keys(d)
@@ -68,7 +77,7 @@ else:
 
 with st.expander("Where each route's figures come from"):
     for r in d["routes"]:
-        st.markdown(f"**{r['rank'] or '–'}. {r['name']}**")
+        st.markdown(f"**{r.get('rank_label') or r['rank'] or '–'}. {r['name']}**")
         lines = [f"speed: {r['speed_source']}", f"price: {r['price_source']}"]
         if r["carbon"]:
             lines.append(f"energy: {r['carbon']['energy_source']}")

@@ -183,11 +183,15 @@ def test_point_values_are_labelled_as_points(usd):
 
 def test_routes_chart_zooms_on_the_machines_and_gives_the_ratio(usd):
     fx, _ = usd
-    chart = svg.routes_chart(fx.routes)
+    # owned GPUs are priced at the seed's own volume (issue #26: one job a month), where an A100 or H100 bought for
+    # it costs about what the artist does; the zoom is for the ways that are slivers beside the artist
+    d = {**fx.routes, "routes": [r for r in fx.routes["routes"] if r["kind"] != "own"]}
+    n = sum(1 for r in d["routes"] if r["kind"] != "artist" and r["cost_per_usable_image"])
+    chart = svg.routes_chart(d)
     assert 'data-artcost-chart="routes"' in chart and 'data-artcost-chart="routes-zoom"' in chart
-    assert chart.count("than the artist") >= 2 * 13  # every machine's row, in both panels
+    assert chart.count("than the artist") >= 2 * n  # every machine's row, in both panels
     assert "is off this scale" in chart and "log" not in chart
-    assert "second panel" in svg.routes_caption(fx.routes)
+    assert "second panel" in svg.routes_caption(d)
 
 
 def test_zoom_only_when_the_bars_would_be_slivers():

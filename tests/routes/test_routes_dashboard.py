@@ -27,7 +27,7 @@ def test_routes_figure_is_the_routes_medians_and_intervals(studio):
     shown = {y: (x, hi, lo) for t in bars for y, x, hi, lo in zip(t.y, t.x, t.error_x.array, t.error_x.arrayminus)}
     for r in studio["routes"]:
         c = r["cost_per_usable_image"]
-        label = f"{r['rank']}. {r['name']}"
+        label = f"{r['rank_label']}. {r['name']}"
         if r["kind"] == "artist":
             # 1,200 USD against machine routes near 31 USD: named, not drawn as a bar that squashes the rest
             assert label not in shown and "the artist" in fig.layout.title.text and "left off the axis" in chart.caption
