@@ -130,12 +130,15 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
     ccy = d["currency"]
     xs: Sequence[float] = curves["jobs_per_month"]
     crossings = [c for c in d["breakeven"] if c["own"] == own]
+    own_volume = float(d.get("jobs_per_month") or 0)
     rivals = [c["rival"] for c in crossings]
     found = [c["jobs_per_month"] for c in crossings if c["jobs_per_month"] is not None]
     cap = curves["capacity"][own]
-    # a linear axis out to twice the largest break-even (or the GPU's capacity, whichever is less)
-    x_max = min(cap, 2.0 * max(found)) if found else cap
-    keep = [i for i, x in enumerate(xs) if x <= x_max]
+    # a log axis from a tenth of a job a month out to twice the largest break-even (or the GPU's capacity): on a
+    # linear axis to 2,300 the 1-10 jobs a month where a scenario usually sits were one pixel (issue #28)
+    x_max = min(cap, 2.0 * max(found + [own_volume])) if found else cap
+    x_min = min(0.1, own_volume / 2) if own_volume else 0.1
+    keep = [i for i, x in enumerate(xs) if x_min <= x <= x_max]
     # the vertical axis: room above the rivals where the lines cross and at the right end (owning at one job a
     # month costs a GPU's month, a subscription's fee falls on one job: off the chart there)
     at = [keep[-1]] + [min(keep, key=lambda n: abs(xs[n] - j)) for j in found] if keep else []
@@ -158,12 +161,18 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
         y = curves["cost"][c["rival"]][i] if i is not None else None
         fig.add_scatter(x=[j], y=[y], mode="markers", marker=dict(size=10, color="#222222", symbol="x"),
                         showlegend=False, hovertext=c["sentence"], hoverinfo="text")
-        fig.add_annotation(x=j, y=y, text=f"{j:,.0f} jobs a month" if j >= 10 else f"{j:.2g} jobs a month",
-                           showarrow=True, arrowhead=0, ax=0, ay=-28, font=dict(size=12))
+        fig.add_annotation(x=math.log10(j), y=y, text=f"{j:,.0f} a month" if j >= 10 else f"{j:.2g} a month",
+                           showarrow=True, arrowhead=0, ax=0, ay=-30, font=dict(size=12),
+                           bgcolor="rgba(255,255,255,0.85)")  # on a white box: not written over the lines
+    if own_volume:
+        fig.add_vline(x=math.log10(own_volume), line=dict(color="#555555", width=1, dash="dot"))  # log axis: log10
+        fig.add_annotation(x=math.log10(own_volume), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"this scenario: {own_volume:g} a month", font=dict(size=12))
     name = curves["names"][own]
     _style(fig, f"When owning pays: {name} (bought for this work) against renting it, an API and a subscription",
            height=420)
-    fig.update_xaxes(title_text="jobs a month (each the scenario's job)", range=[0, x_max], tickformat=",")
+    fig.update_xaxes(title_text="jobs a month (each the scenario's job; log scale)", type="log",
+                     range=[math.log10(x_min), math.log10(x_max)], tickformat=",")
     fig.update_yaxes(title_text=f"cost of one usable image ({ccy}), central values", tickformat=",",
                      range=[0, y_max] if y_max else None)
     never = [c["sentence"] for c in crossings if c["verdict"] != "above"]

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import streamlit as st
 
-from artcost.dashboard import ui
-from artcost.dashboard.routes_chart import breakeven_figure, own_keys, routes_figure
+from artcost.dashboard import svg, tables, ui
+from artcost.dashboard.routes_chart import breakeven_figure, own_keys
 from artcost.model.loader import LoadedScenario
 from artcost.units import duration, money_approx
 
@@ -38,29 +37,41 @@ for f in d.get("findings", []):
     st.markdown(f)
 st.caption(f"The scenario's job ({d['scenario']['settings']}) and its human time on every route; "
            f"grid: {d['grid']['source']}.")
-ui.show(routes_figure(d), key="routes-bars")
+# the same SVG chart as the report and the presenter sheet: names above the bars, and a phone layout below 640 px
+# (the plotly chart's plot was ~50 px wide at 420 px, names and values cut)
+ui.svg_chart(svg.routes_chart(d), "Every way to get the image", svg.routes_chart(d, narrow=True))
+st.caption(svg.routes_caption(d))
+
+
+def _money(x: float | None) -> str:
+    return "—" if x is None else money_approx(x, "")
+
+
+def _signed(x: float) -> str:
+    return ("−" if x < 0 else "+") + money_approx(abs(x), "")  # '+1,500', not '+1.51e+03'
 
 
 def _row(r: dict) -> dict:
+    """One route in words: figures rounded as the headline is, a missing one said so (never '31.9788' or 'None')."""
     c, carbon = r["cost_per_usable_image"], r["carbon"] or {}
     v, m = r.get("vs_scenario"), r.get("machine_only_per_usable_image")
     kwh, g = carbon.get("energy_kwh_per_usable_image"), carbon.get("g_co2e_per_usable_image")
+    rank = r.get("rank_label") or r["rank"]
     return {
-        "rank": r.get("rank_label") or r["rank"], "route": r["name"],
-        f"median ({ccy})": None if c is None else round(c["median"], 4),
-        "90% interval": "not priced" if c is None else f"{money_approx(c['p5'], '')}–{money_approx(c['p95'], ccy)}",
-        "vs the scenario's way (paired median)": None if v is None else round(v["median"], 4),
-        "paired 90%": "—" if v is None else f"{v['p5']:+.3g} to {v['p95']:+.3g}",
-        "P(cheaper)": None if v is None or r["kind"] == "scenario" else round(v["p_cheaper"], 3),
-        f"machine only ({ccy})": None if m is None or r["kind"] == "artist" else round(m["median"], 4),
-        "delivery": "—" if r["delivery_hours"] is None else duration(r["delivery_hours"]),
-        "energy (Wh)": None if kwh is None else round(kwh * 1000, 3),
-        "CO2e (g)": None if g is None else round(g, 3),
-        "energy from": carbon.get("energy_source", ""),
+        "route": f"{rank}. {r['name']}" if rank else r["name"],
+        f"cost per usable image ({ccy}), median (90%)": "not priced" if c is None else
+        f"{_money(c['median'])} ({_money(c['p5'])}–{_money(c['p95'])})",
+        f"against the scenario's way ({ccy}, paired)": "—" if v is None or r["kind"] == "scenario" else
+        f"{_signed(v['median'])} ({_signed(v['p5'])} to {_signed(v['p95'])})",
+        "chance it is cheaper": "—" if v is None or r["kind"] == "scenario" else f"{v['p_cheaper']:.0%}",
+        f"machine only ({ccy})": "—" if m is None or r["kind"] == "artist" else _money(m["median"]),
+        "delivery": "not known" if r["delivery_hours"] is None else duration(r["delivery_hours"]),
+        "energy (Wh)": "not known" if kwh is None else f"{kwh * 1000:.3g}",
+        "CO2e (g)": "not known" if g is None else f"{g:.3g}",
     }
 
 
-st.dataframe(pd.DataFrame([_row(r) for r in d["routes"]]), hide_index=True, width="stretch")
+st.html(tables.stacking_table([_row(r) for r in d["routes"]], first="route"))
 st.caption(f"'=' before a rank marks a tie: {d['tie_rule']}.")
 
 st.subheader("When owning a GPU pays")

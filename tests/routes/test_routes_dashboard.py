@@ -59,7 +59,11 @@ def test_breakeven_figure_marks_the_solved_volumes(studio):
         marks = [t for t in chart.fig.data if t.mode == "markers"]
         want = [c["jobs_per_month"] for c in studio["breakeven"] if c["own"] == own and c["jobs_per_month"] is not None]
         assert sorted(m.x[0] for m in marks) == pytest.approx(sorted(want))
-        assert chart.fig.layout.xaxis.range[0] == 0 and chart.fig.layout.xaxis.range[1] >= max(want)
+        # a log axis that holds the scenario's own volume and every break-even (issue #28: a linear 0-2,300 hid 1-10)
+        lo, hi = (10 ** x for x in chart.fig.layout.xaxis.range)
+        assert chart.fig.layout.xaxis.type == "log"
+        assert lo <= studio["jobs_per_month"] and hi >= max(want + [studio["jobs_per_month"]])
+        assert any("this scenario" in a.text for a in chart.fig.layout.annotations)
         lines = {t.name for t in chart.fig.data if t.mode == "lines"}
         assert studio["curves"]["names"][own] in lines and len(lines) >= 3
         assert "jobs a month" in chart.fig.layout.xaxis.title.text
