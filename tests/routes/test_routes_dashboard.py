@@ -92,3 +92,19 @@ def test_routes_page_runs_in_apptest():
     box.set_value("own an NVIDIA H100 SXM5 80GB HBM3").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("own an NVIDIA H100 SXM5 80GB HBM3: owning beats" in m.value for m in at.markdown)
+
+
+def test_routes_table_is_in_words():
+    """Issue #28: the routes table showed '31.9788', 'None' and (paired) '+1.51e+03'."""
+    import re
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("views/routes.py").run()
+    assert not at.exception
+    (table,) = [h.proto.body for h in at.get("html") if 'class="stacking"' in h.proto.body]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
+    assert cells and not [c for c in cells if c == "None" or re.search(r"\d\.\d{4}|e[+-]\d", c)], cells[:40]
+    assert "not known" in cells or "—" in cells
