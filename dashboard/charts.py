@@ -296,10 +296,12 @@ def tornado(rows: Sequence[Mapping[str, Any]], base: float, unit: str, what: str
     fig.add_bar(y=names, x=[r["high"] - base for r in rows], base=base, orientation="h", name=high_name,
                 marker_color="#E69F00", customdata=[fmt(r["high"]) for r in rows], hovertemplate=hover)
     fig.add_vline(x=base, line=dict(color="#000000", width=1))
-    fig.add_annotation(x=base, y=1, yref="paper", yshift=10, showarrow=False, font=dict(size=12),
-                       text=f"all inputs central: {fmt(base)}")
+    # under the axis, not over the top bar (above the plot it was written across the widest swing)
+    fig.add_annotation(x=base, y=0, yref="paper", yshift=-4, yanchor="top", showarrow=False, font=dict(size=12),
+                       text=f"all inputs central: {fmt(base)}", bgcolor="rgba(255,255,255,0.9)")
     fig.update_layout(barmode="overlay")
     _style(fig, f"What moves {what} most", height=max(320, 60 + 30 * len(rows)))
+    fig.update_xaxes(ticklabelstandoff=22)  # room for that label between the bars and the tick labels
     fig.update_xaxes(title_text=f"{what} ({unit})" if unit != "x" else f"{what} (times)")
     fig.update_yaxes(automargin=True)
     return Chart(fig, caption)

@@ -9,7 +9,7 @@ from artcost.dashboard import analysis, cached, ui
 from artcost.errors import UserError
 from artcost.model.comparison import field_label
 from artcost.model.currency import rate_table_for
-from artcost.units import money
+from artcost.units import money_approx
 
 st.title("Uncertainty")
 loaded, problems = ui.current()
@@ -33,7 +33,8 @@ m1, m2, m3 = st.columns(3)
 ai = mc.summary()["outputs"]["ai_per_usable_image"]
 m1.metric("Chance AI is cheaper", f"{p['ai_cheaper']:.1%}")
 m2.metric("Chance the artist costs 100x AI or more", f"{p['ratio_ge_100']:.1%}")
-m3.metric("AI per usable image, 90% interval", f"{money(ai['p5'] * factor, '')}–{money(ai['p95'] * factor, ccy)}",
+# rounded as the headline rounds a Monte Carlo figure (it read 18.68–55.60 under a headline of 19–56)
+m3.metric("AI per usable image, 90% interval", f"{money_approx(ai['p5'] * factor, '')}–{money_approx(ai['p95'] * factor, ccy)}",
           help="5th to 95th percentile of the draws")
 
 hist, both = analysis.mc_charts(mc, ccy, factor)

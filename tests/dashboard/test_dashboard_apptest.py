@@ -279,12 +279,16 @@ def test_uncertainty_spread_uses_money_format(at):
     at.selectbox(key="_currency").set_value("USD").run()
     at.switch_page("views/uncertainty.py").run()
     from artcost.model.currency import rate_table
-    from artcost.units import money
+    from artcost.model.headline import headline_for
+    from artcost.units import money_approx
 
     ai = unc.simulate(load_scenario(SEED), 20_000, 0).summary()["outputs"]["ai_per_usable_image"]
     f = rate_table(2022).factor("CNY", "USD")
     (m,) = [x for x in at.metric if x.label.startswith("AI per usable image")]
-    assert m.value == f"{money(ai['p5'] * f, '')}–{money(ai['p95'] * f, 'USD')}"
+    # rounded as the headline rounds it: the same interval, the same digits
+    assert m.value == f"{money_approx(ai['p5'] * f, '')}–{money_approx(ai['p95'] * f, 'USD')}"
+    h = headline_for(load_scenario(SEED), "USD")
+    assert m.value == f"{money_approx(h.ai.p5, '')}–{money_approx(h.ai.p95, 'USD')}"
 
 
 def chart_titles(at: AppTest) -> list[str]:
