@@ -37,18 +37,45 @@ class Chart:
 
     @property
     def title(self) -> str:
-        return self.fig.layout.title.text or ""
+        """The title as one line of words (the figure's own is wrapped with '<br>' to fit a phone)."""
+        import re
+
+        text = (self.fig.layout.title.text or "").replace("<br>", " ")
+        return re.sub(r"</?sup>", "", text)
+
+
+# A chart's title wraps at this many characters: plotly never wraps a title, and one longer than its chart is cut
+# at the edge ('Utilisation: share of the measured GEMM...' in a third of the page; every long title at 420 px).
+TITLE_CHARS = 40
+
+
+def wrap_title(title: str, width: int = TITLE_CHARS) -> tuple[str, int]:
+    """`title` with '<br>' between lines of at most `width` characters (a '<sup>' subtitle wrapped on its own, a bit
+    wider as its font is smaller), and the number of lines."""
+    import textwrap
+
+    head, sep, sub = title.partition("<br><sup>")
+    lines = textwrap.wrap(head, width) or [""]
+    if sep:
+        inner = sub.removesuffix("</sup>")
+        lines += [f"<sup>{x}</sup>" for x in textwrap.wrap(inner, int(width * 1.4))]
+    return "<br>".join(lines), len(lines)
+
+
+def title_layout(title: str, height: int) -> dict[str, Any]:
+    """The title and top margin of every chart: wrapped, with room above the plot for each of its lines."""
+    text, n = wrap_title(title)
+    return dict(title=dict(text=text, x=0, xanchor="left", font=dict(size=17)), height=height + 22 * (n - 1),
+                margin=dict(l=10, r=20, t=60 + 22 * (n - 1), b=10))
 
 
 def _style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=17)),
         template="plotly_white",
         font=FONT,
         colorway=OKABE_ITO,
-        height=height,
-        margin=dict(l=10, r=20, t=60, b=10),
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0),
+        **title_layout(title, height),
     )
     return fig
 
@@ -257,7 +284,7 @@ def histogram(samples: np.ndarray, ccy: str, what: str, caption: str, marks: Map
                            xshift=-3 if i == 0 else 3, font=dict(size=12))
     _style(fig, f"{what}: {x.size:,} draws ({ccy})")
     if marks:  # two rows of mark labels stand between the title and the plot
-        fig.update_layout(margin=dict(t=92))
+        fig.update_layout(margin=dict(t=fig.layout.margin.t + 32))
     fig.update_xaxes(title_text=f"{what} ({ccy})")
     fig.update_yaxes(title_text="draws")
     fig.update_layout(showlegend=False)
@@ -286,9 +313,12 @@ def tornado(rows: Sequence[Mapping[str, Any]], base: float, unit: str, what: str
 
     `rows`: dicts with 'name' (in words, with the input's range), 'low' and 'high' (output values); the widest
     swing is drawn on top."""
+    import textwrap
+
     rows = sorted(rows, key=lambda r: abs(r["high"] - r["low"]))
     fig = go.Figure()
-    names = [r["name"] for r in rows]
+    # each input's name and range wrapped: on one line they took most of a phone's width from the bars
+    names = ["<br>".join(textwrap.wrap(r["name"], 30)) for r in rows]
     hover = "%{y}<br>" + what + ": %{customdata}<extra></extra>"
     fmt = (lambda v: money(v, unit)) if unit[:3].isalpha() and unit[:3].isupper() else (lambda v: f"{v:,.3g}{unit}")
     fig.add_bar(y=names, x=[r["low"] - base for r in rows], base=base, orientation="h", name=low_name,
@@ -300,7 +330,7 @@ def tornado(rows: Sequence[Mapping[str, Any]], base: float, unit: str, what: str
     fig.add_annotation(x=base, y=0, yref="paper", yshift=-4, yanchor="top", showarrow=False, font=dict(size=12),
                        text=f"all inputs central: {fmt(base)}", bgcolor="rgba(255,255,255,0.9)")
     fig.update_layout(barmode="overlay")
-    _style(fig, f"What moves {what} most", height=max(320, 60 + 30 * len(rows)))
+    _style(fig, f"What moves {what} most", height=max(320, 60 + 38 * len(rows)))
     fig.update_xaxes(ticklabelstandoff=22)  # room for that label between the bars and the tick labels
     fig.update_xaxes(title_text=f"{what} ({unit})" if unit != "x" else f"{what} (times)")
     fig.update_yaxes(automargin=True)

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from artcost.dashboard.charts import FONT, OKABE_ITO, Chart
+from artcost.dashboard.charts import FONT, OKABE_ITO, Chart, title_layout
 from artcost.units import duration, money_approx
 
 KIND_COLOURS = {"scenario": "#0072B2", "measured": "#56B4E9", "own": "#009E73", "rent": "#E69F00", "api": "#882255",
@@ -33,9 +33,8 @@ def route_label(r: Mapping[str, Any]) -> str:
 
 
 def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=17)), template="plotly_white",
-                      font=FONT, colorway=OKABE_ITO, height=height, margin=dict(l=10, r=20, t=60, b=10),
-                      legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
+    fig.update_layout(template="plotly_white", font=FONT, colorway=OKABE_ITO,
+                      legend=dict(orientation="h", yanchor="top", y=-0.18, x=0), **title_layout(title, height))
     return fig
 
 

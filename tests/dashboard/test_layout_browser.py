@@ -74,9 +74,56 @@ SMALL_SVG_TEXT = """() => [...document.querySelectorAll('img[data-artcost-chart]
   .filter(x => x.px < 9)"""
 
 
+def _store_two_records(data) -> None:
+    """The Benchmark page with history: a 64 px tiny run and a 256 px SD 1.5 record (its charts and table drawn)."""
+    import os
+
+    pytest.importorskip("artcost.bench.store")
+    from artcost.bench.record import BenchRecord, PresetResult
+    from artcost.bench.store import ResultStore
+
+    old = os.environ.get("ARTCOST_DATA")
+    os.environ["ARTCOST_DATA"] = str(data)
+    try:
+        for arch, res, spi in (("tiny", 64, 0.2), ("sd15", 256, 9.0)):
+            ResultStore().save(BenchRecord(
+                created_at="2026-12-05T01:00:00+00:00", config={"arch": arch, "resolution": res, "steps": 3, "device": "cpu"},
+                environment={"device_name": "a test CPU"}, weights_label="synthetic-weights",
+                energy_meter={"meter": "none", "reason": "test"},
+                presets=[PresetResult(name="stock", status="ok", summary={"seconds_per_image": spi, "batch_size": 1},
+                                      utilisation={"vs_probe": 0.5})],
+                summary={"seconds_per_image": spi}))
+    finally:
+        if old is None:
+            os.environ.pop("ARTCOST_DATA", None)
+        else:
+            os.environ["ARTCOST_DATA"] = old
+
+
+# Plotly draws its titles and labels as SVG text that never wraps: a title longer than its chart runs past the
+# chart's edge and is cut ('Utilisation: share of the measured GEMM...' in a third of the page).
+PLOTLY_TEXT_OUT = """() => {
+  const bad = [];
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const svg = plot.querySelector('.main-svg');
+    if (!svg) continue;
+    const box = svg.getBoundingClientRect();
+    for (const t of plot.querySelectorAll('.gtitle, .g-xtitle text, .g-ytitle text, .annotation-text, .legendtext, .xtick text')) {
+      const r = t.getBoundingClientRect();
+      if (r.width === 0) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        bad.push(`${t.getAttribute('class') || t.parentElement.getAttribute('class')}: ${t.textContent.slice(0, 60)}`);
+    }
+  }
+  return bad;
+}"""
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with harness.start_server(tmp_path_factory.mktemp("layout-data"), tmp_path_factory.mktemp("log") / "s.log") as s:
+    data = tmp_path_factory.mktemp("layout-data")
+    _store_two_records(data)
+    with harness.start_server(data, tmp_path_factory.mktemp("log") / "s.log") as s:
         yield s
 
 
@@ -99,5 +146,7 @@ def test_no_text_is_cut(server, browser, path, width):
         assert not cut, cut[:10]
         small = page.evaluate(SMALL_SVG_TEXT)
         assert not small, f"chart text under 9 px: {small}"
+        out = page.evaluate(PLOTLY_TEXT_OUT)
+        assert not out, f"chart text past the chart's edge: {out[:10]}"
     finally:
         page.close()
