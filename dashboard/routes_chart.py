@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 import plotly.graph_objects as go
 
 from artcost.dashboard.charts import FONT, OKABE_ITO, Chart
+from artcost.dashboard.escape import plotly_text
 from artcost.units import duration, money_approx
 
 KIND_COLOURS = {"scenario": "#0072B2", "measured": "#56B4E9", "own": "#009E73", "rent": "#E69F00", "api": "#882255",
@@ -59,7 +60,7 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     top_machine = max((r["cost_per_usable_image"]["p95"] for r in machines), default=0.0)
     artist_bar = artist is not None and artist["cost_per_usable_image"]["median"] <= ARTIST_ON_SCALE * top_machine
     bars = machines + ([artist] if artist_bar else [])
-    labels = [f"{r['rank']}. {r['name']}" for r in bars]
+    labels = [plotly_text(f"{r['rank']}. {r['name']}") for r in bars]  # a name may hold a scenario's words
     fig = go.Figure()
     shown_kinds = []
     for kind in dict.fromkeys(r["kind"] for r in bars):
@@ -83,7 +84,7 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     cheapest = machines[0] if machines else None
     title = "Every way to get one usable image"
     if cheapest is not None:
-        title += f": cheapest {cheapest['name']}, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}"
+        title += f": cheapest {plotly_text(cheapest['name'])}, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}"
     artist_words = ""
     if artist is not None and not artist_bar:
         a = artist["cost_per_usable_image"]
@@ -141,7 +142,7 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
             continue
         ys = [curves["cost"][k][i] for i in keep]
         fig.add_scatter(x=[xs[i] for i in keep], y=[None if y is None or not math.isfinite(y) else y for y in ys],
-                        mode="lines", name=curves["names"][k], line=dict(color=colour, width=2.5, dash=dash))
+                        mode="lines", name=plotly_text(curves["names"][k]), line=dict(color=colour, width=2.5, dash=dash))
     for c in crossings:
         if c["jobs_per_month"] is None:
             continue
@@ -152,7 +153,7 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
                         showlegend=False, hovertext=c["sentence"], hoverinfo="text")
         fig.add_annotation(x=j, y=y, text=f"{j:,.0f} jobs a month" if j >= 10 else f"{j:.2g} jobs a month",
                            showarrow=True, arrowhead=0, ax=0, ay=-28, font=dict(size=12))
-    name = curves["names"][own]
+    name = plotly_text(curves["names"][own])
     _style(fig, f"When owning pays: {name} (bought for this work) against renting it, an API and a subscription",
            height=420)
     fig.update_xaxes(title_text="jobs a month (each the scenario's job)", range=[0, x_max], tickformat=",")

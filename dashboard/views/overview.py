@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from artcost.dashboard import sources, svg, ui
+from artcost.dashboard.escape import md
 from artcost.model.headline import headline, headline_note
 from artcost.units import figure, ratio_phrase
 
@@ -17,18 +18,18 @@ r = ui.result(loaded)
 ccy = r["currency"]
 
 st.title("What does one illustration cost?")
-st.caption(f"{r['scenario']['name']} — scenario {r['scenario']['file']}, figures as of {r['scenario']['as_of']}")
-st.markdown(f"### {headline(r)}")
-st.caption(headline_note(r))
+st.caption(md(f"{r['scenario']['name']} — scenario {r['scenario']['file']}, figures as of {r['scenario']['as_of']}"))
+st.markdown(f"### {md(headline(r))}")
+st.caption(md(headline_note(r)))
 if problems:
     st.warning("Your last edit on the Cost page does not validate; showing the last good figures. See the Cost page.")
 for w in r["warnings"]:
-    st.warning(w)
+    st.warning(md(w))
 
 key, _ = st.columns([3, 1])
 with key:
     ui.svg_chart(svg.key_chart(r), svg.key_title(r))
-    st.caption(svg.key_caption(r))
+    st.caption(md(svg.key_caption(r)))
 
 import numpy as np  # noqa: E402  (after the headline: nothing above waits on these)
 
@@ -59,10 +60,10 @@ with right:
     ui.show(charts.delivery(r, spreads), key="overview-delivery")
 
 st.subheader(sources.SOURCES_TITLE)
-st.caption((
+st.caption(md(
     f"{sources.intro(r)} Generation speed from: {sources.source_text(r['generation']['seconds_per_image_source'], r['scenario']['file'])}. "
     "Each figure links to its section of the report (Report page, opens in a new tab)."
-).replace("$", "\\$"))  # a source's "$399" is money, not LaTeX
+))  # a source quoted: text, not Markdown
 stem = r["scenario"]["file"].rsplit("/", 1)[-1].removesuffix(".yaml")
 query = f"?scenario={stem}" if st.session_state.sid.startswith("shipped:") else ""
 st.html(sources.sources_table(

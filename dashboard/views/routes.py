@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from artcost.dashboard import ui
+from artcost.dashboard.escape import md
 from artcost.dashboard.routes_chart import breakeven_figure, own_keys, routes_figure
 from artcost.model.loader import LoadedScenario
 from artcost.units import duration, money_approx
@@ -31,10 +32,10 @@ priced = [r for r in d["routes"] if r["cost_per_usable_image"] is not None]
 best = next((r for r in priced if r["kind"] != "artist"), None)
 if best is not None:
     c = best["cost_per_usable_image"]
-    st.markdown(f"### Cheapest way to one usable image: {best['name']}, {money_approx(c['median'], ccy)} "
-                f"(90%: {money_approx(c['p5'], '')}–{money_approx(c['p95'], ccy)})")
-st.caption(f"The scenario's job ({d['scenario']['settings']}) and its human time on every route; "
-           f"grid: {d['grid']['source']}.")
+    st.markdown("### " + md(f"Cheapest way to one usable image: {best['name']}, {money_approx(c['median'], ccy)} "
+                             f"(90%: {money_approx(c['p5'], '')}–{money_approx(c['p95'], ccy)})"))
+st.caption(md(f"The scenario's job ({d['scenario']['settings']}) and its human time on every route; "
+              f"grid: {d['grid']['source']}."))
 ui.show(routes_figure(d), key="routes-bars")
 
 
@@ -57,24 +58,24 @@ st.dataframe(pd.DataFrame([_row(r) for r in d["routes"]]), hide_index=True, widt
 st.subheader("When owning a GPU pays")
 keys = own_keys(d)
 if not keys:
-    st.info("No owned-GPU route to compare: " + "; ".join(d["skipped"][:2]))
+    st.info(md("No owned-GPU route to compare: " + "; ".join(d["skipped"][:2])))
 else:
     by_name = {d["curves"]["names"][k]: k for k in keys}
     own = by_name[st.selectbox("GPU bought for the work", list(by_name), key="routes_own")]
     ui.show(breakeven_figure(d, own), key="routes-breakeven")
     for c in d["breakeven"]:
         if c["own"] == own:
-            st.markdown(f"- {c['sentence']}")
+            st.markdown(f"- {md(c['sentence'])}")
 
 with st.expander("Where each route's figures come from"):
     for r in d["routes"]:
-        st.markdown(f"**{r['rank'] or '–'}. {r['name']}**")
+        st.markdown(f"**{md(r['rank'] or '–')}. {md(r['name'])}**")
         lines = [f"speed: {r['speed_source']}", f"price: {r['price_source']}"]
         if r["carbon"]:
             lines.append(f"energy: {r['carbon']['energy_source']}")
         lines += r["notes"]
         st.text("\n".join(lines))
 for n in d["notes"]:
-    st.caption(n)
+    st.caption(md(n))
 for sk in d["skipped"]:
-    st.caption(f"not shown: {sk}")
+    st.caption(md(f"not shown: {sk}"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from artcost.dashboard.escape import unescape
 from artcost.model.headline import headline
 from artcost.model.comparison import comparison
 from artcost.model.loader import load_scenario
@@ -23,7 +24,8 @@ def expected(path: Path = SEED, overrides=None, currency=None) -> str:
 
 
 def headlines(at: AppTest) -> list[str]:
-    return [m.value.removeprefix("### ") for m in at.markdown if m.value.startswith("### ")]
+    """The pages' headlines as the reader sees them (the page escapes them as text: `dashboard.escape.md`)."""
+    return [unescape(m.value.removeprefix("### ")) for m in at.markdown if m.value.startswith("### ")]
 
 
 def no_exceptions(at: AppTest) -> None:
