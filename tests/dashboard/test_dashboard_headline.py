@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from artcost.dashboard.escape import unescape  # the pages escape scenario text (issue #24)
 from artcost.model.comparison import comparison
 from artcost.model.headline import headline_for
 from artcost.model.loader import load_scenario
@@ -18,7 +19,7 @@ SEED = REPO / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"
 
 
 def headlines(at: AppTest) -> list[str]:
-    return [m.value.removeprefix("### ") for m in at.markdown if m.value.startswith("### ")]
+    return [unescape(m.value.removeprefix("### ")) for m in at.markdown if m.value.startswith("### ")]
 
 
 @pytest.fixture
@@ -36,12 +37,12 @@ def test_pages_show_the_median_sentence_and_its_draws(at, page):
     h = headline_for(load_scenario(SEED))
     assert headlines(at) == [h.sentence()]
     assert "(90%:" in headlines(at)[0] and "30.47" not in headlines(at)[0]
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(unescape(c.value) for c in at.caption)
     assert h.note() in captions and "20,000 Monte Carlo draws" in captions
 
 
 def test_overview_metrics_are_labelled_the_point(at):
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(unescape(m.value) for m in at.markdown)
     assert "Central values (point)" in text
     (m,) = [x for x in at.metric if x.label == "AI, per usable image"]
     assert m.value == "30.47 CNY"  # the point, not the median of the sentence
@@ -55,7 +56,7 @@ def test_compare_table_has_the_median_rows(at):
     assert rows["AI per usable image, median (90%) (CNY)"] == h["ai"] == "33 (19–56)"
     assert rows["AI vs artist, median (90%)"] == h["ratio"]
     assert rows["AI per usable image, central values (a point) (CNY)"] == "30.47"  # the point row stays, labelled one
-    assert "rows marked 'median (90%)'" in " ".join(c.value for c in at.caption)
+    assert "rows marked 'median (90%)'" in " ".join(unescape(c.value) for c in at.caption)
 
 
 def test_report_carries_the_sentence_note_and_median_rows():
