@@ -29,7 +29,7 @@ st.caption(md(headline_note(r)))
 st.write(
     "One file that stands alone: the headline with its range, the findings, the itemised cost, delivery, uncertainty, "
     "break-even, the market, the benchmark's provenance and every assumption with its source, quoted in full. "
-    "The charts are embedded (plotly inline), so it opens offline; the PDF is the same report, printed."
+    "The charts are drawn into it (SVG, no script), so it opens offline; the PDF is the same report, printed."
 )
 if problems:
     st.warning("Your last edit does not validate; the report uses the last good figures.")
@@ -49,7 +49,7 @@ elif b.button("Make the PDF", key="make-pdf", icon=":material/picture_as_pdf:") 
         b.download_button("Download the PDF", data=pdf, file_name=name.removesuffix(".html") + ".pdf",
                           mime="application/pdf", key="download-pdf", icon=":material/download:")
 c.page_link("views/presenter.py", label="Presenter view (one page)", icon=":material/co_present:")
-st.caption(md(f"{name}: {len(html.encode('utf-8')) / 1e6:.1f} MB, of which about 4.6 MB is the embedded plotly.js. "
+st.caption(md(f"{name}: {len(html.encode('utf-8')) / 1e6:.2f} MB. "
               f"From the command line: artcost report {r['scenario']['file']} -o report.html --pdf report.pdf"))
 
 st.header(sources.SOURCES_TITLE, anchor="sources")
