@@ -26,6 +26,7 @@ FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
 COLORWAY = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"]
 _TAG = re.compile(r"<[^>]*>")
 _DAY = 86_400.0
+DRAWN = ("bar", "waterfall", "histogram", "heatmap", "contour", "scatter")
 
 
 def _e(x: Any) -> str:
@@ -223,6 +224,9 @@ def figure_svg(fig: Any, width: int = 700, label: str = "") -> str:
     """`fig` (a plotly Figure built by `charts`/`analysis`) as one <svg> element, `width` px wide."""
     lay = fig.layout
     traces = list(fig.data)
+    for t in traces:
+        if t.type not in DRAWN:
+            raise ValueError(f"figure_svg: no drawing for a {t.type!r} trace")
     height = int(lay.height or 450)
     # plotly's legend: traces with a name, when there are two or more (heatmaps and contours only when asked)
     legend = [t for t in traces if t.name and lay.showlegend is not False and (len(traces) > 1 or lay.showlegend)

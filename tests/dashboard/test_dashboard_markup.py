@@ -206,3 +206,24 @@ def test_no_payload_renders_as_markup(uploaded, page):
     assert not bad, "\n".join(bad)
     if page not in ("benchmark.py", "market.py"):  # these show no scenario words (the file's name, the market's figures)
         assert sum(seen.values()) > 0, f"no payload reached {page}: the check would pass for nothing"
+
+
+# --------------------------------------------------------------------------- the report and the presenter sheet
+
+
+@pytest.mark.parametrize("name", ["markdown", "html"])
+def test_report_and_presenter_sheet_escape_every_payload(name):
+    """The HTML report and the presenter sheet (files, not Streamlit) escape the payload as HTML everywhere,
+    their SVG charts included: no outside image or link, no script; the words are there as written."""
+    import html as html_mod
+    import re
+
+    from artcost.dashboard.report import facts, build_report, presenter_html
+
+    data, _ = hostile(PAYLOADS[name])
+    fx = facts(state.load_text(data.decode("utf-8"), f"markup-{name}.yaml"), draws=2_000, market_draws=50)
+    for doc in (build_report(fx), presenter_html(fx)):
+        assert "<script" not in doc
+        assert not re.search(r"<(a|img|image)\b[^>]*(href|src)=\"?(https?:)?//", doc), "an outside link or image"
+        shown = html_mod.unescape(re.sub(r"<[^>]+>", " ", doc))
+        assert PAYLOADS[name] in shown
