@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from artcost.dashboard import state, ui
+from artcost.dashboard.escape import md
 from artcost.errors import UserError
 
 
@@ -93,7 +94,7 @@ def sidebar_editor(sid: str) -> list[state.FieldProblem]:
             section_problems = by_field.get(section, []) + (by_field.get("", []) if section == "job" else [])
             with st.expander(title, expanded=bool(section_problems) or any(f.path in by_field for f in in_section)):
                 for msg in section_problems:
-                    st.error(msg, icon=":material/error:")
+                    st.error(md(msg), icon=":material/error:")
                 for f in in_section:
                     st.number_input(
                         editor_label(f),
@@ -101,10 +102,10 @@ def sidebar_editor(sid: str) -> list[state.FieldProblem]:
                         format="%g",
                         step=_step(f.value),
                         key=widget_key(sid, f.path),
-                        help=f.help,
+                        help=md(f.help),  # the source, quoted: text, not Markdown
                     )
                     for msg in by_field.get(f.path, []):
-                        st.error(msg, icon=":material/error:")
+                        st.error(md(msg), icon=":material/error:")
     return problems
 
 

@@ -3,8 +3,8 @@ presenter sheet.  Library functions only (text in, text or files out); `artcost 
 dashboard's Report and Presenter pages call them.
 
 The report stands alone: every figure it shows, and every assumption with its source quoted in full;
-nothing it says sends the reader to a file, a page or a program they do not have.  plotly.js is
-embedded inline once (with the first chart): no `<script src>`, no stylesheet links, no web fonts.
+nothing it says sends the reader to a file, a page or a program they do not have.  Its charts are static
+SVG drawn when it is written (`figure_svg`, `svg`): no script, no stylesheet links, no web fonts.
 
 Sections (each with an id, so the sources table and the dashboard can link to them):
   headline    the Monte Carlo median and 90% interval (model/headline.py), the key chart
@@ -37,7 +37,7 @@ import numpy as np
 
 from artcost import __version__ as ARTCOST_VERSION
 from artcost.dashboard import sources, svg
-from artcost.dashboard.charts import PLOTLY_CONFIG, Chart
+from artcost.dashboard.charts import Chart
 from artcost.dashboard.state import figures_note, report_rows
 from artcost.errors import UserError
 from artcost.model.comparison import field_label, field_unit
@@ -138,23 +138,20 @@ def _link(path: str) -> str:
 
 
 class _Charts:
-    """The report's plotly charts as HTML: plotly.js inline with the first one only, every chart CHART_WIDTH wide."""
+    """The report's charts as static SVG (`figure_svg`), every chart CHART_WIDTH wide: no plotly.js, no script,
+    so the report is small (issue #29: 5.4 MB with plotly.js inline), opens offline and prints as it shows."""
 
     def __init__(self) -> None:
         self.count = 0
         self.titles: list[str] = []
 
     def html(self, chart: Chart) -> str:
-        import plotly.io as pio
+        from artcost.dashboard.figure_svg import figure_svg
 
-        fig = chart.fig
-        fig.update_layout(width=CHART_WIDTH, autosize=False)
-        div = pio.to_html(fig, full_html=False, include_plotlyjs=(self.count == 0),
-                          config={**PLOTLY_CONFIG, "responsive": False, "displayModeBar": False},
-                          include_mathjax=False, div_id=f"chart-{self.count}")
+        drawn = figure_svg(chart.fig, CHART_WIDTH, label=f"chart-{self.count}")
         self.count += 1
         self.titles.append(chart.title)
-        return f'<figure>{div}<figcaption class="caption">{linked_sections(_e(chart.caption))}</figcaption></figure>'
+        return f'<figure>{drawn}<figcaption class="caption">{linked_sections(_e(chart.caption))}</figcaption></figure>'
 
 
 # --------------------------------------------------------------------------- what the report knows

@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 import plotly.graph_objects as go
 
 from artcost.dashboard.charts import FONT, OKABE_ITO, Chart, title_layout
+from artcost.dashboard.escape import plotly_text
 from artcost.units import duration, money_approx
 
 KIND_COLOURS = {"scenario": "#0072B2", "measured": "#56B4E9", "own": "#009E73", "rent": "#E69F00", "api": "#882255",
@@ -63,7 +64,7 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     top_machine = max((r["cost_per_usable_image"]["p95"] for r in machines), default=0.0)
     artist_bar = artist is not None and artist["cost_per_usable_image"]["median"] <= ARTIST_ON_SCALE * top_machine
     bars = machines + ([artist] if artist_bar else [])
-    labels = [route_label(r) for r in bars]
+    labels = [plotly_text(route_label(r)) for r in bars]  # a name may hold a scenario's words
     fig = go.Figure()
     shown_kinds = []
     for kind in dict.fromkeys(r["kind"] for r in bars):
@@ -90,7 +91,7 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
         tied = [r for r in machines if r["rank"] == cheapest["rank"]]
         title += (f": {len(tied)} ways tied for cheapest, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}"
                   if len(tied) > 1 else
-                  f": cheapest {cheapest['name']}, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}")
+                  f": cheapest {plotly_text(cheapest['name'])}, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}")
     artist_words = ""
     if artist is not None and not artist_bar:
         a = artist["cost_per_usable_image"]
@@ -151,7 +152,7 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
             continue
         ys = [curves["cost"][k][i] for i in keep]
         fig.add_scatter(x=[xs[i] for i in keep], y=[None if y is None or not math.isfinite(y) else y for y in ys],
-                        mode="lines", name=curves["names"][k], line=dict(color=colour, width=2.5, dash=dash))
+                        mode="lines", name=plotly_text(curves["names"][k]), line=dict(color=colour, width=2.5, dash=dash))
     for c in crossings:
         if c["jobs_per_month"] is None:
             continue
@@ -167,7 +168,7 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
         fig.add_vline(x=math.log10(own_volume), line=dict(color="#555555", width=1, dash="dot"))  # log axis: log10
         fig.add_annotation(x=math.log10(own_volume), y=1, yref="paper", yanchor="bottom", showarrow=False,
                            text=f"this scenario: {own_volume:g} a month", font=dict(size=12))
-    name = curves["names"][own]
+    name = plotly_text(curves["names"][own])
     _style(fig, f"When owning pays: {name} (bought for this work) against renting it, an API and a subscription",
            height=420)
     fig.update_xaxes(title_text="jobs a month (each the scenario's job; log scale)", type="log",

@@ -20,6 +20,7 @@ import streamlit as st
 from artcost.dashboard import state
 from artcost.errors import UserError
 from artcost.dashboard.charts import PLOTLY_CONFIG, Chart
+from artcost.dashboard.escape import md
 from artcost.model.comparison import comparison
 from artcost.model.currency import known_currencies
 from artcost.model.loader import LoadedScenario
@@ -103,7 +104,7 @@ def _copy(src: str, dst: str) -> None:
 
 def show(chart: Chart, key: str | None = None) -> None:
     st.plotly_chart(chart.fig, config=PLOTLY_CONFIG, key=key)
-    st.caption(chart.caption.replace("$", "\\$"))  # a source's "$399" is money, not LaTeX
+    st.caption(md(chart.caption))  # a caption quotes sources: text, not Markdown (a "$399" is money, not LaTeX)
 
 
 def svg_chart(svg_text: str, label: str, narrow_text: str = "") -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from artcost.model.headline import headline, headline_note
 from artcost.dashboard import charts, edit, state, tables, ui
+from artcost.dashboard.escape import md
 from artcost.model.comparison import comparison
 
 ss = st.session_state
@@ -18,23 +19,23 @@ st.file_uploader(
     type=["yaml", "yml"], key="upload", on_change=edit.on_upload, max_upload_size=1,
 )
 for p in ss.get("upload_problems", []):
-    st.error(f"**{p.field or 'file'}** — {p.message}  \n`{p.where}`", icon=":material/error:")
+    st.error(f"**{md(p.field or 'file')}** — {md(p.message)}  \n{md(p.where)}", icon=":material/error:")
 if ss.get("upload_problems"):
-    st.caption(f"The upload was not used; still showing {state.label_of(sid)}.")
+    st.caption(md(f"The upload was not used; still showing {state.label_of(sid)}."))
 
 problems = edit.sidebar_editor(sid)
 loaded, _ = ui.current(sid)
 r = ui.result(loaded)
 
-st.markdown(f"### {headline(r)}")
-st.caption(headline_note(r))
+st.markdown(f"### {md(headline(r))}")
+st.caption(md(headline_note(r)))
 if problems:
     st.error("Some edits do not validate (see the sidebar); the figures below use the last good values.")
 for w in r["warnings"]:
-    st.warning(w)
+    st.warning(md(w))
 edited = ss.edits.get(sid, {})
 if edited:
-    st.caption("Edited in the dashboard: " + ", ".join(f"{k} = {v:g}" for k, v in edited.items()))
+    st.caption(md("Edited in the dashboard: " + ", ".join(f"{k} = {v:g}" for k, v in edited.items())))
 # the figures as shown, edits included: one YAML file that uploads (or runs with `artcost cost`) again
 st.download_button("Download this scenario as YAML", state.scenario_yaml(loaded, edited),
                    file_name=state.label_of(sid).split(" ", 1)[0].removesuffix(".yaml") + "-edited.yaml",
@@ -56,9 +57,9 @@ if picked:
     rows = [row for row in rows if row is not speed]
     # an HTML table that stacks on a phone (a dataframe kept only its first column in view at 420 px)
     st.html(tables.stacking_table(rows, strong=[row[""] for row in rows[:5]]))
-    st.caption(state.figures_note(results))
+    st.caption(md(state.figures_note(results)))
     if speed:
-        st.caption(("Speed from: " + "; ".join(f"{n}: {speed[n]}" for n in names)).replace("$", "\\$"))  # no LaTeX
+        st.caption(md("Speed from: " + "; ".join(f"{n}: {speed[n]}" for n in names)))  # sources quoted: text
     a, b = st.columns(2)
     with a:
         ui.show(charts.compare_items(results, names), key="cost-compare-items")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from artcost.dashboard import sources, svg, ui
+from artcost.dashboard.escape import md
 from artcost.model.headline import INTERVAL, Headline, headline, headline_note, ratio_cell
 from artcost.units import duration_range, figure, money_approx
 
@@ -17,18 +18,18 @@ r = ui.result(loaded)
 ccy = r["currency"]
 
 st.title("What does one illustration cost?")
-st.caption(f"{r['scenario']['name']} — scenario {r['scenario']['file']}, figures as of {r['scenario']['as_of']}")
-st.markdown(f"### {headline(r)}")
-st.caption(headline_note(r))
+st.caption(md(f"{r['scenario']['name']} — scenario {r['scenario']['file']}, figures as of {r['scenario']['as_of']}"))
+st.markdown(f"### {md(headline(r))}")
+st.caption(md(headline_note(r)))
 if problems:
     st.warning("Your last edit on the Cost page does not validate; showing the last good figures. See the Cost page.")
 for w in r["warnings"]:
-    st.warning(w)
+    st.warning(md(w))
 
 key, _ = st.columns([3, 1])
 with key:
     ui.svg_chart(svg.key_chart(r), svg.key_title(r), svg.key_chart(r, narrow=True))
-    st.caption(svg.key_caption(r))
+    st.caption(md(svg.key_caption(r)))
 
 from artcost.dashboard import charts  # noqa: E402  (after the headline: nothing above waits on plotly)
 
@@ -68,10 +69,10 @@ with right:
             key="overview-delivery")
 
 st.subheader(sources.SOURCES_TITLE)
-st.caption((
+st.caption(md(
     f"{sources.intro(r)} "
     "Each figure links to its section of the report (Report page, opens in a new tab)."
-).replace("$", "\\$"))  # a source's "$399" is money, not LaTeX
+))  # a source quoted: text, not Markdown
 stem = r["scenario"]["file"].rsplit("/", 1)[-1].removesuffix(".yaml")
 query = f"?scenario={stem}" if st.session_state.sid.startswith("shipped:") else ""
 st.html(sources.sources_table(

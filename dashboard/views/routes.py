@@ -9,6 +9,7 @@ import json
 import streamlit as st
 
 from artcost.dashboard import svg, tables, ui
+from artcost.dashboard.escape import md
 from artcost.dashboard.routes_chart import breakeven_figure, own_keys
 from artcost.model.loader import LoadedScenario
 from artcost.units import duration, money_approx
@@ -32,15 +33,16 @@ if best is not None:
     c = best["cost_per_usable_image"]
     tied = [r for r in priced if r["kind"] != "artist" and r["rank"] == best["rank"]]
     lead = (f"{len(tied)} ways tied for the cheapest" if len(tied) > 1 else f"Cheapest way to one usable image: {best['name']}")
-    st.markdown(f"### {lead}, {money_approx(c['median'], ccy)} (90%: {money_approx(c['p5'], '')}–{money_approx(c['p95'], ccy)})")
+    st.markdown("### " + md(f"{lead}, {money_approx(c['median'], ccy)} (90%: {money_approx(c['p5'], '')}–"
+                             f"{money_approx(c['p95'], ccy)})"))
 for f in d.get("findings", []):
-    st.markdown(f)
-st.caption(f"The scenario's job ({d['scenario']['settings']}) and its human time on every route; "
-           f"grid: {d['grid']['source']}.")
+    st.markdown(md(f))
+st.caption(md(f"The scenario's job ({d['scenario']['settings']}) and its human time on every route; "
+              f"grid: {d['grid']['source']}."))
 # the same SVG chart as the report and the presenter sheet: names above the bars, and a phone layout below 640 px
 # (the plotly chart's plot was ~50 px wide at 420 px, names and values cut)
 ui.svg_chart(svg.routes_chart(d), "Every way to get the image", svg.routes_chart(d, narrow=True))
-st.caption(svg.routes_caption(d))
+st.caption(md(svg.routes_caption(d)))
 
 
 def _money(x: float | None) -> str:
@@ -72,29 +74,29 @@ def _row(r: dict) -> dict:
 
 
 st.html(tables.stacking_table([_row(r) for r in d["routes"]], first="route"))
-st.caption(f"'=' before a rank marks a tie: {d['tie_rule']}.")
+st.caption(md(f"'=' before a rank marks a tie: {d['tie_rule']}."))
 
 st.subheader("When owning a GPU pays")
 keys = own_keys(d)
 if not keys:
-    st.info("No owned-GPU route to compare: " + "; ".join(d["skipped"][:2]))
+    st.info(md("No owned-GPU route to compare: " + "; ".join(d["skipped"][:2])))
 else:
     by_name = {d["curves"]["names"][k]: k for k in keys}
     own = by_name[st.selectbox("GPU bought for the work", list(by_name), key="routes_own")]
     ui.show(breakeven_figure(d, own), key="routes-breakeven")
     for c in d["breakeven"]:
         if c["own"] == own:
-            st.markdown(f"- {c['sentence']}")
+            st.markdown(f"- {md(c['sentence'])}")
 
 with st.expander("Where each route's figures come from"):
     for r in d["routes"]:
-        st.markdown(f"**{r.get('rank_label') or r['rank'] or '–'}. {r['name']}**")
+        st.markdown(f"**{md(str(r.get('rank_label') or r['rank'] or '–'))}. {md(r['name'])}**")
         lines = [f"speed: {r['speed_source']}", f"price: {r['price_source']}"]
         if r["carbon"]:
             lines.append(f"energy: {r['carbon']['energy_source']}")
         lines += r["notes"]
         st.text("\n".join(lines))
 for n in d["notes"]:
-    st.caption(n)
+    st.caption(md(n))
 for sk in d["skipped"]:
-    st.caption(f"not shown: {sk}")
+    st.caption(md(f"not shown: {sk}"))

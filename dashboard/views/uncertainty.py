@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from artcost.dashboard import analysis, cached, ui
+from artcost.dashboard.escape import md
 from artcost.errors import UserError
 from artcost.model.comparison import field_label
 from artcost.model.currency import rate_table_for
@@ -62,9 +63,9 @@ try:
     be = cached.breakeven(loaded, x_param)
 except UserError as exc:
     for line in exc.problems:
-        st.error(line)
+        st.error(md(line))
 else:
-    st.write(analysis.breakeven_words(be, ccy, factor))
+    st.markdown(md(analysis.breakeven_words(be, ccy, factor)))
     caption = (f"The cost model with every other input at its central value; each axis spans its input's 5th to 95th "
                f"percentile if uncertain, else half to twice its value; money in {ccy}. "
                f"Sources: {field_label(x_param)}: {loaded.source_of(x_param)}; "

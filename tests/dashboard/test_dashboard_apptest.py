@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from artcost.dashboard.escape import unescape
 from artcost.model.headline import headline
 from artcost.model.comparison import comparison
 from artcost.model.loader import load_scenario
@@ -23,7 +24,8 @@ def expected(path: Path = SEED, overrides=None, currency=None) -> str:
 
 
 def headlines(at: AppTest) -> list[str]:
-    return [m.value.removeprefix("### ") for m in at.markdown if m.value.startswith("### ")]
+    """The pages' headlines as the reader sees them (the page escapes them as text: `dashboard.escape.md`)."""
+    return [unescape(m.value.removeprefix("### ")) for m in at.markdown if m.value.startswith("### ")]
 
 
 def no_exceptions(at: AppTest) -> None:
@@ -64,7 +66,7 @@ def test_field_help_carries_unit_and_source(at):
     at.switch_page("views/cost.py").run()
     w = at.number_input(key=f"field:{SID}:human.wage_per_hour")
     assert w.label == "operator's hourly wage (CNY/h, uncertain)"
-    assert "NBS 2022 average wage" in w.help and "Unit: CNY" in w.help
+    assert "NBS 2022 average wage" in unescape(w.help) and "Unit: CNY" in unescape(w.help)
 
 
 def test_invalid_edit_shows_error_at_the_field_and_keeps_last_good(at):
@@ -73,7 +75,7 @@ def test_invalid_edit_shows_error_at_the_field_and_keeps_last_good(at):
     good = expected(overrides={"artist.price_per_image": 4000})
     at.number_input(key=f"field:{SID}:generation.acceptance_rate").set_value(2.0).run()
     no_exceptions(at)
-    assert any("must be <= 1 (got 2)" in e.value for e in at.sidebar.error)
+    assert any("must be <= 1 (got 2)" in unescape(e.value) for e in at.sidebar.error)
     assert headlines(at) == [good]
 
 
@@ -121,7 +123,7 @@ def test_bad_upload_shows_error_and_keeps_last_good(at, name, data, field, messa
     at.switch_page("views/cost.py").run()
     at.file_uploader[0].set_value((name, data, "application/x-yaml")).run()
     no_exceptions(at)
-    errors = " ".join(e.value for e in at.error)
+    errors = " ".join(unescape(e.value) for e in at.error)
     assert message in errors
     assert field in errors
     assert headlines(at) == [expected()]
@@ -164,7 +166,7 @@ def test_market_headline_matches_simulator(at):
     assert headlines(at) == [market_sentence(bands)]
     assert "typically earn" in headlines(at)[0] and "(90%: " in headlines(at)[0]
     h = market.simulate_market(load_scenario(SEED)).headline()  # the central run stays, labelled
-    assert any(f"artists earn {h['artist_income_index']:.0%} of their no-AI income" in c.value for c in at.caption)
+    assert any(f"artists earn {h['artist_income_index']:.0%} of their no-AI income" in unescape(c.value) for c in at.caption)
 
 
 def apply_record(at: AppTest, rid: str) -> None:
@@ -334,7 +336,7 @@ def test_artist_faster_than_ai_says_so(at):
 def test_captions_point_to_sections_that_exist(at):
     at.switch_page("views/overview.py").run()
     assert any(s.value == "Where each figure comes from" for s in at.subheader)
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(unescape(c.value) for c in at.caption)
     assert "under Assumptions" not in captions and "Where each figure comes from" in captions
 
 
@@ -361,7 +363,7 @@ def test_presenter_page_headline_routes_chart_and_findings(at):
     chart, zoom = svg_charts(at)  # the routes on one scale, then the machines' alone on a scale of their own
     assert 'data-artcost-chart="routes"' in chart and "the artist" in chart
     assert 'data-artcost-chart="routes-zoom"' in zoom
-    findings = [m.value for m in at.markdown if m.value.startswith("- ")]
+    findings = [unescape(m.value) for m in at.markdown if m.value.startswith("- ")]
     assert findings and "Cheapest way:" in findings[0] and findings[0].count("\n- ") >= 4
 
 

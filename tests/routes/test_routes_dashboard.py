@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from artcost.dashboard.escape import unescape  # the pages escape scenario text (issue #24)
 from artcost.dashboard.routes_chart import breakeven_figure, own_keys, routes_figure
 from artcost.model.routes import routes_for
 
@@ -82,7 +83,7 @@ def test_routes_page_runs_in_apptest():
     at.switch_page("views/routes.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Routes"
-    head = [m.value for m in at.markdown if m.value.startswith("### ")]
+    head = [unescape(m.value) for m in at.markdown if m.value.startswith("### ")]
     res = routes_for(SEED)
     best = next(r for r in res.routes if r.kind != "artist" and r.cost is not None)
     assert head and head[0].startswith(f"### Cheapest way to one usable image: {best.name}")
@@ -91,7 +92,7 @@ def test_routes_page_runs_in_apptest():
     assert box.options == [r.name for r in res.routes if r.kind == "own"]
     box.set_value("own an NVIDIA H100 SXM5 80GB HBM3").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("own an NVIDIA H100 SXM5 80GB HBM3: owning beats" in m.value for m in at.markdown)
+    assert any("own an NVIDIA H100 SXM5 80GB HBM3: owning beats" in unescape(m.value) for m in at.markdown)
 
 
 def test_routes_table_is_in_words():
