@@ -18,14 +18,20 @@ import json
 import os
 import shlex
 import sqlite3
+import tempfile
 import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
+
+from pydantic import ValidationError
 
 from artcost.bench.record import BenchRecord
-from artcost.errors import UserError
+from artcost.errors import UserError, one_line
+
+if TYPE_CHECKING:
+    from artcost.outputs import Output
 
 #: Test hook: when set (to a file path), `save` writes that file and sleeps after its INSERT/UPDATE
 #: statements and before COMMIT, so a test can SIGKILL the process inside the transaction
@@ -45,6 +51,9 @@ CREATE TABLE IF NOT EXISTS bench_records (
     record_json TEXT NOT NULL
 );
 """
+
+#: How long a connection waits for another process's lock before the operation fails (SQLite's busy timeout).
+BUSY_TIMEOUT_S = 30.0
 
 _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 _UNWRITABLE = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
@@ -133,14 +142,19 @@ def translated(path: Path, note: str = ""):
         raise err from None
 
 
-def database_path(path: str | Path | None) -> Path:
-    """``path``, or by default `artcost.paths.results_db_path()`; its folder exists afterwards."""
-    from artcost.paths import ensure_dir, results_db_path
+def database_path(path: str | Path | None, create: bool = True) -> Path:
+    """``path``, or by default `artcost.paths.results_db_path()`; its folder exists afterwards when ``create``.
+    Without ``create`` (a reader) nothing is made, but a folder that cannot exist (under a file) is still the
+    one-line error a writer gives."""
+    from artcost.paths import check_dir, ensure_dir, results_db_path
 
     if path is None:
-        return results_db_path()
+        return results_db_path(create)
     path = Path(path)
-    ensure_dir(path.parent, "results database folder")
+    if create:
+        ensure_dir(path.parent, "results database folder")
+    else:
+        check_dir(path.parent, "results database folder")
     return path
 
 
@@ -207,7 +221,7 @@ def open_database(path: str | Path | None, schema: str) -> Path:
 
 def connect(path: Path) -> sqlite3.Connection:
     """One connection as every writer of the results database uses it (callers wrap it in `translated`)."""
-    conn = sqlite3.connect(path, timeout=30)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
     try:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -215,6 +229,32 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an existing database: reading needs no write access to the file or its
+    folder. A WAL database in a read-only folder without its -shm file cannot be opened read-only by SQLite
+    (it would create the -shm); then it is opened as immutable (nobody can write there to change it)."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.Error as exc:
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        if code not in _UNWRITABLE:
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S)
+
+
+def _statements(schema: str) -> dict[str, str]:
+    """Each CREATE TABLE statement of ``schema`` by its table name."""
+    out = {}
+    for stmt in (x.strip() for x in schema.split(";")):
+        words = stmt.split()
+        if len(words) > 5 and words[:2] == ["CREATE", "TABLE"]:
+            out[words[5] if words[2:5] == ["IF", "NOT", "EXISTS"] else words[2]] = stmt
+    return out
 
 
 def write_test(path: Path) -> None:
@@ -266,21 +306,78 @@ def parse_ref(ref: str | int, what: str) -> int | None:
 
 
 class Store:
-    """What both stores share: the checked database at ``path``, connections, the preflight."""
+    """What both stores share: the database at ``path``, connections, the preflight.
+
+    Opening a store only reads: the file is checked read-only and reading methods use read-only
+    connections, so listing works in a read-only folder and a missing database reads as an empty one
+    (nothing is created). The first write (`_writable`) opens it for writing: folder created, checked,
+    WAL mode, schema.
+    """
 
     SCHEMA = ""
 
     def __init__(self, path: str | Path | None = None):
-        self.path = open_database(path, self.SCHEMA)
+        self._given = path
+        self.path = database_path(path, create=False)
+        self._opened_for_writing = False
+        if self.path.is_dir():
+            raise UserError(f"{self.path}: is a folder, where the results database file should be; "
+                            "move it aside, or set ARTCOST_DATA to another folder")
+        if self.path.exists() and self.path.stat().st_size > 0:
+            with translated(self.path):
+                conn = connect_read_only(self.path)
+                try:
+                    _check(conn, self.path)
+                finally:
+                    conn.close()
+
+    def _writable(self, note: str = "") -> None:
+        """Before the first write: the database opened for writing (created, checked, WAL, schema)."""
+        if not self._opened_for_writing:
+            try:
+                self.path = open_database(self._given if self._given is not None else self.path, self.SCHEMA)
+            except UserError as exc:
+                if not note:
+                    raise
+                raise UserError([f"{line}; {note}" for line in exc.problems]) from None
+            self._opened_for_writing = True
 
     def _connect(self) -> sqlite3.Connection:
+        self._writable()
         return connect(self.path)
+
+    def _read_connection(self) -> sqlite3.Connection:
+        """Read-only; this store's tables that the file lacks (or the whole file, when missing) read as empty."""
+        if self.path.exists() and self.path.stat().st_size > 0:
+            conn = connect_read_only(self.path)
+        else:
+            conn = sqlite3.connect(":memory:")
+        try:
+            have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            for table, stmt in _statements(self.SCHEMA).items():
+                if table not in have:  # a TEMP table of the same shape: empty, and nothing written to the file
+                    conn.execute(stmt.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     @contextmanager
     def _db(self, note: str = ""):
-        """A connection, closed afterwards; database failures as one-line `UserError`s."""
+        """A connection for writing, closed afterwards; database failures as one-line `UserError`s."""
+        self._writable(note)
         with translated(self.path, note):
-            conn = self._connect()
+            conn = connect(self.path)
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+    @contextmanager
+    def _read(self):
+        """A read-only connection, closed afterwards; database failures as one-line `UserError`s."""
+        with translated(self.path):
+            conn = self._read_connection()
             try:
                 yield conn
             finally:
@@ -288,7 +385,8 @@ class Store:
 
     def preflight(self) -> None:
         """Before a long measurement: check the database again and write-test it (one-line `UserError`)."""
-        open_database(self.path, self.SCHEMA)
+        self.path = open_database(self._given if self._given is not None else self.path, self.SCHEMA)
+        self._opened_for_writing = True
         write_test(self.path)
 
     @classmethod
@@ -304,7 +402,7 @@ class Store:
         return store
 
     def integrity_ok(self) -> bool:
-        with self._db() as conn:
+        with self._read() as conn:
             return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -334,34 +432,214 @@ class ResultStore(Store):
         return record.id
 
     def get(self, record_id: int) -> BenchRecord:
-        with self._db() as conn:
-            row = conn.execute("SELECT record_json FROM bench_records WHERE id = ?", (record_id,)).fetchone()
+        with self._read() as conn:
+            row = conn.execute("SELECT id, record_json FROM bench_records WHERE id = ?", (record_id,)).fetchone()
+            ids = [] if row is not None else [r[0] for r in conn.execute("SELECT id FROM bench_records ORDER BY id")]
         if row is None:
-            with self._db() as conn:
-                ids = [r[0] for r in conn.execute("SELECT id FROM bench_records ORDER BY id")]
             raise UserError(f"no bench record with id {record_id} in {self.path} ({describe_ids(ids)})")
-        return BenchRecord.from_json(row[0])
+        return self._parsed_or_refused(row)
 
     def latest(self) -> BenchRecord:
-        with self._db() as conn:
-            row = conn.execute("SELECT record_json FROM bench_records ORDER BY id DESC LIMIT 1").fetchone()
+        with self._read() as conn:
+            row = conn.execute("SELECT id, record_json FROM bench_records ORDER BY id DESC LIMIT 1").fetchone()
         if row is None:
             raise UserError(f"no bench records yet in {self.path}: measure one first")
-        return BenchRecord.from_json(row[0])
+        return self._parsed_or_refused(row, latest=True)
 
     def resolve(self, ref: str | int) -> BenchRecord:
         """``latest`` or an integer id (as text or int)."""
         rid = parse_ref(ref, "bench record")
         return self.latest() if rid is None else self.get(rid)
 
+    def scan(self) -> RecordScan:
+        """Every record, oldest first, with a line for each row that cannot be read as one (one bad row
+        never hides the good ones)."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT id, record_json FROM bench_records ORDER BY id").fetchall()
+        good, bad = [], []
+        for row in rows:
+            rec = parse_row(row[0], row[1])
+            if isinstance(rec, BenchRecord):
+                good.append(rec)
+            else:
+                bad.append(damaged_row_line(self.path, row[0], rec))
+        return RecordScan(good, bad)
+
     def all(self) -> list[BenchRecord]:
-        with self._db() as conn:
-            rows = conn.execute("SELECT record_json FROM bench_records ORDER BY id").fetchall()
-        return [BenchRecord.from_json(r[0]) for r in rows]
+        """Every readable record, oldest first (damaged rows left out: `scan` names them)."""
+        return self.scan().records
 
     def count(self) -> int:
-        with self._db() as conn:
+        with self._read() as conn:
             return conn.execute("SELECT COUNT(*) FROM bench_records").fetchone()[0]
+
+    def _parsed_or_refused(self, row: tuple, latest: bool = False) -> BenchRecord:
+        """The record of one row, or a one-line `UserError` naming the damaged row and the good ones."""
+        rec = parse_row(row[0], row[1])
+        if isinstance(rec, BenchRecord):
+            return rec
+        good = [r.id for r in self.scan().records]
+        which = " (the latest)" if latest else ""
+        raise UserError(f"{self.path}: bench record {row[0]}{which} is damaged: {rec}; the other records are "
+                        f"intact: give one of their ids ({describe_ids(good)})")
+
+    def fingerprints(self) -> dict[str, int]:
+        """`fingerprint` of every readable record -> its id (what `bench import` checks before storing)."""
+        return {fingerprint(r): r.id for r in self.all()}
+
+    def import_record(self, record: BenchRecord) -> tuple[int, bool]:
+        """Store ``record`` unless the same measurement is stored already: (its id, whether it was stored now).
+        Idempotent: the record's identity is its content without the store's id (`fingerprint`)."""
+        known = self.fingerprints().get(fingerprint(record))
+        if known is not None:
+            return known, False
+        copy = record.model_copy(deep=True)
+        copy.id = None
+        return self.save(copy), True
+
+
+class RecordScan(NamedTuple):
+    records: list[BenchRecord]
+    damaged: list[str]  # one line per row that is not a readable record
+
+
+def parse_row(row_id: int, text: object) -> BenchRecord | str:
+    """The record a row holds (its id the row's), or why it holds none, in a few words (never its content)."""
+    if not isinstance(text, (str, bytes)):
+        return f"record_json is {type(text).__name__}, not JSON text"
+    try:
+        rec = BenchRecord.from_json(text)
+    except ValidationError as exc:
+        errors = exc.errors(include_input=False, include_url=False)
+        if errors and errors[0].get("type") == "json_invalid":
+            return f"record_json is not valid JSON ({one_line(errors[0].get('msg', ''))[:120]})"
+        fields = "; ".join(f"{'.'.join(map(str, e.get('loc', ()))) or '(top level)'}: {e.get('msg', '')}" for e in errors[:3])
+        more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+        return f"record_json is not a bench record ({one_line(fields)[:200]}{more})"
+    except ValueError as exc:  # e.g. a number too big to read
+        return f"record_json cannot be read ({one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:120]})"
+    rec.id = row_id  # the row's id is the record's, whatever its JSON says
+    return rec
+
+
+def damaged_row_line(path: Path, row_id: int, why: str) -> str:
+    return f"{path}: bench record {row_id} is damaged and was skipped: {why}"
+
+
+def fingerprint(record: BenchRecord) -> str:
+    """A measurement's identity: the hash of its record without the id a store gave it."""
+    import hashlib
+
+    body = json.dumps(record.model_dump(mode="json", exclude={"id"}), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- a measurement is never lost
+
+KEPT_PREFIX = "unstored-bench-record"
+
+
+class NotStored(UserError):
+    """The measurement was made but the database refused it (locked past the busy timeout, full, read-only):
+    `kept` is the file that holds it now (None: no file could be written; `text` is the record's JSON)."""
+
+    def __init__(self, problems: list[str], record: BenchRecord, kept: Path | None, text: str, tried: list[str]):
+        self.record, self.kept, self.text, self.tried = record, kept, text, tried
+        where = (f"the measurement is kept in {kept}" if kept is not None
+                 else "the measurement could not be kept in a file either (" + "; ".join(tried) + ")")
+        super().__init__([f"{line}; {where}" for line in problems])
+
+
+def keep_file_name(record: BenchRecord) -> str:
+    """A name for a kept record that says what it is and does not collide: unstored-bench-record-<time>-<hash>.json."""
+    stamp = "".join(c for c in record.created_at[:19] if c.isalnum()) or "undated"
+    return f"{KEPT_PREFIX}-{stamp}-{fingerprint(record)[:8]}.json"
+
+
+def keep_record(record: BenchRecord, database: Path, first: Output | None = None) -> tuple[Path | None, str, list[str]]:
+    """Write ``record`` as JSON where it survives: ``first`` (the --json-out file asked for), else a named file
+    beside ``database``, else the system's temporary folder. (where, the JSON, why each earlier place failed)."""
+    from artcost.outputs import Output, database_files, write_output
+
+    text = record.model_dump_json(indent=1) + "\n"
+    name = keep_file_name(record)
+    places = [first] if first is not None and first.path is not None else []
+    places += [Output("kept record", database.parent / name), Output("kept record", Path(tempfile.gettempdir()) / name)]
+    tried = []
+    for out in places:
+        try:
+            write_output(out, text.encode("utf-8"), database_files(database))
+            return out.path, text, tried
+        except UserError as exc:
+            tried.append(exc.problems[0])
+    return None, text, tried
+
+
+def save_or_keep(store: "ResultStore", record: BenchRecord, keep_to: Output | None = None) -> int:
+    """`store.save(record)`; when the database refuses it, the record is kept in a file (`keep_record`) and
+    `NotStored` says where, so `ResultStore.import_record` can store it later."""
+    try:
+        return store.save(record)
+    except UserError as exc:
+        kept, text, tried = keep_record(record, store.path, keep_to)
+        raise NotStored(exc.problems, record, kept, text, tried) from None
+
+
+def read_kept(path: Path) -> list[BenchRecord]:
+    """The record(s) of a file written by `keep_record`, `bench --json-out` or `bench export --json` (a list),
+    validated; one-line `UserError` naming the file and what is wrong."""
+    from artcost.outputs import file_kind
+
+    shown = str(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise UserError(f"{shown}: cannot read it ({(exc.strerror or str(exc)).lower()})") from None
+    kind = file_kind(st.st_mode)
+    if kind:
+        raise UserError(f"{shown}: {kind.split(';')[0].split(' (')[0]}; give a record file written by artcost bench")
+    if st.st_size > MAX_IMPORT_BYTES:
+        raise UserError(f"{shown}: {st.st_size:,} bytes: too big for a bench record file (at most {MAX_IMPORT_BYTES:,})")
+    try:
+        data = json.loads(path.read_bytes())
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{shown}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
+    except (OSError, UnicodeDecodeError, RecursionError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else type(exc).__name__
+        raise UserError(f"{shown}: cannot read it as JSON ({why})") from None
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise UserError(f"{shown}: an empty list: no bench record to import")
+    out = []
+    for i, item in enumerate(items):
+        at = f"{shown}: record {i + 1} of {len(items)}" if isinstance(data, list) else shown
+        if not isinstance(item, dict):
+            raise UserError(f"{at}: not a bench record (a JSON {type(item).__name__}, not an object)")
+        if "parts" in item and "workers" in item.get("summary", {}):
+            raise UserError(f"{at}: a cluster job, not a single-device bench record: importing jobs is not supported")
+        rec = parse_row(0, json.dumps(item))
+        if not isinstance(rec, BenchRecord):
+            raise UserError(f"{at}: {rec.replace('record_json is', 'it is', 1)}")
+        rec.id = item.get("id") if isinstance(item.get("id"), int) else None
+        out.append(rec)
+    return out
+
+
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+def export_json_text(records: list[BenchRecord]) -> str:
+    """Every record, complete, as one JSON list."""
+    return json.dumps([json.loads(r.to_json()) for r in records], indent=1) + "\n"
+
+
+def export_csv_text(records: list[BenchRecord]) -> str:
+    """One flat row per record (`record.flat_row`), CSV."""
+    import io
+
+    buf = io.StringIO(newline="")
+    export_csv(records, buf)
+    return buf.getvalue()
 
 
 def export_json(records: list[BenchRecord], path: Path | TextIO) -> None:

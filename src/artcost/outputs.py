@@ -74,7 +74,7 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _kind(mode: int) -> str | None:
+def file_kind(mode: int) -> str | None:
     """What a file that is not a regular one is, in words; None for a regular file."""
     if stat.S_ISREG(mode):
         return None
@@ -151,7 +151,7 @@ def _why_not(path: Path) -> str | None:
     if st is None and os.path.islink(path):
         return "is a symbolic link to nothing; give a file name"
     if st is not None:
-        kind = _kind(st.st_mode)
+        kind = file_kind(st.st_mode)
         if kind:
             return kind
     folder = path.parent

@@ -34,6 +34,17 @@ def ensure_dir(path: Path, what: str = "folder") -> Path:
     return path
 
 
+def check_dir(path: Path, what: str = "folder") -> Path:
+    """``path`` unchanged, when it is a folder or could become one; the one-line `UserError` of `ensure_dir`
+    when it cannot (a file in the way). Nothing is created: for a command that only reads."""
+    for p in (path, *path.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise UserError(f"{what} {path}: cannot create it ({p} is a file, not a folder); {FIX_DATA}")
+            break
+    return path
+
+
 def data_dir(create: bool = True) -> Path:
     """Per-user data directory (results database, exports); ``ARTCOST_DATA`` overrides it.
 
@@ -44,7 +55,7 @@ def data_dir(create: bool = True) -> Path:
     override = os.environ.get("ARTCOST_DATA")
     path, what = ((Path(override), "ARTCOST_DATA: data folder") if override
                   else (Path(platformdirs.user_data_dir("artcost", appauthor=False)), "data folder"))
-    return ensure_dir(path, what) if create else path
+    return ensure_dir(path, what) if create else check_dir(path, what)
 
 
 def results_db_path(create: bool = True) -> Path:
