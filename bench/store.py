@@ -232,19 +232,24 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection to an existing database: reading needs no write access to the file or its
-    folder. A WAL database in a read-only folder without its -shm file cannot be opened read-only by SQLite
-    (it would create the -shm); then it is opened as immutable (nobody can write there to change it)."""
+    """A connection for reading an existing database, which issues no write statement and needs no write
+    access. Where the folder and file can be written it is an ordinary connection (SQLite then removes the WAL
+    side files it made when it closes, leaving the folder as it found it); where they cannot, read-only
+    (``mode=ro``); and a WAL database in a read-only folder without its -shm file, which SQLite cannot open
+    read-only (it would create the -shm), is opened as immutable: nobody can write there to change it."""
     uri = path.resolve().as_uri()
-    try:
-        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
-    except sqlite3.Error as exc:
-        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-        if code not in _UNWRITABLE:
-            raise
-    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S)
+    for target, kw in ((path, {}), (f"{uri}?mode=ro", {"uri": True}), (f"{uri}?mode=ro&immutable=1", {"uri": True})):
+        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, **kw)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.Error as exc:
+            conn.close()
+            code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+            if code not in _UNWRITABLE:
+                raise
+            last = exc
+    raise last
 
 
 def _statements(schema: str) -> dict[str, str]:
