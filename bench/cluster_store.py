@@ -105,6 +105,9 @@ class ClusterStore(Store):
             raise UserError(f"no cluster job with id {job_id} in {self.path} ({self._ids()})")
         try:
             job = json.loads(row[0])
+            missing = {"created_at", "config", "summary"} - set(job)  # what every stored job has (the model defaults them)
+            if missing:
+                raise ValueError(f"no {', '.join(sorted(missing))}")
             job["parts"] = [json.loads(p[0]) for p in parts]
             job = ClusterJob.model_validate(job)
         except (TypeError, ValueError) as exc:  # json's errors and pydantic's ValidationError are ValueErrors
