@@ -647,31 +647,14 @@ def export_csv_text(records: list[BenchRecord]) -> str:
     return buf.getvalue()
 
 
-def export_json(records: list[BenchRecord], path: Path | TextIO) -> None:
-    """Every record, complete, as one JSON list into `path` (a file name, or an open text stream)."""
-    text = json.dumps([json.loads(r.to_json()) for r in records], indent=1) + "\n"
-    if hasattr(path, "write"):
-        path.write(text)
-    else:
-        Path(path).write_text(text)
-
-
-def export_csv(records: list[BenchRecord], path: Path | TextIO) -> None:
-    """One flat row per record (`record.flat_row`) into `path` (a file name, or an open text stream)."""
+def export_csv(records: list[BenchRecord], stream: TextIO) -> None:
+    """One flat row per record (`record.flat_row`) onto an open text stream (files go through `artcost.outputs`)."""
     import csv
 
     from artcost.bench.record import FLAT_FIELDS, flat_row
 
     rows = [flat_row(r) for r in records]
     fields = list(rows[0].keys()) if rows else FLAT_FIELDS
-
-    def write(f: TextIO) -> None:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
-
-    if hasattr(path, "write"):
-        write(path)
-    else:
-        with open(path, "w", newline="") as f:
-            write(f)
+    w = csv.DictWriter(stream, fieldnames=fields)
+    w.writeheader()
+    w.writerows(rows)

@@ -122,8 +122,8 @@ BAND_TABLES = ("artists", "buyers", "retouchers", "shares")
 
 def csv_targets(out: Path, bands: bool) -> dict[str, Path]:
     """The files `--csv OUT` writes, each under the name its error says: OUT (monthly shares) and OUT-<table>.csv."""
-    if out == STDOUT:
-        return {"--csv": STDOUT}
+    if out == STDOUT or not out.name:  # no name ('.', '/'): the guard refuses it as a folder
+        return {"--csv": out}
     stem = out.with_suffix("")
     names = ["artists", "artists-by-segment", "retouchers", "buyers", *(f"bands-{n}" for n in BAND_TABLES if bands)]
     return {"--csv": out, **{f"--csv (its {n} table)": Path(f"{stem}-{n}.csv") for n in names}}
