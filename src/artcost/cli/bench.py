@@ -328,15 +328,19 @@ def results_database_of(store) -> list:
 
 @bench_app.command("import")
 def import_cmd(file: Path = typer.Argument(..., help="A record file: what a benchmark kept when the results database "
-                                           "refused it, a --json-out file, or a bench export --json list.")):
+                                           "refused it, a --json-out file, or a bench export --json list."),
+               as_json: bool = typer.Option(False, "--json", help="Print each record's id and whether it was stored now.")):
     """Store a benchmark record kept in a file (when the results database was locked or full, or from another
     machine). Each record is validated first; one already stored (the same measurement) is not stored twice."""
     from artcost.bench.store import ResultStore, read_kept
 
     recs = read_kept(file)
     st = ResultStore()
-    for rec in recs:
-        rid, new = st.import_record(rec)
+    done = [st.import_record(rec) for rec in recs]
+    if as_json:
+        typer.echo(jsonout.dumps([{"file": str(file), "id": rid, "stored_now": new} for rid, new in done], indent=1))
+        return
+    for rid, new in done:
         console.print(f"{file}: stored as record {rid}; use it with: artcost cost SCENARIO --from-bench {rid}" if new
                       else f"{file}: already stored as record {rid}; nothing changed", markup=False)
 
