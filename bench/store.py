@@ -15,6 +15,7 @@ a run does not find out after minutes that it cannot store its result.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shlex
 import sqlite3
@@ -357,6 +358,7 @@ class Store:
             conn = connect_read_only(self.path)
         else:
             conn = sqlite3.connect(":memory:")
+        conn.text_factory = lambda b: b.decode("utf-8", "replace")  # a row of bad UTF-8 is one damaged row, not a crash
         try:
             have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             for table, stmt in _statements(self.SCHEMA).items():
@@ -523,8 +525,46 @@ def parse_row(row_id: int, text: object) -> BenchRecord | str:
         return f"record_json is not a bench record ({one_line(fields)[:200]}{more})"
     except ValueError as exc:  # e.g. a number too big to read
         return f"record_json cannot be read ({one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:120]})"
+    why = _unusable(rec)
+    if why:
+        return f"record_json is not a usable bench record ({why})"
     rec.id = row_id  # the row's id is the record's, whatever its JSON says
     return rec
+
+
+#: What every preset that ran holds (the record's table and the cost model read them).
+_RAN_PRESET_FIGURES = ("seconds_per_image", "images_per_minute", "seconds_per_step", "harness_overhead_share")
+
+
+def _unusable(rec: BenchRecord) -> str | None:
+    """Why a record that parses still cannot be a stored measurement: a preset that ran without its figures, a
+    figure that is not finite (a stored record never holds one: JSON from artcost writes null)."""
+    for p in rec.presets:
+        if p.status == "ok":
+            missing = [k for k in _RAN_PRESET_FIGURES if p.summary.get(k) is None and k not in (p.summary.model_extra or {})
+                       and k not in p.summary.model_fields_set]
+            if missing:
+                return f"preset {one_line(p.name)[:40]!r} ran but has no {', '.join(missing)}"
+    bad: list[str] = []
+
+    def walk(x: object, where: str) -> None:
+        if len(bad) >= 1:
+            return
+        if isinstance(x, bool):
+            return
+        if isinstance(x, float) and not math.isfinite(x):
+            bad.append(f"{where} is {x}")
+        elif isinstance(x, int) and abs(x) > 1e308:
+            bad.append(f"{where} is a {len(str(abs(x)))}-digit number")
+        elif isinstance(x, dict):
+            for k, v in x.items():
+                walk(v, f"{where}.{k}" if where else str(k))
+        elif isinstance(x, (list, tuple)):
+            for i, v in enumerate(x):
+                walk(v, f"{where}[{i}]")
+
+    walk(rec.model_dump(mode="python"), "")
+    return f"{one_line(bad[0])[:120]}: not a measured figure" if bad else None
 
 
 def damaged_row_line(path: Path, row_id: int, why: str) -> str:

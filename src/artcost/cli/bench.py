@@ -45,6 +45,16 @@ console = Console()
 STDOUT = Path("-")  # a path option given as '-' writes to standard output
 
 
+def _t(v) -> str:
+    """A record's text (a name, a reason) as it may reach the terminal: one line, control characters written as
+    escapes (\\x1b, not a terminal escape) and console markup shown as typed, never applied."""
+    from rich.markup import escape
+
+    from artcost.errors import one_line
+
+    return escape(one_line("" if v is None else str(v)))
+
+
 def _fmt(v, spec=".3g", none="—"):
     return none if v is None else format(v, spec)
 
@@ -68,9 +78,9 @@ def print_record(rec, con: Console = console) -> None:
     from artcost.bench.record import measurement_errors
 
     s = rec.summary
-    con.print(f"[bold]bench record {'(not stored)' if rec.id is None else rec.id}[/]  {rec.arch} {rec.resolution}px, "
+    con.print(f"[bold]bench record {'(not stored)' if rec.id is None else rec.id}[/]  {_t(rec.arch)} {rec.resolution}px, "
               f"{_steps(rec.steps)}, "
-              f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {rec.device_name}  —  {rec.weights_label}")
+              f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {_t(rec.device_name)}  —  {_t(rec.weights_label)}")
     t = Table(show_header=True, header_style="bold")
     for col in ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "run vs GEMM probe",
                 "run vs datasheet", "overhead", "time vs stock"):
@@ -81,9 +91,9 @@ def print_record(rec, con: Console = console) -> None:
     for err in measurement_errors(rec):
         con.print(f"[red]measurement error:[/] {escape(err)}")
     if s.get("flops_source"):
-        con.print(f"FLOPs: {s['flops_source']}")
+        con.print(f"FLOPs: {_t(s['flops_source'])}")
     if s.get("energy_reason"):
-        con.print(f"energy: not measured — {s['energy_reason']}")
+        con.print(f"energy: not measured — {_t(s['energy_reason'])}")
     g = rec.gemm_probe
     if g:
         prim = rec.preset(rec.primary_preset)
@@ -100,7 +110,7 @@ def print_record(rec, con: Console = console) -> None:
                   f"{of_it('UNet steps alone', 'unet_step_vs_probe')}")
     if rec.batch_sweep:
         lim = rec.batch_sweep["limit"]
-        con.print(f"batch sweep: max batch {lim.get('max_ok_batch')} ({lim.get('reason')})")
+        con.print(f"batch sweep: max batch {lim.get('max_ok_batch')} ({_t(lim.get('reason'))})")
     ttf = rec.timeline.get("startup_to_first_timed_step_s")
     if ttf is not None:
         con.print(f"command start → first timed step: {ttf:.1f} s")
@@ -109,12 +119,12 @@ def print_record(rec, con: Console = console) -> None:
 def _preset_cells(p) -> list[str]:
     """One preset's cells of the record's table (a skipped or failed preset: its status and reason)."""
     if p.status != "ok":
-        return [p.name, p.dtype or "", f"[yellow]{p.status}: {p.reason}[/]", "", "", "", "", "", "", ""]
+        return [_t(p.name), _t(p.dtype), f"[yellow]{_t(p.status)}: {_t(p.reason)}[/]", "", "", "", "", "", "", ""]
     e = p.energy
     j = (f"{_fmt(e.get('joules_per_image_gross'))}/{_fmt(e.get('joules_per_image_net'))}"
          if e.get("joules_per_image_gross") is not None else "—")
     u = p.utilisation
-    return [p.name, p.dtype or "", _fmt(p.summary["seconds_per_image"]), _fmt(p.summary["images_per_minute"]),
+    return [_t(p.name), _t(p.dtype), _fmt(p.summary["seconds_per_image"]), _fmt(p.summary["images_per_minute"]),
             _fmt(p.summary["seconds_per_step"]), j, _util(u, "vs_probe", "probe"), _util(u, "vs_datasheet", "datasheet"),
             _fmt(p.summary["harness_overhead_share"], ".1%"),
             _fmt(p.ratio_to_stock and p.ratio_to_stock["seconds_per_image"], ".2f")]
@@ -278,8 +288,8 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print the recor
     t = Table("id", "date", "arch", "px", "steps", "device", "weights", "preset", "s/image", "J/image", "util")
     for r in recs:
         f = flat_row(r)
-        t.add_row(str(f["id"]), f["created_at"][:16], f["arch"], str(f["resolution"]), str(f["steps"]),
-                  f["device"], f["weights"], f["preset"], _fmt(f["seconds_per_image"]),
+        t.add_row(str(f["id"]), _t(f["created_at"][:16]), _t(f["arch"]), str(f["resolution"]), str(f["steps"]),
+                  _t(f["device"]), _t(f["weights"]), _t(f["preset"]), _fmt(f["seconds_per_image"]),
                   _fmt(f["joules_per_image_gross"]),
                   "[red]error[/]" if f["measurement_errors"] else _fmt(f["utilisation_vs_probe"], ".0%"))
     print_table(t, console)
