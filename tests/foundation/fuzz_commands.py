@@ -53,6 +53,7 @@ class CommandCase(NamedTuple):
     expect: str  # REFUSED or ACCEPTED
     flag: str = ""  # the option the refusal must name
     bad_id: int = 0  # damaged_rows: the damaged row's id
+    heavy: bool = False  # runs a simulation or a benchmark (seconds each): the standalone table only
 
 
 # --------------------------------------------------------------------------- the folder of one case
@@ -116,16 +117,31 @@ def _target(w: Path, kind: str) -> str:
     raise KeyError(kind)
 
 
-def _prepare(w: Path, damaged: object | None) -> Path:
-    from artcost.bench.store import ResultStore
+_TEMPLATE: dict[str, Path] = {}
 
+
+def _template_db() -> Path:
+    """A results database with good records 1 and 2, made once per process and copied into each case."""
+    if "db" not in _TEMPLATE:
+        from artcost.bench.store import ResultStore
+
+        folder = Path(tempfile.mkdtemp(prefix="artcost-fuzz-db-"))
+        st = ResultStore(folder / "results.sqlite")
+        st.save(_record("one"))
+        st.save(_record("two"))
+        conn = sqlite3.connect(folder / "results.sqlite")  # checkpointed: the copy is the whole database
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        _TEMPLATE["db"] = folder / "results.sqlite"
+    return _TEMPLATE["db"]
+
+
+def _prepare(w: Path, damaged: object | None) -> Path:
     shutil.copy(SEED, w / "S.yaml")
     (w / "C.yaml").write_text("extends: S.yaml\nmeta:\n  name: child\n")
     (w / "data").mkdir()
     db = w / "data" / "results.sqlite"
-    st = ResultStore(db)
-    st.save(_record("one"))
-    st.save(_record("two"))
+    shutil.copy(_template_db(), db)
     if damaged is not None:
         conn = sqlite3.connect(db)
         if isinstance(damaged, tuple):  # bytes stored with the TEXT type
@@ -188,7 +204,8 @@ def _output_target_cases() -> list[CommandCase]:
         accepted = SLOW_ACCEPTED.get(writer, TARGETS_ACCEPTED if writer.startswith("bench export") else ["new file", "dash"])
         for kind in accepted:
             a = [x.replace("{S}", "S.yaml") for x in argv]
-            out.append(CommandCase(f"output_target/{writer}/{kind}", "output_target", tuple(a), kind, ACCEPTED, flag))
+            out.append(CommandCase(f"output_target/{writer}/{kind}", "output_target", tuple(a), kind, ACCEPTED, flag,
+                                   heavy=writer.startswith(("report", "bench --json-out"))))
     # two outputs of one command on one file
     for name, argv, flag in [
         ("report -o = --presenter", ["report", "S.yaml", "-o", "x.html", "--presenter", "x.html"], "--presenter"),
