@@ -132,6 +132,23 @@ class ClusterStore(Store):
             ids = [r[0] for r in conn.execute("SELECT id FROM cluster_jobs ORDER BY id")]
         return describe_ids(ids)
 
+    def import_job(self, job: ClusterJob) -> tuple[int, bool]:
+        """Store ``job`` unless the same job is stored already: (its id, whether it was stored now)."""
+        from artcost.bench.store import fingerprint
+
+        with self._read() as conn:
+            ids = [r[0] for r in conn.execute("SELECT id FROM cluster_jobs ORDER BY id")]
+        mine = fingerprint(job)
+        for job_id in ids:
+            try:
+                if fingerprint(self.get_job(job_id)) == mine:
+                    return job_id, False
+            except UserError:  # a damaged job is no match
+                continue
+        copy = job.model_copy(deep=True)
+        copy.id = None
+        return self.save(copy), True
+
     def counts(self) -> tuple[int, int]:
         """(jobs, parts) rows: what a test checks for half-written jobs."""
         with self._read() as conn:

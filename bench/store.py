@@ -595,21 +595,24 @@ class NotStored(UserError):
         super().__init__([f"{line}; {where}" for line in problems])
 
 
-def keep_file_name(record: BenchRecord) -> str:
-    """A name for a kept record that says what it is and does not collide: unstored-bench-record-<time>-<hash>.json."""
-    stamp = "".join(c for c in record.created_at[:19] if c.isalnum()) or "undated"
-    return f"{KEPT_PREFIX}-{stamp}-{fingerprint(record)[:8]}.json"
+def keep_file_name(record, kind: str = "record") -> str:
+    """A name for a kept measurement that says what it is and does not collide:
+    unstored-bench-<record|job>-<time>-<hash>.json."""
+    stamp = "".join(c for c in str(record.created_at)[:19] if c.isalnum()) or "undated"
+    return f"unstored-bench-{kind}-{stamp}-{fingerprint(record)[:8]}.json"
 
 
-def keep_record(record: BenchRecord, database: Path, first: Output | None = None) -> tuple[Path | None, str, list[str]]:
-    """Write ``record`` as JSON where it survives: ``first`` (the --json-out file asked for), else a named file
-    beside ``database``, else the system's temporary folder. (where, the JSON, why each earlier place failed)."""
+def keep_record(record, database: Path, first: Output | None = None,
+                kind: str = "record") -> tuple[Path | None, str, list[str]]:
+    """Write ``record`` (a `BenchRecord`, or a cluster job with ``kind='job'``) as JSON where it survives: ``first``
+    (the --json-out file asked for), else a named file beside ``database``, else the system's temporary folder.
+    (where, the JSON, why each earlier place failed)."""
     from artcost.outputs import Output, database_files, write_output
 
     text = record.model_dump_json(indent=1) + "\n"
-    name = keep_file_name(record)
+    name = keep_file_name(record, kind)
     places = [first] if first is not None and first.path is not None else []
-    places += [Output("kept record", database.parent / name), Output("kept record", Path(tempfile.gettempdir()) / name)]
+    places += [Output(f"kept {kind}", database.parent / name), Output(f"kept {kind}", Path(tempfile.gettempdir()) / name)]
     tried = []
     for out in places:
         try:
@@ -620,19 +623,21 @@ def keep_record(record: BenchRecord, database: Path, first: Output | None = None
     return None, text, tried
 
 
-def save_or_keep(store: "ResultStore", record: BenchRecord, keep_to: Output | None = None) -> int:
-    """`store.save(record)`; when the database refuses it, the record is kept in a file (`keep_record`) and
-    `NotStored` says where, so `ResultStore.import_record` can store it later."""
+def save_or_keep(store, record, keep_to: Output | None = None) -> int:
+    """`store.save(record)` (a `ResultStore` and a `BenchRecord`, or a `ClusterStore` and its job); when the
+    database refuses it, the measurement is kept in a file (`keep_record`) and `NotStored` says where, so
+    `bench import` can store it later."""
     try:
         return store.save(record)
     except UserError as exc:
-        kept, text, tried = keep_record(record, store.path, keep_to)
+        kept, text, tried = keep_record(record, store.path, keep_to, "record" if isinstance(record, BenchRecord) else "job")
         raise NotStored(exc.problems, record, kept, text, tried) from None
 
 
-def read_kept(path: Path) -> list[BenchRecord]:
-    """The record(s) of a file written by `keep_record`, `bench --json-out` or `bench export --json` (a list),
-    validated; one-line `UserError` naming the file and what is wrong."""
+def read_kept(path: Path) -> list:
+    """The records (`BenchRecord`) and cluster jobs (`ClusterJob`) of a file written by `keep_record`,
+    `bench --json-out` or `bench export --json` (a list), validated; one-line `UserError` naming the file and
+    what is wrong."""
     from artcost.outputs import file_kind
 
     shown = str(path)
@@ -660,8 +665,9 @@ def read_kept(path: Path) -> list[BenchRecord]:
         at = f"{shown}: record {i + 1} of {len(items)}" if isinstance(data, list) else shown
         if not isinstance(item, dict):
             raise UserError(f"{at}: not a bench record (a JSON {type(item).__name__}, not an object)")
-        if "parts" in item and "workers" in item.get("summary", {}):
-            raise UserError(f"{at}: a cluster job, not a single-device bench record: importing jobs is not supported")
+        if "parts" in item and isinstance(item.get("summary"), dict) and "workers" in item["summary"]:
+            out.append(_kept_job(item, at))
+            continue
         rec = parse_row(0, json.dumps(item))
         if not isinstance(rec, BenchRecord):
             raise UserError(f"{at}: {rec.replace('record_json is', 'it is', 1)}")
@@ -671,6 +677,22 @@ def read_kept(path: Path) -> list[BenchRecord]:
 
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+def _kept_job(item: dict, at: str):
+    from artcost.bench.cluster_aggregate import ClusterJob
+
+    missing = {"created_at", "config", "summary", "status"} - set(item)
+    try:
+        if missing:
+            raise ValueError(f"no {', '.join(sorted(missing))}")
+        job = ClusterJob.model_validate(item)
+    except (TypeError, ValueError) as exc:
+        why = exc.errors(include_input=False, include_url=False)[0] if isinstance(exc, ValidationError) else None
+        said = f"{'.'.join(map(str, why['loc']))}: {why['msg']}" if why else str(exc)
+        raise UserError(f"{at}: not a cluster job ({one_line(said)[:200]})") from None
+    job.id = None
+    return job
 
 
 def export_json_text(records: list[BenchRecord]) -> str:

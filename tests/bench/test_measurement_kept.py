@@ -156,3 +156,27 @@ def test_import_takes_an_export_list(tmp_path, monkeypatch, capsys):
     assert main(["bench", "import", str(out)]) == 0
     assert [r.environment["blob"] for r in ResultStore().all()] == ["x", "y"]
     assert main(["bench", "import", str(out)]) == 0 and ResultStore().count() == 2
+
+
+def test_a_cluster_job_is_kept_too_and_imported_once(locked, tmp_path, capsys):
+    from artcost.bench.cluster_aggregate import ClusterJob
+    from artcost.bench.cluster_store import ClusterStore
+    from artcost.cli import main
+
+    db, holder = locked
+    holder.execute("ROLLBACK")
+    ClusterStore(db)._writable()  # its tables exist, as after any earlier job
+    job = ClusterJob.model_validate({"created_at": "2026-11-25T00:00:00+00:00", "status": "complete", "config": {},
+                                     "summary": {"workers": 1, "images": 1},
+                                     "parts": [{"worker": 0, "status": "ok", "images": 1}]})
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(NotStored) as e:
+        save_or_keep(ClusterStore(db), job)
+    holder.execute("ROLLBACK")
+    kept = e.value.kept
+    assert kept is not None and kept.name.startswith("unstored-bench-job-") and "the job was not stored" in str(e.value)
+    assert main(["bench", "import", str(kept)]) == 0
+    assert "stored as cluster job 1" in capsys.readouterr().out
+    assert main(["bench", "import", str(kept)]) == 0
+    assert "already stored as cluster job 1" in capsys.readouterr().out
+    assert ClusterStore(db).counts() == (1, 1)

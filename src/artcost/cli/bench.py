@@ -256,13 +256,7 @@ def bench(
         raise UserError(f"{exc}. Count its FLOPs without weights: artcost bench flops --arch {exc.arch}") from None
     except NotStored as exc:  # measured, not stored: the record is in a file, and the message says which
         print_record(exc.record, con)
-        if out is not None and out.to_stdout:
-            plan.write_text("--json-out", exc.text)
-        if exc.kept is None:
-            sys.stderr.write(exc.text)
-        later = f": store it later with: artcost bench import {exc.kept}" if exc.kept is not None else (
-            ": its JSON follows on standard error; save it to a file and store it with: artcost bench import FILE")
-        raise UserError([line + later for line in exc.problems]) from None
+        _not_stored(exc, plan, out)
     print_record(rec, con)
     if store:
         con.print(f"stored as record {rec.id}; use it with: artcost cost SCENARIO --from-bench {rec.id}")
@@ -344,15 +338,21 @@ def import_cmd(file: Path = typer.Argument(..., help="A record file: what a benc
     machine). Each record is validated first; one already stored (the same measurement) is not stored twice."""
     from artcost.bench.store import ResultStore, read_kept
 
-    recs = read_kept(file)
-    st = ResultStore()
-    done = [st.import_record(rec) for rec in recs]
+    from artcost.bench.cluster_store import ClusterStore
+    from artcost.bench.record import BenchRecord
+
+    items = read_kept(file)
+    records, jobs = ResultStore(), ClusterStore()
+    done = [("record", *records.import_record(x)) if isinstance(x, BenchRecord) else ("cluster job", *jobs.import_job(x))
+            for x in items]
     if as_json:
-        typer.echo(jsonout.dumps([{"file": str(file), "id": rid, "stored_now": new} for rid, new in done], indent=1))
+        typer.echo(jsonout.dumps([{"file": str(file), "kind": kind, "id": rid, "stored_now": new}
+                                  for kind, rid, new in done], indent=1))
         return
-    for rid, new in done:
-        console.print(f"{file}: stored as record {rid}; use it with: artcost cost SCENARIO --from-bench {rid}" if new
-                      else f"{file}: already stored as record {rid}; nothing changed", markup=False)
+    for kind, rid, new in done:
+        use = "--from-bench" if kind == "record" else "--from-cluster"
+        console.print(f"{file}: stored as {kind} {rid}; use it with: artcost cost SCENARIO {use} {rid}" if new
+                      else f"{file}: already stored as {kind} {rid}; nothing changed", markup=False)
 
 
 @bench_app.command("flops")
@@ -444,17 +444,38 @@ def run_cluster_command(config, workers: int, ray_address: str | None, calibrati
 
     from artcost.cli.options import flag_names
 
-    with flag_names(ray_address="--ray-address", device="--device", workers="--workers",
-                    calibration_runs="--calibration-runs", chunk_runs="--chunk-runs", model="--model", arch="--arch"):
-        job = run_cluster_job(config, settings, on_event=on_event)
+    from artcost.bench.store import NotStored
+
+    plan = plan or (_bench_outputs(json_out, None) if json_out else None)
+    out = plan.outputs.get("--json-out") if plan is not None else None
+    try:
+        with flag_names(ray_address="--ray-address", device="--device", workers="--workers",
+                        calibration_runs="--calibration-runs", chunk_runs="--chunk-runs", model="--model", arch="--arch"):
+            job = run_cluster_job(config, settings, on_event=on_event,
+                                  keep_to=out if out is not None and not out.to_stdout else None)
+    except NotStored as exc:  # measured, not stored: the job is in a file, and the message says which
+        if con is not None:
+            print_job(exc.record, con)
+        _not_stored(exc, plan, out)
     if con is not None:
         print_job(job, con)
         if job.get("id") is not None:
             con.print(f"stored as cluster job {job['id']}; use its scaling with: artcost cost SCENARIO --from-cluster {job['id']}")
-    if json_out:
-        plan = plan or _bench_outputs(json_out, None)
+    if out is not None:
         plan.write_text("--json-out", jsonout.dumps(job, indent=1) + "\n")
     return job
+
+
+def _not_stored(exc, plan, out) -> None:
+    """After `NotStored`: the JSON asked for on standard output still goes there; the error says where the
+    measurement is kept (or, when no file could hold it, writes its JSON on standard error)."""
+    if out is not None and out.to_stdout:
+        plan.write_text("--json-out", exc.text)
+    if exc.kept is None:
+        sys.stderr.write(exc.text)
+    later = f": store it later with: artcost bench import {exc.kept}" if exc.kept is not None else (
+        ": its JSON follows on standard error; save it to a file and store it with: artcost bench import FILE")
+    raise UserError([line + later for line in exc.problems]) from None
 
 
 def print_job(job: dict, con: Console = console) -> None:
