@@ -47,6 +47,7 @@ class Protected:
 
     path: Path
     what: str
+    whole_folder: bool = False  # a folder input (a diffusers model): nothing inside it is written either
 
 
 def database_files(db: str | os.PathLike) -> list[Protected]:
@@ -56,8 +57,8 @@ def database_files(db: str | os.PathLike) -> list[Protected]:
 
 
 def inputs(paths: Iterable[str | os.PathLike | None], what: str) -> list[Protected]:
-    """`Protected` entries for input files (None and '-' skipped)."""
-    return [Protected(Path(p), what) for p in paths if p is not None and not is_stdout(p)]
+    """`Protected` entries for input files (None and '-' skipped); an input that is a folder covers its files."""
+    return [Protected(Path(p), what, os.path.isdir(p)) for p in paths if p is not None and not is_stdout(p)]
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -211,6 +212,9 @@ def check_target(flag: str, path: Path | None, protected: Iterable[Protected] = 
     for p in protected:
         if _same(path, p.path):
             raise UserError(f"{flag} {path}: is {p.what} ({p.path}); writing it would destroy it: give another file name")
+        if p.whole_folder and os.path.realpath(path).startswith(os.path.realpath(p.path).rstrip("/") + "/"):
+            raise UserError(f"{flag} {path}: is inside {p.what} ({p.path}); writing there could destroy it: "
+                            "give a file name outside it")
     why = _why_not(path)
     if why:
         raise UserError(f"{flag} {path}: cannot write it: {why}")

@@ -135,8 +135,17 @@ def test_bench_json_out_never_overwrites_the_model_it_loads(work, capsys):
     w, _ = work
     (w / "weights.safetensors").write_bytes(b"weights")
     _refused(["bench", "--arch", "sd15", "--model", "weights.safetensors", "--json-out", "weights.safetensors"],
-             capsys, "--json-out", "is the model file this benchmark loads")
+             capsys, "--json-out", "is the model this benchmark loads")
     assert (w / "weights.safetensors").read_bytes() == b"weights"
+
+
+def test_bench_json_out_never_writes_inside_the_model_folder(work, capsys):
+    w, _ = work
+    (w / "model").mkdir()
+    (w / "model" / "model_index.json").write_text("{}")
+    _refused(["bench", "--arch", "sd15", "--model", "model", "--json-out", "model/model_index.json"],
+             capsys, "--json-out", "is inside the model this benchmark loads")
+    assert (w / "model" / "model_index.json").read_text() == "{}"
 
 
 # --------------------------------------------------------------------------- two outputs, one file

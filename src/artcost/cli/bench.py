@@ -145,7 +145,7 @@ def _bench_outputs(json_out: Optional[Path], model: Optional[Path]):
     from artcost.outputs import inputs, plan_outputs, results_database
 
     return plan_outputs({"--json-out": json_out},
-                        [*results_database(), *inputs([model], "the model file this benchmark loads")])
+                        [*results_database(), *inputs([model], "the model this benchmark loads")])
 
 
 def _warn_damaged(lines: list[str], con: Console) -> None:
