@@ -283,7 +283,8 @@ def command_cases() -> tuple[CommandCase, ...]:
 
 @dataclass
 class CommandOutcome:
-    status: str  # refused (exit 2), accepted (exit 0), crash (a traceback, another exit code, an exception)
+    status: str  # refused (exit 2), accepted (exit 0), crash (a traceback, another exit code, an exception),
+    # killed (still running after HARD_SECONDS: a write into a FIFO with no reader waits for ever)
     rc: int | None = None
     stdout: str = ""
     stderr: str = ""
@@ -291,18 +292,40 @@ class CommandOutcome:
     violations: list[str] = field(default_factory=list)
 
 
+HARD_SECONDS = float(os.environ.get("ARTCOST_FUZZ_CMD_SECONDS", "120"))  # a case still running after this is stopped and counted as killed (a write into a FIFO hangs)
+
+
+class _HardTimeout(BaseException):
+    """Raised by the alarm: a BaseException, so no `except Exception` in the code under test swallows it."""
+
+
 def _run_cli(argv: list[str]) -> tuple[int | None, str, str, str]:
+    import signal
+    import threading
+
     from artcost.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     crash = ""
+    alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if alarm:
+        def _stop(signum, frame):
+            raise _HardTimeout()
+        old = signal.signal(signal.SIGALRM, _stop)
+        signal.setitimer(signal.ITIMER_REAL, HARD_SECONDS)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             rc = main(argv)
         except SystemExit as exc:
             rc = int(exc.code or 0)
+        except _HardTimeout:
+            rc, crash = None, f"killed: still running after {HARD_SECONDS:g} s"
         except BaseException as exc:  # noqa: BLE001 - the point is to see it
             rc, crash = None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+        finally:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
     return rc, out.getvalue(), err.getvalue(), crash
 
 
@@ -331,14 +354,15 @@ def run_command_case(case: CommandCase, folder: Path) -> CommandOutcome:
             os.environ["ARTCOST_DATA"] = env
     seconds = time.perf_counter() - t0
     after = _snapshot(w)
-    status = ("crash" if crash or rc not in (0, 2) or "Traceback" in err + out else REFUSED if rc == 2 else ACCEPTED)
+    status = ("killed" if crash.startswith("killed") else "crash" if crash or rc not in (0, 2) or "Traceback" in err + out
+              else REFUSED if rc == 2 else ACCEPTED)
     o = CommandOutcome(status, rc, out, err, seconds)
     bad = o.violations
     if crash:
         bad.append(f"raised {crash}")
     elif status == "crash":
         bad.append(f"exit {rc} or a traceback: {err[-300:]!r}")
-    if status != "crash" and status != case.expect:
+    if status not in ("crash", "killed") and status != case.expect:
         bad.append(f"{status} (exit {rc}), expected {case.expect}: {err.strip()[:300]!r}")
     errors = [ln for ln in err.splitlines() if ln.startswith("error: ")]
     if status == REFUSED:
@@ -389,9 +413,10 @@ def table(results: dict[str, tuple[str, str, bool]]) -> list[str]:
         rows[cls]["cases"] += 1
         rows[cls][status] += 1
         rows[cls]["ok" if ok else "violations"] += 1
-    lines = [f"  {'class':18} {'cases':>5} {'refused':>7} {'accepted':>8} {'crash':>5} {'violate':>7}"]
+    lines = [f"  {'class':18} {'cases':>5} {'refused':>7} {'accepted':>8} {'crash':>5} {'killed':>6} {'violate':>7}"]
     for cls, r in rows.items():
-        lines.append(f"  {cls:18} {r['cases']:5} {r['refused']:7} {r['accepted']:8} {r['crash']:5} {r['violations']:7}")
+        lines.append(f"  {cls:18} {r['cases']:5} {r['refused']:7} {r['accepted']:8} {r['crash']:5} {r['killed']:6} "
+                     f"{r['violations']:7}")
     return lines
 
 
