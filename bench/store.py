@@ -532,19 +532,10 @@ def parse_row(row_id: int, text: object) -> BenchRecord | str:
     return rec
 
 
-#: What every preset that ran holds (the record's table and the cost model read them).
-_RAN_PRESET_FIGURES = ("seconds_per_image", "images_per_minute", "seconds_per_step", "harness_overhead_share")
-
-
 def _unusable(rec: BenchRecord) -> str | None:
-    """Why a record that parses still cannot be a stored measurement: a preset that ran without its figures, a
-    figure that is not finite (a stored record never holds one: JSON from artcost writes null)."""
-    for p in rec.presets:
-        if p.status == "ok":
-            missing = [k for k in _RAN_PRESET_FIGURES if p.summary.get(k) is None and k not in (p.summary.model_extra or {})
-                       and k not in p.summary.model_fields_set]
-            if missing:
-                return f"preset {one_line(p.name)[:40]!r} ran but has no {', '.join(missing)}"
+    """Why a record that parses still cannot be a stored measurement: a figure that is not finite (a stored
+    record never holds one: artcost writes null for it). Figures that are missing are not damage: records
+    stored before a figure existed lack it, and every reader shows it as not measured."""
     bad: list[str] = []
 
     def walk(x: object, where: str) -> None:

@@ -124,9 +124,10 @@ def _preset_cells(p) -> list[str]:
     j = (f"{_fmt(e.get('joules_per_image_gross'))}/{_fmt(e.get('joules_per_image_net'))}"
          if e.get("joules_per_image_gross") is not None else "—")
     u = p.utilisation
-    return [_t(p.name), _t(p.dtype), _fmt(p.summary["seconds_per_image"]), _fmt(p.summary["images_per_minute"]),
-            _fmt(p.summary["seconds_per_step"]), j, _util(u, "vs_probe", "probe"), _util(u, "vs_datasheet", "datasheet"),
-            _fmt(p.summary["harness_overhead_share"], ".1%"),
+    f = p.summary.get  # a record from before a figure existed lacks it: shown as not measured
+    return [_t(p.name), _t(p.dtype), _fmt(f("seconds_per_image")), _fmt(f("images_per_minute")),
+            _fmt(f("seconds_per_step")), j, _util(u, "vs_probe", "probe"), _util(u, "vs_datasheet", "datasheet"),
+            _fmt(f("harness_overhead_share"), ".1%"),
             _fmt(p.ratio_to_stock and p.ratio_to_stock["seconds_per_image"], ".2f")]
 
 
