@@ -134,3 +134,32 @@ def test_dashboard_benchmark_page_lists_the_good_rows_and_names_the_bad(db):
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"bench record {rid} is damaged" in w.value for w in at.warning), [w.value for w in at.warning]
     assert "3" in set(at.dataframe[0].value["record"])
+
+
+def test_bad_utf8_and_non_finite_rows_are_damaged_rows_too(db, capsys):
+    """Found by the damaged_rows fuzz class: a row of bad UTF-8 crashed every reader (sqlite3's decode error),
+    a NaN or 400-digit figure passed as a measurement."""
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO bench_records (created_at, record_json) VALUES ('x', CAST(? AS TEXT))", (b'{"a": "caf\xe9"}',))
+    conn.commit()
+    conn.close()
+    base = json.loads(_record("nan").model_dump_json())
+    nan_id = _damage(db, json.dumps({**base, "summary": {"seconds_per_image": float("nan")}}))
+    big_id = _damage(db, json.dumps({**base, "summary": {"seconds_per_image": 10**400}}))
+    scan = ResultStore(db).scan()
+    assert [r.id for r in scan.records] == [1, 2] and len(scan.damaged) == 3
+    assert any(f"bench record {nan_id}" in d and "summary.seconds_per_image" in d for d in scan.damaged)
+    assert any(f"bench record {big_id}" in d and "seconds_per_image is inf" in d for d in scan.damaged)
+    rc, out, err = _run(["bench", "list"], capsys)
+    assert rc == 0 and err.count("warning: ") == 3
+
+
+def test_a_record_without_some_figures_is_shown_not_refused(db, capsys):
+    """A record stored before a figure existed lacks it: `bench show` says not measured ('—'), no KeyError."""
+    from artcost.bench.record import PresetResult
+
+    old = _record("old")
+    old.presets = [PresetResult(name="stock", status="ok", summary={"seconds_per_image": 9.0})]
+    rid = ResultStore(db).save(old)
+    rc, out, err = _run(["bench", "show", str(rid)], capsys)
+    assert rc == 0 and not err.strip() and "stock" in out and "—" in out
