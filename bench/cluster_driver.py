@@ -211,7 +211,7 @@ def run_cluster_job(cfg: BenchConfig, settings: ClusterSettings, on_event: Event
     # 6. Stored in one transaction
     if cfg.store:  # a job the database refuses is kept in a file (keep_to: the --json-out file) for bench import
         from artcost.bench.cluster_store import ClusterStore
-        from artcost.bench.store import save_or_keep
+        from artcost.bench.kept import save_or_keep
 
         save_or_keep(store or ClusterStore(), job, keep_to)
     emit("done", job=job)

@@ -88,7 +88,8 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
         run.monitor.stop()
     # 8. Stored in one transaction
     if cfg.store:
-        from artcost.bench.store import ResultStore, save_or_keep
+        from artcost.bench.kept import save_or_keep
+        from artcost.bench.store import ResultStore
 
         save_or_keep(store or ResultStore(), record, keep_to)
     return record

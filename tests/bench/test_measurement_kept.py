@@ -10,9 +10,11 @@ import sqlite3
 
 import pytest
 
+import artcost.bench.kept as kept_mod
 import artcost.bench.store as store_mod
+from artcost.bench.kept import NotStored, read_kept, save_or_keep
 from artcost.bench.record import BenchRecord
-from artcost.bench.store import NotStored, ResultStore, read_kept, save_or_keep
+from artcost.bench.store import ResultStore
 from artcost.outputs import Output
 
 
@@ -66,9 +68,9 @@ def test_the_json_out_file_asked_for_holds_the_kept_record(locked, tmp_path):
 
 def test_nowhere_to_keep_it_says_so_and_returns_the_json(locked, tmp_path, monkeypatch):
     db, _ = locked
-    monkeypatch.setattr(store_mod.tempfile, "gettempdir", lambda: str(tmp_path / "no-such-folder"))
+    monkeypatch.setattr(kept_mod.tempfile, "gettempdir", lambda: str(tmp_path / "no-such-folder"))
     bad = Output("--json-out", tmp_path / "missing" / "rec.json")
-    (db.parent / store_mod.keep_file_name(_record("measured"))).mkdir()  # the file beside the database: a folder
+    (db.parent / kept_mod.keep_file_name(_record("measured"))).mkdir()  # the file beside the database: a folder
     with pytest.raises(NotStored) as e:
         save_or_keep(ResultStore(db), _record("measured"), bad)
     assert e.value.kept is None and len(e.value.tried) == 3 and json.loads(e.value.text)["environment"]

@@ -246,7 +246,7 @@ def bench(
     from artcost.bench.memory import DoesNotFit
     from artcost.cli.options import flag_names
 
-    from artcost.bench.store import NotStored
+    from artcost.bench.kept import NotStored
 
     out = plan.outputs.get("--json-out")
     try:
@@ -337,7 +337,8 @@ def import_cmd(file: Path = typer.Argument(..., help="A record file: what a benc
                as_json: bool = typer.Option(False, "--json", help="Print each record's id and whether it was stored now.")):
     """Store a benchmark record kept in a file (when the results database was locked or full, or from another
     machine). Each record is validated first; one already stored (the same measurement) is not stored twice."""
-    from artcost.bench.store import ResultStore, read_kept
+    from artcost.bench.kept import read_kept
+    from artcost.bench.store import ResultStore
 
     from artcost.bench.cluster_store import ClusterStore
     from artcost.bench.record import BenchRecord
@@ -445,7 +446,7 @@ def run_cluster_command(config, workers: int, ray_address: str | None, calibrati
 
     from artcost.cli.options import flag_names
 
-    from artcost.bench.store import NotStored
+    from artcost.bench.kept import NotStored
 
     plan = plan or (_bench_outputs(json_out, None) if json_out else None)
     out = plan.outputs.get("--json-out") if plan is not None else None
