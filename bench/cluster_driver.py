@@ -178,7 +178,7 @@ def open_store(cfg: BenchConfig, store=None):
 
 
 def run_cluster_job(cfg: BenchConfig, settings: ClusterSettings, on_event: Event | None = None,
-                    store=None) -> ClusterJob:
+                    store=None, keep_to=None) -> ClusterJob:
     """Run the job; store and return its record (docs/cluster.md says what each figure means).
 
     Ctrl-C (KeyboardInterrupt, also when raised by ``on_event``) kills every actor, stops a Ray this
@@ -209,10 +209,11 @@ def run_cluster_job(cfg: BenchConfig, settings: ClusterSettings, on_event: Event
         driver.kill_all()
         ray_ctl.close()
     # 6. Stored in one transaction
-    if cfg.store:
+    if cfg.store:  # a job the database refuses is kept in a file (keep_to: the --json-out file) for bench import
         from artcost.bench.cluster_store import ClusterStore
+        from artcost.bench.kept import save_or_keep
 
-        (store or ClusterStore()).save(job)
+        save_or_keep(store or ClusterStore(), job, keep_to)
     emit("done", job=job)
     return job
 

@@ -88,7 +88,7 @@ class ClusterStore(Store):
 
     def list_jobs(self) -> list[dict]:
         """One flat row per job (no parts), oldest first."""
-        with self._db() as conn:
+        with self._read() as conn:
             conn.row_factory = sqlite3.Row
             rows = conn.execute("SELECT id, created_at, status, workers, device_kind, arch, resolution, steps, images,"
                                 " generation_wall_s, images_per_minute, scaling_efficiency, joules_per_image"
@@ -97,34 +97,61 @@ class ClusterStore(Store):
 
     def get_job(self, job_id: int) -> ClusterJob:
         """The full job with its ``parts`` (ordered by worker); UserError when there is none."""
-        with self._db() as conn:
+        with self._read() as conn:
             row = conn.execute("SELECT job_json FROM cluster_jobs WHERE id = ?", (job_id,)).fetchone()
             parts = conn.execute("SELECT part_json FROM cluster_parts WHERE job_id = ? ORDER BY worker",
                                  (job_id,)).fetchall()
         if row is None:
             raise UserError(f"no cluster job with id {job_id} in {self.path} ({self._ids()})")
-        job = json.loads(row[0])
-        job["parts"] = [json.loads(p[0]) for p in parts]
-        return ClusterJob.model_validate(job)
+        try:
+            job = json.loads(row[0])
+            missing = {"created_at", "config", "summary"} - set(job)  # what every stored job has (the model defaults them)
+            if missing:
+                raise ValueError(f"no {', '.join(sorted(missing))}")
+            job["parts"] = [json.loads(p[0]) for p in parts]
+            job = ClusterJob.model_validate(job)
+        except (TypeError, ValueError) as exc:  # json's errors and pydantic's ValidationError are ValueErrors
+            why = "not valid JSON" if isinstance(exc, json.JSONDecodeError) else "not a cluster job"
+            raise UserError(f"{self.path}: cluster job {job_id} is damaged ({why}); the other jobs are intact "
+                            f"({self._ids()})") from None
+        job.id = job_id
+        return job
 
     def resolve(self, ref: str | int) -> ClusterJob:
         """``latest`` or a job id (int or digits)."""
         job_id = parse_ref(ref, "cluster job")
         if job_id is None:
-            with self._db() as conn:
+            with self._read() as conn:
                 job_id = conn.execute("SELECT MAX(id) FROM cluster_jobs").fetchone()[0]
             if job_id is None:
                 raise UserError(f"no cluster jobs yet in {self.path}: run one first")
         return self.get_job(job_id)
 
     def _ids(self) -> str:
-        with self._db() as conn:
+        with self._read() as conn:
             ids = [r[0] for r in conn.execute("SELECT id FROM cluster_jobs ORDER BY id")]
         return describe_ids(ids)
 
+    def import_job(self, job: ClusterJob) -> tuple[int, bool]:
+        """Store ``job`` unless the same job is stored already: (its id, whether it was stored now)."""
+        from artcost.bench.store import fingerprint
+
+        with self._read() as conn:
+            ids = [r[0] for r in conn.execute("SELECT id FROM cluster_jobs ORDER BY id")]
+        mine = fingerprint(job)
+        for job_id in ids:
+            try:
+                if fingerprint(self.get_job(job_id)) == mine:
+                    return job_id, False
+            except UserError:  # a damaged job is no match
+                continue
+        copy = job.model_copy(deep=True)
+        copy.id = None
+        return self.save(copy), True
+
     def counts(self) -> tuple[int, int]:
         """(jobs, parts) rows: what a test checks for half-written jobs."""
-        with self._db() as conn:
+        with self._read() as conn:
             return (conn.execute("SELECT COUNT(*) FROM cluster_jobs").fetchone()[0],
                     conn.execute("SELECT COUNT(*) FROM cluster_parts").fetchone()[0])
 

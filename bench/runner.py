@@ -55,13 +55,15 @@ def _emit(progress: Progress | None, **event) -> None:
 
 
 def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None = None,
-                  command_started: float | None = None, store=None, progress: Progress | None = None) -> BenchRecord:
+                  command_started: float | None = None, store=None, progress: Progress | None = None,
+                  keep_to=None) -> BenchRecord:
     """Run the whole benchmark described by ``cfg``; save (when ``cfg.store``) and return the record.
 
     ``console``: where progress lines go (``.print``); ``monitor``: an energy monitor (default: the best
     meter for the device); ``command_started``: ``time.perf_counter()`` at the command's start, for
     ``timeline.startup_to_first_timed_step_s``; ``store``: a `store.ResultStore` (default: the user's);
-    ``progress``: see `Progress`.
+    ``progress``: see `Progress`; ``keep_to``: an `artcost.outputs.Output` (the --json-out file) where the
+    record is kept when the database refuses it (`store.NotStored`; default: a named file beside the database).
     """
     # 0. The results database, checked before minutes of measuring
     store = open_store(cfg, store)
@@ -86,9 +88,10 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
         run.monitor.stop()
     # 8. Stored in one transaction
     if cfg.store:
+        from artcost.bench.kept import save_or_keep
         from artcost.bench.store import ResultStore
 
-        (store or ResultStore()).save(record)
+        save_or_keep(store or ResultStore(), record, keep_to)
     return record
 
 

@@ -15,6 +15,7 @@ a run does not find out after minutes that it cannot store its result.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shlex
 import sqlite3
@@ -22,10 +23,12 @@ import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
+
+from pydantic import ValidationError
 
 from artcost.bench.record import BenchRecord
-from artcost.errors import UserError
+from artcost.errors import UserError, one_line
 
 #: Test hook: when set (to a file path), `save` writes that file and sleeps after its INSERT/UPDATE
 #: statements and before COMMIT, so a test can SIGKILL the process inside the transaction
@@ -45,6 +48,9 @@ CREATE TABLE IF NOT EXISTS bench_records (
     record_json TEXT NOT NULL
 );
 """
+
+#: How long a connection waits for another process's lock before the operation fails (SQLite's busy timeout).
+BUSY_TIMEOUT_S = 30.0
 
 _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 _UNWRITABLE = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
@@ -133,14 +139,19 @@ def translated(path: Path, note: str = ""):
         raise err from None
 
 
-def database_path(path: str | Path | None) -> Path:
-    """``path``, or by default `artcost.paths.results_db_path()`; its folder exists afterwards."""
-    from artcost.paths import ensure_dir, results_db_path
+def database_path(path: str | Path | None, create: bool = True) -> Path:
+    """``path``, or by default `artcost.paths.results_db_path()`; its folder exists afterwards when ``create``.
+    Without ``create`` (a reader) nothing is made, but a folder that cannot exist (under a file) is still the
+    one-line error a writer gives."""
+    from artcost.paths import check_dir, ensure_dir, results_db_path
 
     if path is None:
-        return results_db_path()
+        return results_db_path(create)
     path = Path(path)
-    ensure_dir(path.parent, "results database folder")
+    if create:
+        ensure_dir(path.parent, "results database folder")
+    else:
+        check_dir(path.parent, "results database folder")
     return path
 
 
@@ -207,7 +218,7 @@ def open_database(path: str | Path | None, schema: str) -> Path:
 
 def connect(path: Path) -> sqlite3.Connection:
     """One connection as every writer of the results database uses it (callers wrap it in `translated`)."""
-    conn = sqlite3.connect(path, timeout=30)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
     try:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -215,6 +226,37 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection for reading an existing database, which issues no write statement and needs no write
+    access. Where the folder and file can be written it is an ordinary connection (SQLite then removes the WAL
+    side files it made when it closes, leaving the folder as it found it); where they cannot, read-only
+    (``mode=ro``); and a WAL database in a read-only folder without its -shm file, which SQLite cannot open
+    read-only (it would create the -shm), is opened as immutable: nobody can write there to change it."""
+    uri = path.resolve().as_uri()
+    for target, kw in ((path, {}), (f"{uri}?mode=ro", {"uri": True}), (f"{uri}?mode=ro&immutable=1", {"uri": True})):
+        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, **kw)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.Error as exc:
+            conn.close()
+            code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+            if code not in _UNWRITABLE:
+                raise
+            last = exc
+    raise last
+
+
+def _statements(schema: str) -> dict[str, str]:
+    """Each CREATE TABLE statement of ``schema`` by its table name."""
+    out = {}
+    for stmt in (x.strip() for x in schema.split(";")):
+        words = stmt.split()
+        if len(words) > 5 and words[:2] == ["CREATE", "TABLE"]:
+            out[words[5] if words[2:5] == ["IF", "NOT", "EXISTS"] else words[2]] = stmt
+    return out
 
 
 def write_test(path: Path) -> None:
@@ -266,21 +308,79 @@ def parse_ref(ref: str | int, what: str) -> int | None:
 
 
 class Store:
-    """What both stores share: the checked database at ``path``, connections, the preflight."""
+    """What both stores share: the database at ``path``, connections, the preflight.
+
+    Opening a store only reads: the file is checked read-only and reading methods use read-only
+    connections, so listing works in a read-only folder and a missing database reads as an empty one
+    (nothing is created). The first write (`_writable`) opens it for writing: folder created, checked,
+    WAL mode, schema.
+    """
 
     SCHEMA = ""
 
     def __init__(self, path: str | Path | None = None):
-        self.path = open_database(path, self.SCHEMA)
+        self._given = path
+        self.path = database_path(path, create=False)
+        self._opened_for_writing = False
+        if self.path.is_dir():
+            raise UserError(f"{self.path}: is a folder, where the results database file should be; "
+                            "move it aside, or set ARTCOST_DATA to another folder")
+        if self.path.exists() and self.path.stat().st_size > 0:
+            with translated(self.path):
+                conn = connect_read_only(self.path)
+                try:
+                    _check(conn, self.path)
+                finally:
+                    conn.close()
+
+    def _writable(self, note: str = "") -> None:
+        """Before the first write: the database opened for writing (created, checked, WAL, schema)."""
+        if not self._opened_for_writing:
+            try:
+                self.path = open_database(self._given if self._given is not None else self.path, self.SCHEMA)
+            except UserError as exc:
+                if not note:
+                    raise
+                raise UserError([f"{line}; {note}" for line in exc.problems]) from None
+            self._opened_for_writing = True
 
     def _connect(self) -> sqlite3.Connection:
+        self._writable()
         return connect(self.path)
+
+    def _read_connection(self) -> sqlite3.Connection:
+        """Read-only; this store's tables that the file lacks (or the whole file, when missing) read as empty."""
+        if self.path.exists() and self.path.stat().st_size > 0:
+            conn = connect_read_only(self.path)
+        else:
+            conn = sqlite3.connect(":memory:")
+        conn.text_factory = lambda b: b.decode("utf-8", "replace")  # a row of bad UTF-8 is one damaged row, not a crash
+        try:
+            have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            for table, stmt in _statements(self.SCHEMA).items():
+                if table not in have:  # a TEMP table of the same shape: empty, and nothing written to the file
+                    conn.execute(stmt.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     @contextmanager
     def _db(self, note: str = ""):
-        """A connection, closed afterwards; database failures as one-line `UserError`s."""
+        """A connection for writing, closed afterwards; database failures as one-line `UserError`s."""
+        self._writable(note)
         with translated(self.path, note):
-            conn = self._connect()
+            conn = connect(self.path)
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+    @contextmanager
+    def _read(self):
+        """A read-only connection, closed afterwards; database failures as one-line `UserError`s."""
+        with translated(self.path):
+            conn = self._read_connection()
             try:
                 yield conn
             finally:
@@ -288,7 +388,8 @@ class Store:
 
     def preflight(self) -> None:
         """Before a long measurement: check the database again and write-test it (one-line `UserError`)."""
-        open_database(self.path, self.SCHEMA)
+        self.path = open_database(self._given if self._given is not None else self.path, self.SCHEMA)
+        self._opened_for_writing = True
         write_test(self.path)
 
     @classmethod
@@ -304,7 +405,7 @@ class Store:
         return store
 
     def integrity_ok(self) -> bool:
-        with self._db() as conn:
+        with self._read() as conn:
             return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -334,61 +435,159 @@ class ResultStore(Store):
         return record.id
 
     def get(self, record_id: int) -> BenchRecord:
-        with self._db() as conn:
-            row = conn.execute("SELECT record_json FROM bench_records WHERE id = ?", (record_id,)).fetchone()
+        with self._read() as conn:
+            row = conn.execute("SELECT id, record_json FROM bench_records WHERE id = ?", (record_id,)).fetchone()
+            ids = [] if row is not None else [r[0] for r in conn.execute("SELECT id FROM bench_records ORDER BY id")]
         if row is None:
-            with self._db() as conn:
-                ids = [r[0] for r in conn.execute("SELECT id FROM bench_records ORDER BY id")]
             raise UserError(f"no bench record with id {record_id} in {self.path} ({describe_ids(ids)})")
-        return BenchRecord.from_json(row[0])
+        return self._parsed_or_refused(row)
 
     def latest(self) -> BenchRecord:
-        with self._db() as conn:
-            row = conn.execute("SELECT record_json FROM bench_records ORDER BY id DESC LIMIT 1").fetchone()
+        with self._read() as conn:
+            row = conn.execute("SELECT id, record_json FROM bench_records ORDER BY id DESC LIMIT 1").fetchone()
         if row is None:
             raise UserError(f"no bench records yet in {self.path}: measure one first")
-        return BenchRecord.from_json(row[0])
+        return self._parsed_or_refused(row, latest=True)
 
     def resolve(self, ref: str | int) -> BenchRecord:
         """``latest`` or an integer id (as text or int)."""
         rid = parse_ref(ref, "bench record")
         return self.latest() if rid is None else self.get(rid)
 
+    def scan(self) -> RecordScan:
+        """Every record, oldest first, with a line for each row that cannot be read as one (one bad row
+        never hides the good ones)."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT id, record_json FROM bench_records ORDER BY id").fetchall()
+        good, bad = [], []
+        for row in rows:
+            rec = parse_row(row[0], row[1])
+            if isinstance(rec, BenchRecord):
+                good.append(rec)
+            else:
+                bad.append(damaged_row_line(self.path, row[0], rec))
+        return RecordScan(good, bad)
+
     def all(self) -> list[BenchRecord]:
-        with self._db() as conn:
-            rows = conn.execute("SELECT record_json FROM bench_records ORDER BY id").fetchall()
-        return [BenchRecord.from_json(r[0]) for r in rows]
+        """Every readable record, oldest first (damaged rows left out: `scan` names them)."""
+        return self.scan().records
 
     def count(self) -> int:
-        with self._db() as conn:
+        with self._read() as conn:
             return conn.execute("SELECT COUNT(*) FROM bench_records").fetchone()[0]
 
+    def _parsed_or_refused(self, row: tuple, latest: bool = False) -> BenchRecord:
+        """The record of one row, or a one-line `UserError` naming the damaged row and the good ones."""
+        rec = parse_row(row[0], row[1])
+        if isinstance(rec, BenchRecord):
+            return rec
+        good = [r.id for r in self.scan().records]
+        which = " (the latest)" if latest else ""
+        raise UserError(f"{self.path}: bench record {row[0]}{which} is damaged: {rec}; the other records are "
+                        f"intact: give one of their ids ({describe_ids(good)})")
 
-def export_json(records: list[BenchRecord], path: Path | TextIO) -> None:
-    """Every record, complete, as one JSON list into `path` (a file name, or an open text stream)."""
-    text = json.dumps([json.loads(r.to_json()) for r in records], indent=1) + "\n"
-    if hasattr(path, "write"):
-        path.write(text)
-    else:
-        Path(path).write_text(text)
+    def fingerprints(self) -> dict[str, int]:
+        """`fingerprint` of every readable record -> its id (what `bench import` checks before storing)."""
+        return {fingerprint(r): r.id for r in self.all()}
+
+    def import_record(self, record: BenchRecord) -> tuple[int, bool]:
+        """Store ``record`` unless the same measurement is stored already: (its id, whether it was stored now).
+        Idempotent: the record's identity is its content without the store's id (`fingerprint`)."""
+        known = self.fingerprints().get(fingerprint(record))
+        if known is not None:
+            return known, False
+        copy = record.model_copy(deep=True)
+        copy.id = None
+        return self.save(copy), True
 
 
-def export_csv(records: list[BenchRecord], path: Path | TextIO) -> None:
-    """One flat row per record (`record.flat_row`) into `path` (a file name, or an open text stream)."""
+class RecordScan(NamedTuple):
+    records: list[BenchRecord]
+    damaged: list[str]  # one line per row that is not a readable record
+
+
+def parse_row(row_id: int, text: object) -> BenchRecord | str:
+    """The record a row holds (its id the row's), or why it holds none, in a few words (never its content)."""
+    if not isinstance(text, (str, bytes)):
+        return f"record_json is {type(text).__name__}, not JSON text"
+    try:
+        rec = BenchRecord.from_json(text)
+    except ValidationError as exc:
+        errors = exc.errors(include_input=False, include_url=False)
+        if errors and errors[0].get("type") == "json_invalid":
+            return f"record_json is not valid JSON ({one_line(errors[0].get('msg', ''))[:120]})"
+        fields = "; ".join(f"{'.'.join(map(str, e.get('loc', ()))) or '(top level)'}: {e.get('msg', '')}" for e in errors[:3])
+        more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+        return f"record_json is not a bench record ({one_line(fields)[:200]}{more})"
+    except ValueError as exc:  # e.g. a number too big to read
+        return f"record_json cannot be read ({one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:120]})"
+    why = _unusable(rec)
+    if why:
+        return f"record_json is not a usable bench record ({why})"
+    rec.id = row_id  # the row's id is the record's, whatever its JSON says
+    return rec
+
+
+def _unusable(rec: BenchRecord) -> str | None:
+    """Why a record that parses still cannot be a stored measurement: a figure that is not finite (a stored
+    record never holds one: artcost writes null for it). Figures that are missing are not damage: records
+    stored before a figure existed lack it, and every reader shows it as not measured."""
+    bad: list[str] = []
+
+    def walk(x: object, where: str) -> None:
+        if len(bad) >= 1:
+            return
+        if isinstance(x, bool):
+            return
+        if isinstance(x, float) and not math.isfinite(x):
+            bad.append(f"{where} is {x}")
+        elif isinstance(x, int) and abs(x) > 1e308:
+            bad.append(f"{where} is a {len(str(abs(x)))}-digit number")
+        elif isinstance(x, dict):
+            for k, v in x.items():
+                walk(v, f"{where}.{k}" if where else str(k))
+        elif isinstance(x, (list, tuple)):
+            for i, v in enumerate(x):
+                walk(v, f"{where}[{i}]")
+
+    walk(rec.model_dump(mode="python"), "")
+    return f"{one_line(bad[0])[:120]}: not a measured figure" if bad else None
+
+
+def damaged_row_line(path: Path, row_id: int, why: str) -> str:
+    return f"{path}: bench record {row_id} is damaged and was skipped: {why}"
+
+
+def fingerprint(record: BenchRecord) -> str:
+    """A measurement's identity: the hash of its record without the id a store gave it."""
+    import hashlib
+
+    body = json.dumps(record.model_dump(mode="json", exclude={"id"}), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def export_json_text(records: list[BenchRecord]) -> str:
+    """Every record, complete, as one JSON list."""
+    return json.dumps([json.loads(r.to_json()) for r in records], indent=1) + "\n"
+
+
+def export_csv_text(records: list[BenchRecord]) -> str:
+    """One flat row per record (`record.flat_row`), CSV."""
+    import io
+
+    buf = io.StringIO(newline="")
+    export_csv(records, buf)
+    return buf.getvalue()
+
+
+def export_csv(records: list[BenchRecord], stream: TextIO) -> None:
+    """One flat row per record (`record.flat_row`) onto an open text stream (files go through `artcost.outputs`)."""
     import csv
 
     from artcost.bench.record import FLAT_FIELDS, flat_row
 
     rows = [flat_row(r) for r in records]
     fields = list(rows[0].keys()) if rows else FLAT_FIELDS
-
-    def write(f: TextIO) -> None:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
-
-    if hasattr(path, "write"):
-        write(path)
-    else:
-        with open(path, "w", newline="") as f:
-            write(f)
+    w = csv.DictWriter(stream, fieldnames=fields)
+    w.writeheader()
+    w.writerows(rows)

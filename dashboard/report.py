@@ -31,7 +31,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -40,6 +40,7 @@ from artcost.dashboard import sources, svg
 from artcost.dashboard.charts import Chart
 from artcost.dashboard.state import figures_note, report_rows
 from artcost.errors import UserError
+from artcost.outputs import Output, Protected, write_output
 from artcost.model.comparison import field_label, field_unit
 from artcost.model.headline import Headline, headline
 from artcost.model.loader import LoadedScenario
@@ -828,35 +829,35 @@ def write_pdf(html_path: Path, pdf_path: Path, timeout_s: float = PDF_TIMEOUT_S)
     return pdf_path
 
 
-def write_report(loaded: LoadedScenario, html_path: Path, currency: str | None = None, pdf_path: Path | None = None,
-                 bench_records: Sequence[Mapping[str, Any]] = (), presenter_path: Path | None = None,
-                 generated: dt.datetime | None = None) -> dict[str, Any]:
+def write_report(loaded: LoadedScenario, html_path: Path | Output, currency: str | None = None,
+                 pdf_path: Path | Output | None = None, bench_records: Sequence[Mapping[str, Any]] = (),
+                 presenter_path: Path | Output | None = None, generated: dt.datetime | None = None,
+                 protected: Iterable[Protected] = ()) -> dict[str, Any]:
     """Write the report (and its PDF, and the presenter sheet, when asked).
 
-    Returns {'files': {'html', 'presenter', 'pdf': the paths written, None where not asked}, 'sentence': the
-    headline in words, 'headline': its figures (`Headline.to_dict`, money in 'currency'), 'currency', 'findings'}."""
+    Each target is a path or an `artcost.outputs.Output` the caller checked with `plan_outputs` (its option
+    names it in errors; no path: standard output); each is written through the output guard (atomic, never
+    over one of `protected`). Returns {'files': {'html', 'presenter', 'pdf': the paths written, None where not
+    asked, '-' for standard output}, 'sentence': the headline in words, 'headline': its figures
+    (`Headline.to_dict`, money in 'currency'), 'currency', 'findings'}."""
     generated = generated or dt.datetime.now().astimezone()
     fx = facts(loaded, currency)
-    html_path = Path(html_path)
-    _write_text(html_path, build_report(fx, bench_records, generated))
-    files: dict[str, Path | None] = {"html": html_path, "presenter": None, "pdf": None}
-    if presenter_path is not None:
-        _write_text(Path(presenter_path), presenter_html(fx, generated))
-        files["presenter"] = Path(presenter_path)
-    if pdf_path is not None:
-        files["pdf"] = write_pdf(html_path, Path(pdf_path))
+    html_text = build_report(fx, bench_records, generated)
+    files: dict[str, Path | str | None] = {"html": None, "presenter": None, "pdf": None}
+    for kind, target, make in (("html", html_path, lambda: html_text),
+                               ("presenter", presenter_path, lambda: presenter_html(fx, generated)),
+                               ("pdf", pdf_path, lambda: pdf_bytes(html_text))):
+        if target is None:
+            continue
+        out = target if isinstance(target, Output) else Output(f"the {kind} file", Path(target))
+        try:
+            data = make()
+        except UserError as exc:  # Chromium's failure, said of the target rather than of a temporary file
+            raise UserError([f"{out.flag} {out.shown()}: " + line.split(": ", 1)[-1] for line in exc.problems]) from None
+        write_output(out, data.encode("utf-8") if isinstance(data, str) else data, protected)
+        files[kind] = out.shown() if out.path is None else out.path
     return {"files": files, "sentence": headline(fx.r), "headline": fx.r["headline"], "currency": fx.r["currency"],
             "findings": [text for _, text in findings(fx)]}
-
-
-def _write_text(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
 
 
 def pdf_bytes(html_text: str, timeout_s: float = PDF_TIMEOUT_S) -> bytes:

@@ -508,3 +508,21 @@ def validate_scenario(
             labels[dotted] = override_label
     scenario = validate_raw(raw, where, shown)
     return LoadedScenario(scenario=scenario, path=shown, raw=raw, overrides=labels)
+
+
+def scenario_files(path: str | Path) -> list[Path]:
+    """The scenario file and every file its `extends:` chain names, as far as they can be read (a command's
+    inputs, which none of its outputs may overwrite; a broken chain is reported by `load_scenario`)."""
+    path = Path(path)
+    files = [path]
+    for _ in range(MAX_EXTENDS_DEPTH):
+        try:
+            data, _ = parse_yaml(_read_text(path, str(path)), str(path))
+        except UserError:
+            break
+        parent = data.get("extends") if isinstance(data, dict) else None
+        if not isinstance(parent, str) or "\0" in parent or not parent.strip():
+            break
+        path, _ = _sibling_resolver(path, str(path))(parent)
+        files.append(path)
+    return files

@@ -4,7 +4,7 @@ Every .py under bench/, model/, dashboard/ and src/artcost/ is read with `ast` (
 each `artcost.*` import it makes, at module level or inside a function, is resolved to the module it
 names.  A module may import its own layer and the layers below it, never one above:
 
-    base       artcost.errors, .paths, .units, .jsonout, .data, artcost.scenarios (importable by all)
+    base       artcost.errors, .paths, .units, .jsonout, .outputs, .data, artcost.scenarios (importable by all)
     bench      artcost.bench.*        measures; knows nothing of prices, pages or flags
     model      artcost.model.*        prices; may read bench's stored results (its light, torch-free modules)
     dashboard  artcost.dashboard.*    shows, in a browser
@@ -28,7 +28,7 @@ TORCH_FREE = ("torch", "diffusers", "transformers", "ray", "pynvml")
 
 
 # The base utilities: src/artcost's own modules (every other module there belongs to the cli package).
-BASE = ("artcost", "artcost.errors", "artcost.paths", "artcost.units", "artcost.jsonout", "artcost.data",
+BASE = ("artcost", "artcost.errors", "artcost.paths", "artcost.units", "artcost.jsonout", "artcost.outputs", "artcost.data",
         "artcost.scenarios")
 
 

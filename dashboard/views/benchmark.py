@@ -116,11 +116,13 @@ live()
 # --------------------------------------------------------------------------- history
 st.subheader("Results database")
 try:
-    records = store_mod.ResultStore().all()
+    records, damaged = store_mod.ResultStore().scan()  # a damaged row is named, never hides the good ones
 except UserError as exc:
-    records = []
+    records, damaged = [], []
     for line in exc.problems:
         st.error(md(line))
+for line in damaged:
+    st.warning(md(line))
 rows = bench_job.history_rows(records)
 if not rows:
     st.caption("No benchmark results stored yet (artcost bench, or Run above).")

@@ -34,21 +34,33 @@ def ensure_dir(path: Path, what: str = "folder") -> Path:
     return path
 
 
-def data_dir() -> Path:
+def check_dir(path: Path, what: str = "folder") -> Path:
+    """``path`` unchanged, when it is a folder or could become one; the one-line `UserError` of `ensure_dir`
+    when it cannot (a file in the way). Nothing is created: for a command that only reads."""
+    for p in (path, *path.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise UserError(f"{what} {path}: cannot create it ({p} is a file, not a folder); {FIX_DATA}")
+            break
+    return path
+
+
+def data_dir(create: bool = True) -> Path:
     """Per-user data directory (results database, exports); ``ARTCOST_DATA`` overrides it.
 
-    Created when missing; a path that cannot be a folder (under a regular file, in a read-only
-    folder) is a one-line `UserError`, never an OSError traceback.
+    Created when missing (unless ``create`` is False: where it would be, for a command that only needs
+    to know, such as the output guard); a path that cannot be a folder (under a regular file, in a
+    read-only folder) is a one-line `UserError`, never an OSError traceback.
     """
     override = os.environ.get("ARTCOST_DATA")
-    if override:
-        return ensure_dir(Path(override), "ARTCOST_DATA: data folder")
-    return ensure_dir(Path(platformdirs.user_data_dir("artcost", appauthor=False)), "data folder")
+    path, what = ((Path(override), "ARTCOST_DATA: data folder") if override
+                  else (Path(platformdirs.user_data_dir("artcost", appauthor=False)), "data folder"))
+    return ensure_dir(path, what) if create else check_dir(path, what)
 
 
-def results_db_path() -> Path:
-    """The SQLite database that holds every benchmark record."""
-    return data_dir() / "results.sqlite"
+def results_db_path(create: bool = True) -> Path:
+    """The SQLite database that holds every benchmark record (its folder created unless ``create`` is False)."""
+    return data_dir(create) / "results.sqlite"
 
 
 def shipped_scenarios_dir() -> Path:

@@ -234,8 +234,9 @@ def test_result_store_closes_its_setup_connection(tmp_path, monkeypatch):
     made = []
     real = sqlite3.connect
     monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
-    ResultStore(tmp_path / "r.sqlite")
-    assert made
+    ResultStore(tmp_path / "r.sqlite").preflight()  # opened for writing (a store opens only when it first writes)
+    ResultStore(tmp_path / "r.sqlite").count()  # checked and read read-only
+    assert len(made) >= 3
     for conn in made:
         with pytest.raises(sqlite3.ProgrammingError):  # closed
             conn.execute("SELECT 1")

@@ -347,19 +347,40 @@ def read_only(tmp_path):
         os.chmod(f, 0o755)
 
 
-def test_read_only_data_folder_is_one_line(read_only, tmp_path):
+def test_read_only_data_folder_is_read_and_never_written(read_only, tmp_path):
+    """Issue #24: reading commands open the database read-only, so a read-only folder (or one that cannot be
+    created) lists what it holds; it used to be 'cannot open ... for writing'. Nothing there changes."""
     prefix, folders = read_only
+    commands = ("bench list", "bench show", "bench-cluster list", "cost --from-cluster")
+    expect = {"empty": {"bench list": (0, "no bench records"), "bench show": (2, "no bench records yet"),
+                        "bench-cluster list": (0, ""), "cost --from-cluster": (2, "no cluster jobs yet")},
+              "with-db": {"bench list": (0, ""), "bench show": (0, ""),
+                          "bench-cluster list": (0, ""), "cost --from-cluster": (2, "no cluster jobs yet")}}
     for name in ("empty", "with-db"):
         before = _snapshot(folders[name])
-        commands = ("bench list", "bench show", "cost --from-bench", "bench-cluster list", "cost --from-cluster")
-        for command, (rc, err) in zip(commands, _cli_many(prefix, folders[name], [READERS[c] for c in commands])):
-            assert rc == 2, (name, command, err)
-            line = _one_error_line(err)
-            assert str(folders[name] / "results.sqlite") in line, line
-            assert f"make the folder {folders[name]} writable" in line and "ARTCOST_DATA" in line
+        results = _cli_many(prefix, folders[name], [READERS[c] for c in commands])
+        for command, (rc, err) in zip(commands, results):
+            want_rc, want_text = expect[name][command]
+            assert rc == want_rc, (name, command, err)
+            assert "for writing" not in err and "Traceback" not in err, (name, command, err)
+            if rc:
+                assert want_text in _one_error_line(err), (name, command, err)
         assert _snapshot(folders[name]) == before
-    p = _cli(prefix, folders["empty"] / "sub", "bench", "list")  # a data folder that cannot be created
-    assert p.returncode == 2 and f"{folders['empty']} is not writable" in _one_error_line(p.stderr)
+    p = _cli(prefix, folders["with-db"], "bench", "list")
+    assert p.returncode == 0 and "synthetic-weights" in p.stdout, p.stderr
+    out = tmp_path / "export.json"
+    p = _cli(prefix, folders["with-db"], "bench", "export", "--json", str(out))
+    assert p.returncode == 0 and len(json.loads(out.read_text())) == 1, p.stderr
+    p = _cli(prefix, folders["empty"] / "sub", "bench", "list")  # a data folder that does not exist: nothing to list
+    assert p.returncode == 0 and "no bench records" in p.stdout and not (folders["empty"] / "sub").exists(), p.stderr
+    p = _cli(prefix, folders["with-db"], "bench", "import", str(out))  # already there: nothing to write
+    assert p.returncode == 0 and "already stored as record 1" in p.stdout, p.stderr
+    # a writer still needs the write access, and says so in one line
+    other = tmp_path / "other.json"
+    other.write_text(_record("another measurement").model_dump_json())
+    p = _cli(prefix, folders["with-db"], "bench", "import", str(other))
+    assert p.returncode == 2 and f"make the folder {folders['with-db']} writable" in _one_error_line(p.stderr)
+    assert _snapshot(folders["with-db"]) == before
 
 
 def test_benchmark_with_a_read_only_database_fails_before_measuring(read_only):

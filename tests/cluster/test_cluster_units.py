@@ -135,7 +135,7 @@ def test_store_shares_the_bench_database(tmp_path):
     from artcost.bench.store import ResultStore
 
     path = tmp_path / "r.sqlite"
-    ResultStore(path)
+    ResultStore(path).preflight()  # a store makes its tables when it first opens for writing (issue #24)
     ClusterStore(path).save(_fake_job())
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"bench_records", "cluster_jobs", "cluster_parts"} <= tables

@@ -294,9 +294,12 @@ def test_uncertainty_spread_uses_money_format(at):
 
 
 def chart_titles(at: AppTest) -> list[str]:
+    """Each plotly chart's title as one line of words (the figure wraps it with '<br>' to fit a phone)."""
     import json
+    import re
 
-    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    return [re.sub(r"</?sup>", "", json.loads(c.proto.spec)["layout"]["title"]["text"].replace("<br>", " "))
+            for c in at.get("plotly_chart")]
 
 
 def test_ai_dearer_than_the_artist(at, html_table):

@@ -142,6 +142,34 @@ def test_cases_keep_the_contract(chunk: tuple[fc.Case, ...], folder: Path):
     )
 
 
+# --------------------------------------------------------------------------- whole commands (issue #24)
+
+import fuzz_commands as fcmd  # noqa: E402
+
+COMMAND_CASES = [c for c in fcmd.command_cases() if not c.heavy]  # heavy: `python fuzz_commands.py` runs them too
+
+
+def _command_chunks(size: int = 30) -> list[tuple[str, tuple]]:
+    by_cls: dict[str, list] = defaultdict(list)
+    for c in COMMAND_CASES:
+        by_cls[c.cls].append(c)
+    return [(f"{cls}-{i // size:02d}", tuple(items[i : i + size])) for cls, items in by_cls.items()
+            for i in range(0, len(items), size)]
+
+
+@pytest.mark.parametrize("chunk", [c for _, c in _command_chunks()], ids=[n for n, _ in _command_chunks()])
+def test_command_cases_keep_the_contract(chunk, tmp_path):
+    """Output targets (the command's inputs, the results database, devices, FIFOs, impossible names, two outputs
+    on one file) and damaged `record_json` rows, through `artcost.cli.main` in a folder of their own."""
+    failures = []
+    for case in chunk:
+        out = fcmd.run_command_case(case, tmp_path)
+        _RESULTS[case.name] = (case.cls, out.status, not out.violations)
+        if out.violations:
+            failures.append(f"{case.name} -> {out.status} (exit {out.rc}): " + "; ".join(out.violations[:3]))
+    assert not failures, f"{len(failures)} of {len(chunk)} cases break the contract:\n" + "\n".join(failures)
+
+
 # --------------------------------------------------------------------------- the real command line
 
 # one case of most classes; each must be refused on its own (validate reports every file's problems)

@@ -45,6 +45,16 @@ console = Console()
 STDOUT = Path("-")  # a path option given as '-' writes to standard output
 
 
+def _t(v) -> str:
+    """A record's text (a name, a reason) as it may reach the terminal: one line, control characters written as
+    escapes (\\x1b, not a terminal escape) and console markup shown as typed, never applied."""
+    from rich.markup import escape
+
+    from artcost.errors import one_line
+
+    return escape(one_line("" if v is None else str(v)))
+
+
 def _fmt(v, spec=".3g", none="—"):
     return none if v is None else format(v, spec)
 
@@ -68,9 +78,9 @@ def print_record(rec, con: Console = console) -> None:
     from artcost.bench.record import measurement_errors
 
     s = rec.summary
-    con.print(f"[bold]bench record {'(not stored)' if rec.id is None else rec.id}[/]  {rec.arch} {rec.resolution}px, "
+    con.print(f"[bold]bench record {'(not stored)' if rec.id is None else rec.id}[/]  {_t(rec.arch)} {rec.resolution}px, "
               f"{_steps(rec.steps)}, "
-              f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {rec.device_name}  —  {rec.weights_label}")
+              f"batch {s.get('batch_size')}, CFG {'on' if s.get('cfg') else 'off'}  —  {_t(rec.device_name)}  —  {_t(rec.weights_label)}")
     t = Table(show_header=True, header_style="bold")
     for col in ("preset", "dtype", "s/image", "img/min", "s/step", "J/image (gross/net)", "run vs GEMM probe",
                 "run vs datasheet", "overhead", "time vs stock"):
@@ -81,9 +91,9 @@ def print_record(rec, con: Console = console) -> None:
     for err in measurement_errors(rec):
         con.print(f"[red]measurement error:[/] {escape(err)}")
     if s.get("flops_source"):
-        con.print(f"FLOPs: {s['flops_source']}")
+        con.print(f"FLOPs: {_t(s['flops_source'])}")
     if s.get("energy_reason"):
-        con.print(f"energy: not measured — {s['energy_reason']}")
+        con.print(f"energy: not measured — {_t(s['energy_reason'])}")
     g = rec.gemm_probe
     if g:
         prim = rec.preset(rec.primary_preset)
@@ -100,7 +110,7 @@ def print_record(rec, con: Console = console) -> None:
                   f"{of_it('UNet steps alone', 'unet_step_vs_probe')}")
     if rec.batch_sweep:
         lim = rec.batch_sweep["limit"]
-        con.print(f"batch sweep: max batch {lim.get('max_ok_batch')} ({lim.get('reason')})")
+        con.print(f"batch sweep: max batch {lim.get('max_ok_batch')} ({_t(lim.get('reason'))})")
     ttf = rec.timeline.get("startup_to_first_timed_step_s")
     if ttf is not None:
         con.print(f"command start → first timed step: {ttf:.1f} s")
@@ -109,14 +119,15 @@ def print_record(rec, con: Console = console) -> None:
 def _preset_cells(p) -> list[str]:
     """One preset's cells of the record's table (a skipped or failed preset: its status and reason)."""
     if p.status != "ok":
-        return [p.name, p.dtype or "", f"[yellow]{p.status}: {p.reason}[/]", "", "", "", "", "", "", ""]
+        return [_t(p.name), _t(p.dtype), f"[yellow]{_t(p.status)}: {_t(p.reason)}[/]", "", "", "", "", "", "", ""]
     e = p.energy
     j = (f"{_fmt(e.get('joules_per_image_gross'))}/{_fmt(e.get('joules_per_image_net'))}"
          if e.get("joules_per_image_gross") is not None else "—")
     u = p.utilisation
-    return [p.name, p.dtype or "", _fmt(p.summary["seconds_per_image"]), _fmt(p.summary["images_per_minute"]),
-            _fmt(p.summary["seconds_per_step"]), j, _util(u, "vs_probe", "probe"), _util(u, "vs_datasheet", "datasheet"),
-            _fmt(p.summary["harness_overhead_share"], ".1%"),
+    f = p.summary.get  # a record from before a figure existed lacks it: shown as not measured
+    return [_t(p.name), _t(p.dtype), _fmt(f("seconds_per_image")), _fmt(f("images_per_minute")),
+            _fmt(f("seconds_per_step")), j, _util(u, "vs_probe", "probe"), _util(u, "vs_datasheet", "datasheet"),
+            _fmt(f("harness_overhead_share"), ".1%"),
             _fmt(p.ratio_to_stock and p.ratio_to_stock["seconds_per_image"], ".2f")]
 
 
@@ -129,36 +140,19 @@ def _json_console(*paths: Optional[Path], flag: bool = False) -> Console:
     return Console(stderr=True) if flag or any(p == STDOUT for p in paths) else console
 
 
-def _write(path: Path, flag: str, text: str) -> None:
-    """`text` into `path`, or onto standard output for '-'; an unwritable path is one UserError line."""
-    if path == STDOUT:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        path.write_text(text)
-    except OSError as exc:
-        raise UserError(f"{flag} {path}: cannot write it ({exc.strerror or exc})") from None
+def _bench_outputs(json_out: Optional[Path], model: Optional[Path]):
+    """The --json-out target checked before measuring (`artcost.outputs.plan_outputs`): never the results
+    database, the model file it loads, a device or a folder."""
+    from artcost.outputs import inputs, plan_outputs, results_database
+
+    return plan_outputs({"--json-out": json_out},
+                        [*results_database(), *inputs([model], "the model this benchmark loads")])
 
 
-def _check_writable(path: Optional[Path], flag: str) -> None:
-    """Before measuring: `path` can be written (its folder exists and takes files; an existing file is not a
-    folder and can be overwritten), else one UserError line. A bad --json-out was found only after the
-    measurement, with the record already stored. Nothing is created here."""
-    import os
-
-    if path is None or path == STDOUT:
-        return
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        why = "it is a folder"
-    elif not folder.is_dir():
-        why = f"no folder {folder}"
-    elif not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        why = "permission denied"
-    else:
-        return
-    raise UserError(f"{flag} {path}: cannot write it ({why}); nothing was measured")
+def _warn_damaged(lines: list[str], con: Console) -> None:
+    """Damaged rows, one line each, on standard error: the good records are still listed and exported."""
+    for line in lines:
+        con.print(f"warning: {line}", markup=False, soft_wrap=True, style="yellow")
 
 
 @bench_app.callback(invoke_without_command=True)
@@ -232,7 +226,10 @@ def bench(
         batch_sweep=batch_sweep, max_batch=max_batch, host_mem_ceiling_gb=host_mem_ceiling_gb,
         idle_seconds=idle_seconds, gemm_seconds=gemm_seconds, store=store, without_t5=no_t5,
     )
-    _check_writable(json_out, "--json-out")
+    try:
+        plan = _bench_outputs(json_out, model)
+    except UserError as exc:
+        raise UserError([f"{line}; nothing was measured" for line in exc.problems]) from None
     con = _json_console(json_out)
     if cluster:
         others = [p for p in dict.fromkeys(x.strip() for x in presets.split(",") if x.strip()) if p != primary_preset]
@@ -240,7 +237,7 @@ def bench(
             con.print(f"[yellow]note: with --workers only the primary preset ({primary_preset}) is run; "
                       f"not run: {', '.join(others)}[/]")
         job = run_cluster_command(cfg, 1 if workers is None else workers, ray_address, calibration_runs, chunk_runs,
-                                  con=con, json_out=json_out)
+                                  con=con, json_out=json_out, plan=plan)
         if job["status"] != "complete":
             raise typer.Exit(1)
         return
@@ -249,16 +246,23 @@ def bench(
     from artcost.bench.memory import DoesNotFit
     from artcost.cli.options import flag_names
 
+    from artcost.bench.kept import NotStored
+
+    out = plan.outputs.get("--json-out")
     try:
         with flag_names(device="--device", model="--model", arch="--arch"):
-            rec = run_benchmark(cfg, console=con, command_started=STARTED)
+            rec = run_benchmark(cfg, console=con, command_started=STARTED,
+                                keep_to=out if out is not None and not out.to_stdout else None)
     except DoesNotFit as exc:
         raise UserError(f"{exc}. Count its FLOPs without weights: artcost bench flops --arch {exc.arch}") from None
+    except NotStored as exc:  # measured, not stored: the record is in a file, and the message says which
+        print_record(exc.record, con)
+        _not_stored(exc, plan, out)
     print_record(rec, con)
     if store:
         con.print(f"stored as record {rec.id}; use it with: artcost cost SCENARIO --from-bench {rec.id}")
-    if json_out:
-        _write(json_out, "--json-out", rec.model_dump_json(indent=1) + "\n")
+    if out is not None:
+        plan.write_text("--json-out", rec.model_dump_json(indent=1) + "\n")
 
 
 @bench_app.command("list")
@@ -268,7 +272,8 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print the recor
     from artcost.bench.store import ResultStore
 
     st = ResultStore()
-    recs = st.all()
+    recs, damaged = st.scan()
+    _warn_damaged(damaged, Console(stderr=True, highlight=False))
     if as_json:
         typer.echo(jsonout.dumps([flat_row(r) for r in recs], indent=1))
         return
@@ -278,8 +283,8 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print the recor
     t = Table("id", "date", "arch", "px", "steps", "device", "weights", "preset", "s/image", "J/image", "util")
     for r in recs:
         f = flat_row(r)
-        t.add_row(str(f["id"]), f["created_at"][:16], f["arch"], str(f["resolution"]), str(f["steps"]),
-                  f["device"], f["weights"], f["preset"], _fmt(f["seconds_per_image"]),
+        t.add_row(str(f["id"]), _t(f["created_at"][:16]), _t(f["arch"]), str(f["resolution"]), str(f["steps"]),
+                  _t(f["device"]), _t(f["weights"]), _t(f["preset"]), _fmt(f["seconds_per_image"]),
                   _fmt(f["joules_per_image_gross"]),
                   "[red]error[/]" if f["measurement_errors"] else _fmt(f["utilisation_vs_probe"], ".0%"))
     print_table(t, console)
@@ -302,23 +307,54 @@ def show_cmd(record_id: str = typer.Argument(..., help="Record id or 'latest'.")
 def export_cmd(csv: Optional[Path] = typer.Option(None, "--csv", help="One row per record ('-': standard output)."),
                json_path: Optional[Path] = typer.Option(None, "--json", help="Full records as a JSON list ('-': standard output).")):
     """Export every record to CSV (flat summary) and/or JSON (complete records)."""
-    from artcost.bench.store import ResultStore, export_csv, export_json
+    from artcost.bench.store import ResultStore, export_csv_text, export_json_text
+    from artcost.outputs import plan_outputs
 
     if csv is None and json_path is None:
         raise UserError("artcost bench export: give --csv FILE and/or --json FILE ('-' for standard output)")
-    if csv == STDOUT and json_path == STDOUT:
-        raise UserError("artcost bench export: --csv - and --json - would mix two formats on standard output; "
-                        "give one of them a file name")
-    recs = ResultStore().all()
+    st = ResultStore()
+    plan = plan_outputs({"--csv": csv, "--json": json_path}, results_database_of(st))
+    recs, damaged = st.scan()
     con = _json_console(csv, json_path)
-    for flag, path, write in (("--csv", csv, export_csv), ("--json", json_path, export_json)):
-        if path is None:
-            continue
-        try:
-            write(recs, sys.stdout if path == STDOUT else path)
-        except OSError as exc:
-            raise UserError(f"{flag} {path}: cannot write it ({exc.strerror or exc})") from None
-        con.print(f"wrote {len(recs)} records to {'standard output' if path == STDOUT else path}")
+    _warn_damaged(damaged, Console(stderr=True, highlight=False))
+    for flag, text in (("--csv", export_csv_text), ("--json", export_json_text)):
+        if flag in plan.outputs:
+            out = plan.write_text(flag, text(recs))
+            con.print(f"wrote {len(recs)} records to {out.shown()}"
+                      + (f" ({len(damaged)} damaged row{'s' if len(damaged) > 1 else ''} skipped)" if damaged else ""))
+
+
+def results_database_of(store) -> list:
+    """The database a store opened (the default one, or ARTCOST_DATA's) and its side files, for the guard."""
+    from artcost.outputs import database_files
+
+    return database_files(store.path)
+
+
+@bench_app.command("import")
+def import_cmd(file: Path = typer.Argument(..., help="A record file: what a benchmark kept when the results database "
+                                           "refused it, a --json-out file, or a bench export --json list."),
+               as_json: bool = typer.Option(False, "--json", help="Print each record's id and whether it was stored now.")):
+    """Store a benchmark record kept in a file (when the results database was locked or full, or from another
+    machine). Each record is validated first; one already stored (the same measurement) is not stored twice."""
+    from artcost.bench.kept import read_kept
+    from artcost.bench.store import ResultStore
+
+    from artcost.bench.cluster_store import ClusterStore
+    from artcost.bench.record import BenchRecord
+
+    items = read_kept(file)
+    records, jobs = ResultStore(), ClusterStore()
+    done = [("record", *records.import_record(x)) if isinstance(x, BenchRecord) else ("cluster job", *jobs.import_job(x))
+            for x in items]
+    if as_json:
+        typer.echo(jsonout.dumps([{"file": str(file), "kind": kind, "id": rid, "stored_now": new}
+                                  for kind, rid, new in done], indent=1))
+        return
+    for kind, rid, new in done:
+        use = "--from-bench" if kind == "record" else "--from-cluster"
+        console.print(f"{file}: stored as {kind} {rid}; use it with: artcost cost SCENARIO {use} {rid}" if new
+                      else f"{file}: already stored as {kind} {rid}; nothing changed", markup=False)
 
 
 @bench_app.command("flops")
@@ -377,7 +413,8 @@ def get_arch_encoded(arch: str) -> bool:
 
 
 def run_cluster_command(config, workers: int, ray_address: str | None, calibration_runs: int | None = None,
-                        chunk_runs: int = 1, con: Console | None = console, json_out: Path | None = None) -> dict:
+                        chunk_runs: int = 1, con: Console | None = console, json_out: Path | None = None,
+                        plan=None) -> dict:
     """Run one cluster job for ``config`` (a `BenchConfig`), print progress and the result; return the job dict."""
     from artcost.bench.cluster import ClusterSettings, run_cluster_job
 
@@ -409,16 +446,38 @@ def run_cluster_command(config, workers: int, ray_address: str | None, calibrati
 
     from artcost.cli.options import flag_names
 
-    with flag_names(ray_address="--ray-address", device="--device", workers="--workers",
-                    calibration_runs="--calibration-runs", chunk_runs="--chunk-runs", model="--model", arch="--arch"):
-        job = run_cluster_job(config, settings, on_event=on_event)
+    from artcost.bench.kept import NotStored
+
+    plan = plan or (_bench_outputs(json_out, None) if json_out else None)
+    out = plan.outputs.get("--json-out") if plan is not None else None
+    try:
+        with flag_names(ray_address="--ray-address", device="--device", workers="--workers",
+                        calibration_runs="--calibration-runs", chunk_runs="--chunk-runs", model="--model", arch="--arch"):
+            job = run_cluster_job(config, settings, on_event=on_event,
+                                  keep_to=out if out is not None and not out.to_stdout else None)
+    except NotStored as exc:  # measured, not stored: the job is in a file, and the message says which
+        if con is not None:
+            print_job(exc.record, con)
+        _not_stored(exc, plan, out)
     if con is not None:
         print_job(job, con)
         if job.get("id") is not None:
             con.print(f"stored as cluster job {job['id']}; use its scaling with: artcost cost SCENARIO --from-cluster {job['id']}")
-    if json_out:
-        _write(json_out, "--json-out", jsonout.dumps(job, indent=1) + "\n")
+    if out is not None:
+        plan.write_text("--json-out", jsonout.dumps(job, indent=1) + "\n")
     return job
+
+
+def _not_stored(exc, plan, out) -> None:
+    """After `NotStored`: the JSON asked for on standard output still goes there; the error says where the
+    measurement is kept (or, when no file could hold it, writes its JSON on standard error)."""
+    if out is not None and out.to_stdout:
+        plan.write_text("--json-out", exc.text)
+    if exc.kept is None:
+        sys.stderr.write(exc.text)
+    later = f": store it later with: artcost bench import {exc.kept}" if exc.kept is not None else (
+        ": its JSON follows on standard error; save it to a file and store it with: artcost bench import FILE")
+    raise UserError([line + later for line in exc.problems]) from None
 
 
 def print_job(job: dict, con: Console = console) -> None:

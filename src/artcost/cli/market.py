@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -14,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from artcost import jsonout
-from artcost.cli.options import JsonOpt, SeedOpt, SetOpt, flag_names, load_scenario_options
+from artcost.cli.options import JsonOpt, SeedOpt, SetOpt, flag_names, load_scenario_options, scenario_inputs
 from artcost.cli.render import print_table
 from artcost.errors import UserError
 from artcost.units import money
@@ -24,6 +23,7 @@ if TYPE_CHECKING:  # pandas and the market model load when a command runs, not w
 
     from artcost.model.market import MarketBands, MarketResult
     from artcost.model.market_check import MarketCheck
+    from artcost.outputs import OutputPlan
 
 console = Console(highlight=False)
 STDOUT = Path("-")
@@ -117,37 +117,34 @@ def render_bands(b: MarketBands) -> None:
     console.print("p5/p50/p95: 5th, 50th and 95th percentiles across draws, month by month (not one path).", markup=False)
 
 
-def _write_csv(out: Path, r: MarketResult, b: MarketBands | None) -> list[Path]:
-    out = Path(out)
-    if out == STDOUT:  # one table fits on standard output: the monthly shares
-        d = r.monthly.copy()
-        d["month"] = d["month"].dt.strftime("%Y-%m")
-        d.to_csv(sys.stdout, index=False)
-        return []
-    if out.exists() and out.is_dir():
-        raise UserError(f"--csv {out}: is a directory; give a file name such as market.csv")
-    if not out.parent.exists():
-        raise UserError(f"--csv {out}: folder {out.parent} does not exist")
+BAND_TABLES = ("artists", "buyers", "retouchers", "shares")
+
+
+def csv_targets(out: Path, bands: bool) -> dict[str, Path]:
+    """The files `--csv OUT` writes, each under the name its error says: OUT (monthly shares) and OUT-<table>.csv."""
+    if out == STDOUT or not out.name:  # no name ('.', '/'): the guard refuses it as a folder
+        return {"--csv": out}
     stem = out.with_suffix("")
-    tables: dict[Path, pd.DataFrame] = {
-        out: r.monthly,
-        Path(f"{stem}-artists.csv"): r.artists,
-        Path(f"{stem}-artists-by-segment.csv"): r.artists_by_segment,
-        Path(f"{stem}-retouchers.csv"): r.retouchers,
-        Path(f"{stem}-buyers.csv"): r.buyers,
-    }
-    if b is not None:
-        for name in ("artists", "buyers", "retouchers", "shares"):
-            tables[Path(f"{stem}-bands-{name}.csv")] = getattr(b, name)
+    names = ["artists", "artists-by-segment", "retouchers", "buyers", *(f"bands-{n}" for n in BAND_TABLES if bands)]
+    return {"--csv": out, **{f"--csv (its {n} table)": Path(f"{stem}-{n}.csv") for n in names}}
+
+
+def _csv_frames(r: MarketResult, b: MarketBands | None) -> list[pd.DataFrame]:
+    """The tables in the order of `csv_targets`."""
+    frames = [r.monthly, r.artists, r.artists_by_segment, r.retouchers, r.buyers]
+    return frames + ([getattr(b, n) for n in BAND_TABLES] if b is not None else [])
+
+
+def _write_csv(plan: OutputPlan, r: MarketResult, b: MarketBands | None) -> list[Path]:
+    """Every table through the output guard (each file atomic); standard output takes the monthly shares alone."""
     written = []
-    for path, df in tables.items():
+    for (flag, out), df in zip(plan.outputs.items(), _csv_frames(r, b)):
         d = df.copy()
         d["month"] = d["month"].dt.strftime("%Y-%m")
-        try:
-            d.to_csv(path, index=False)
-        except OSError as exc:
-            raise UserError(f"--csv {path}: cannot write ({exc.strerror})") from None
-        written.append(path)
+        plan.write_text(flag, d.to_csv(index=False))
+        if out.path is None:  # one table fits on standard output: the monthly shares
+            return []
+        written.append(out.path)
     return written
 
 
@@ -171,8 +168,12 @@ def market(
 
     if draws < 0:
         raise UserError(f"--draws {draws}: must be >= 0")
-    if json_out and csv_out == STDOUT:
-        raise UserError("--csv - and --json both write to standard output; give --csv a file name")
+    plan = None
+    if csv_out is not None:  # checked before the simulation: not an input, not the database, not a device
+        from artcost.outputs import plan_outputs
+
+        plan = plan_outputs(csv_targets(csv_out, bands=draws > 0), scenario_inputs(file),
+                            stdout_taken="--json" if json_out else None)
     loaded = load_scenario_options(file, set_)
     t0 = time.perf_counter()
     r = simulate_market(loaded)
@@ -180,7 +181,7 @@ def market(
         b = bands_of(run_draws(loaded, draws, seed)) if draws else None
     h = b.headline() if b is not None else None
     elapsed = time.perf_counter() - t0
-    written = _write_csv(csv_out, r, b) if csv_out is not None else []
+    written = _write_csv(plan, r, b) if plan is not None else []
     if csv_out == STDOUT:
         return
     if json_out:

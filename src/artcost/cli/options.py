@@ -57,6 +57,17 @@ def load_scenario_options(file: Path, sets: list[str] | None = None):
     return load_with_options(file, **set_overrides(sets))
 
 
+def scenario_inputs(file: Path) -> list:
+    """What a command reading scenario FILE must never write over: the file, everything its `extends:` chain
+    names, and the results database (`artcost.outputs.Protected` entries for `plan_outputs`)."""
+    from artcost.model.loader import scenario_files
+    from artcost.outputs import inputs, results_database
+
+    files = scenario_files(file)
+    return [*inputs(files[:1], "the scenario file this command reads"),
+            *inputs(files[1:], "a scenario file this command reads (through extends:)"), *results_database()]
+
+
 @contextmanager
 def flag_names(**flags: str) -> Iterator[None]:
     """Inside the block, a library's `ArgumentError` about one of `flags` (argument name -> flag) is said with the

@@ -6,12 +6,13 @@ written from the command line, and its PDF printed by headless Chromium when --p
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from artcost.cli.options import CurrencyOpt, FileArg, SetOpt, flag_names, load_scenario_options
+from artcost.cli.options import CurrencyOpt, FileArg, SetOpt, flag_names, load_scenario_options, scenario_inputs
 from artcost.errors import UserError
 
 app = typer.Typer(add_completion=False)
@@ -20,11 +21,11 @@ app = typer.Typer(add_completion=False)
 @app.command("report")
 def report(
     file: FileArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the HTML report.")] = Path("report.html"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the HTML report ('-': standard output).")] = Path("report.html"),
     pdf: Annotated[Optional[Path], typer.Option(
-        "--pdf", help="Also print the report to this PDF (needs Chromium: apt-get install chromium).")] = None,
+        "--pdf", help="Also print the report to this PDF (needs Chromium: apt-get install chromium; '-': standard output).")] = None,
     presenter: Annotated[Optional[Path], typer.Option(
-        "--presenter", help="Also write the one-page presenter sheet (HTML) here.")] = None,
+        "--presenter", help="Also write the one-page presenter sheet (HTML) here ('-': standard output).")] = None,
     currency: CurrencyOpt = None,
     set_: SetOpt = None,
     json_out: Annotated[bool, typer.Option(
@@ -34,22 +35,25 @@ def report(
     cost, delivery, uncertainty, break-even, the market, benchmark provenance and every assumption with its source.
     One HTML file that opens offline; --pdf prints it with headless Chromium."""
     from artcost.dashboard.report import find_chromium, write_report
+    from artcost.outputs import plan_outputs
 
-    for given, flag in ((output, "-o"), (pdf, "--pdf"), (presenter, "--presenter")):
-        if given is not None and given.exists() and given.is_dir():
-            raise UserError(f"{flag} {given}: is a folder; give a file name")
+    # every target checked before minutes of simulation: not an input, not the database, not a device, not twice
+    plan = plan_outputs({"-o": output, "--presenter": presenter, "--pdf": pdf}, scenario_inputs(file),
+                        stdout_taken="--json" if json_out else None)
     if pdf is not None and find_chromium() is None:  # say so before minutes of simulation, not after
         raise UserError(f"--pdf {pdf}: a PDF needs Chromium (apt-get install chromium, or set ARTCOST_CHROMIUM); "
                         "the HTML report alone needs nothing")
     loaded = load_scenario_options(file, set_)
     with flag_names(currency="--currency"):
-        done = write_report(loaded, output, currency=currency, pdf_path=pdf, presenter_path=presenter)
+        done = write_report(loaded, plan["-o"], currency=currency, pdf_path=plan.outputs.get("--pdf"),
+                            presenter_path=plan.outputs.get("--presenter"), protected=plan.protected)
     if json_out:
         from artcost import jsonout
 
         print(jsonout.dumps({**done, "files": {k: None if v is None else str(v) for k, v in done["files"].items()}}))
         return
-    print(done["sentence"])
+    say = (lambda line: print(line, file=sys.stderr)) if plan.any_stdout else print  # a file on stdout stays clean
+    say(done["sentence"])
     for kind, path in done["files"].items():
         if path is not None:
-            print(f"wrote {path}" + (" (one-page presenter sheet)" if kind == "presenter" else ""))
+            say(f"wrote {path}" + (" (one-page presenter sheet)" if kind == "presenter" else ""))
