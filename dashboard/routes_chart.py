@@ -106,9 +106,10 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     fig.update_layout(barmode="overlay", bargap=0.35)
     s = d["scenario"]
     caption = (f"{s['name']} ({s['file']}, as of {s['as_of']}); the scenario's job ({s['settings']}) on every route, "
-               f"with its human time. {d['statistic']}. '=' before a rank marks a tie: {d['tie_rule']}.{artist_words} Speeds: published runs scaled by counted FLOPs "
-               "(artcost/data/published_runs.yaml), prices: artcost/data/gpu_offers.yaml and api_prices.yaml, "
-               "each route's sources listed below.")
+               f"with its human time. Bars: each route's median cost per usable image over its draws, whiskers the 5th to "
+               f"95th percentile; ranked by the paired difference to the scenario's own way. '=' before a rank marks a tie: {d['tie_rule']}.{artist_words} Speeds: published runs scaled by counted FLOPs, "
+               "prices from the dated tables of GPU offers and API prices shipped with artcost; each route's sources "
+               "are listed below.")
     return Chart(fig, caption)
 
 
@@ -178,6 +179,6 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
     never = [c["sentence"] for c in crossings if c["verdict"] != "above"]
     caption = (f"Owning spreads the GPU's price over the work's own hours (up to {cap:,.0f} jobs a month, every hour "
                "of the year); a rented GPU and an API cost the same per image at any volume, a subscription's fee is shared "
-               "by the month's jobs. Marked: the volume where the two cost the "
-               "same (model.route_breakeven, scipy brentq). " + " ".join(never))
+               "by the month's jobs. Marked: the volume where the two cost the same, solved exactly; dotted: this "
+               "scenario's own volume. " + " ".join(never))
     return Chart(fig, caption.strip())

@@ -95,7 +95,8 @@ def sidebar() -> None:
         st.selectbox("Scenario", ids, key="_sid", format_func=state.label_of, on_change=_copy, args=("_sid", "sid"),
                      help="A shipped scenario, or one you uploaded on the Cost page.")
         st.selectbox("Currency", [OWN, *known_currencies()], key="_currency", on_change=_copy, args=("_currency", "currency"),
-                     help="Money is converted with one dated exchange-rate table (artcost/data/exchange_rates.yaml).")
+                     help="Money is converted with one dated table of yearly exchange rates shipped with artcost (its "
+                          "source is named beside every converted figure).")
 
 
 def _copy(src: str, dst: str) -> None:

@@ -88,3 +88,22 @@ def test_editor_labels_are_words_with_units():
     assert editor_label(fields["human.wage_per_hour"]) == "operator's hourly wage (CNY/h, uncertain)"
     assert editor_label(fields["human.attend_share"]).startswith("share of generation time spent watching (0 to 1")
     assert not [f.path for f in fields.values() if "_" in editor_label(f)]
+
+
+def test_no_module_or_file_names_in_what_a_stakeholder_reads():
+    """Issue #28: captions cited 'model.route_breakeven, scipy brentq' and 'artcost/data/published_runs.yaml'.
+    Sources stay precise in 'Where each figure comes from'; a chart's caption and a picker's help use words."""
+    import re
+
+    from artcost.dashboard import routes_chart
+    from artcost.model.routes import routes_for
+
+    repo = Path(__file__).resolve().parents[2]
+    d = routes_for(repo / "scenarios" / "studio-cloud-h100.yaml").to_dict(None)
+    captions = [routes_chart.routes_figure(d).caption] + [
+        routes_chart.breakeven_figure(d, k).caption for k in routes_chart.own_keys(d)]
+    ui_text = (repo / "dashboard" / "ui.py").read_text(encoding="utf-8")
+    helps = re.findall(r'help="([^"]*)"', ui_text)
+    for text in captions + helps:
+        text = text.replace(d["scenario"]["file"], "")  # the scenario's own file is provenance, named on purpose
+        assert not re.search(r"\bmodel\.\w|brentq|artcost/data/|\.yaml\b|\.py\b|\b[a-z]+_[a-z_]+\b", text), text
