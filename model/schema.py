@@ -277,6 +277,17 @@ class Scenario(Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _ai_side_costs_something(self):
+        """A scenario whose AI side can cost nothing has no artist / AI ratio: refused here, before any
+        command's arithmetic meets the zero (`model.degenerate`)."""
+        from artcost.model.degenerate import problems
+
+        found = problems(self)
+        if found:
+            raise ValueError(found[0])  # one cause at a time: each names the field its line points at
+        return self
+
     def quantities(self) -> dict[str, Quantity]:
         """Every numeric field of the active sections by dotted path, e.g. 'human.wage_per_hour'."""
         return dict(_walk(self, ""))
