@@ -33,6 +33,7 @@ _BOUND_TYPES = {
 GRID_POINTS = 400  # where to look for sign changes before brentq refines each one
 SPAN = 1e4  # default search reaches this many times the central value (and this far below it)
 PER_DECADE = 8  # logarithmic scan points a decade, at least
+MAX_GRID_STEPS = 200  # grid points a side of a two-input grid: 40,000 model runs, a table no one reads whole
 
 
 def field_bounds(path: str) -> tuple[float, bool, float]:
@@ -285,6 +286,8 @@ def axis_values(scenario: Scenario | LoadedScenario, path: str, lo: float | None
         hi = d_hi if hi is None else hi
     if steps < 2:
         raise ArgumentError("steps", f"need at least 2 (got {steps})")
+    if steps > MAX_GRID_STEPS:  # 1e5 a side asked numpy for a 75 GiB grid; 10^37 raised inside linspace
+        raise ArgumentError("steps", f"at most {MAX_GRID_STEPS} a side (got {f'{steps:,}' if steps < 10**15 else f'a number of {len(str(steps))} digits'})")
     _check_finite(path, lo, hi, argument)
     if not lo < hi:
         raise ArgumentError(argument, f"{path}: need LO < HI (got {lo:g} {hi:g})")
