@@ -278,7 +278,8 @@ def axis_values(scenario: Scenario | LoadedScenario, path: str, lo: float | None
         if q.uncertain:
             d_lo, d_hi = (float(v) for v in q.dist.ppf([0.05, 0.95]))
         else:
-            d_lo, d_hi = 0.5 * q.central, 2.0 * q.central
+            # half to twice the value; from 0 to 1 of its unit where it is 0 (0 to 0 is no axis)
+            d_lo, d_hi = (0.5 * q.central, 2.0 * q.central) if q.central != 0 else (0.0, 1.0)
             b_lo, inclusive, b_hi = field_bounds(path)
             d_hi = min(d_hi, b_hi)
             d_lo = max(d_lo, b_lo) if inclusive else max(d_lo, b_lo + 1e-9)

@@ -169,6 +169,8 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Path_, int]]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{shown}{where}: not valid YAML: {_short(problem, 120)}") from None
     except (ValueError, OverflowError) as exc:  # PyYAML's date constructor raises this for e.g. 2022-13-01
+        if "integer string conversion" in str(exc):  # Python's own limit, said without its advice to raise it
+            raise UserError(f"{shown}: not valid YAML: a number of more than 4,300 digits") from None
         raise UserError(f"{shown}: not valid YAML: {_short(exc, 120)}") from None
     lines: dict[Path_, int] = {}
     if node is not None:

@@ -41,6 +41,7 @@ from artcost.model.catalogue import SCOPE_WORDS, NotScalable, PublishedSpeed, be
 from artcost.model.currency import rate_table_for
 from artcost.model.gpu_offers import OfferRow, converted, gpu_offers
 from artcost.model.headline import Headline, Spread, headline_for
+from artcost.model.distributions import magnitude_problem
 from artcost.model.loader import LoadedScenario, load_scenario, validate_raw
 from artcost.model.quantity import Quantity
 from artcost.model.route_breakeven import Crossing, breakeven
@@ -593,6 +594,9 @@ def routes_for(file, overrides: Mapping[str, Any] | None = None, from_bench: str
     if jobs_per_month is not None:
         if not (isinstance(jobs_per_month, (int, float)) and math.isfinite(jobs_per_month) and jobs_per_month > 0):
             raise ArgumentError("jobs_per_month", f"need a number > 0 (got {jobs_per_month})")
+        problem = magnitude_problem(float(jobs_per_month))  # as job.jobs_per_month in a file
+        if problem:
+            raise ArgumentError("jobs_per_month", problem)
         jobs, jobs_src = float(jobs_per_month), "given for this comparison (jobs_per_month)"
     elif sc.job.jobs_per_month is not None:
         jobs, jobs_src = sc.job.jobs_per_month.central, base.source_of("job.jobs_per_month")

@@ -15,6 +15,7 @@ a distribution can produce.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Iterator, Literal, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -50,6 +51,16 @@ class Meta(Strict):
     currency: str = Field(description="ISO 4217 code of every money figure in this file, e.g. CNY, USD")
     as_of: dt.date
     sources: list[str | Source] = Field(default_factory=list)
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _a_date(cls, value: Any) -> Any:
+        """A date as written (2024-03-31): pydantic would read a number (or numeric text) as seconds since
+        1970, so `--set meta.as_of=2024` or `as_of: 0` became 1970-01-01 without a word."""
+        if isinstance(value, (bool, int, float)) or (
+                isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip())):
+            raise ValueError(f"must be a date written YYYY-MM-DD (got {value!r:.40})")
+        return value
 
     @field_validator("currency")
     @classmethod

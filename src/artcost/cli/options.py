@@ -42,13 +42,14 @@ def parse_set(text: str) -> tuple[str, Any]:
     """'human.wage_per_hour=40' -> ('human.wage_per_hour', 40); the value is read as YAML (safely, as a scenario is)."""
     from artcost.model.loader import parse_yaml
 
+    shown = text if len(text) <= 80 else text[:79] + "…"  # a 5,000-digit value is not said back whole
     if "=" not in text:
-        raise UserError(f"--set {text}: expected PATH=VALUE, e.g. --set human.wage_per_hour=40")
+        raise UserError(f"--set {shown}: expected PATH=VALUE, e.g. --set human.wage_per_hour=40")
     path, _, value_text = text.partition("=")
     path = path.strip()
     if not path or any(not p for p in path.split(".")):
-        raise UserError(f"--set {text}: expected PATH=VALUE with a dotted path, e.g. human.wage_per_hour=40")
-    data, _ = parse_yaml(value_text, f"--set {text}")
+        raise UserError(f"--set {shown}: expected PATH=VALUE with a dotted path, e.g. human.wage_per_hour=40")
+    data, _ = parse_yaml(value_text, f"--set {shown}")
     return path, data
 
 
