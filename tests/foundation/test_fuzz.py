@@ -88,7 +88,7 @@ def test_generator_covers_every_class():
     # the command-line classes (issue #24) run their command line: every command, flag and ranged value
     cli = [c for c in CASES if c.argv]
     assert {c.cls for c in cli} == {"command_line_numbers", "zero_cost"}
-    assert set(fc.CLI_COMMANDS) <= {c.name.split("/")[2] for c in cli if c.name.startswith("zero_cost/all-zero/")}
+    assert set(fc.CLI_COMMANDS) <= {c.name.split("/")[3] for c in cli if c.name.startswith("zero_cost/all-zero/")}
     assert {"--set", "--currency", "--range", "--grid-range", "--draws", "--sobol-n", "--jobs-per-month",
             "--horizon-months", "--finals", "--jobs", "--steps", "--resolution"} <= {a for c in cli for a in c.argv}
     assert sum(c.heavy for c in CASES) <= 6  # the big inputs stay few: CI runs this suite in well under a minute
