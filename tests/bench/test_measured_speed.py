@@ -56,9 +56,13 @@ def test_cpu_record_on_the_gpu_scenario_prints_no_combined_headline(data_dir, ca
     rc, out, err = _cost(capsys, str(SEED), "--from-bench", "latest", "--scale-by-flops", "--brief")
     assert rc == 0, err
     assert "One usable image" not in out and "from the artist" not in out and "GPU-min" not in out
-    first = out.splitlines()[1]
-    assert first.startswith(f"Measured on {CPU}:") and "at the scenario's sd15 512px, 20 steps" in first
-    assert "x slower than the scenario's NVIDIA GeForce RTX 3060 Ti (2.75 s per image)" in first
+    # the text after the title line, its lines joined: a long checkout path (a clone under /tmp/.../artcost)
+    # or a narrow terminal wraps the title, and line [1] was then the title's second half
+    title_end = "as of 2022-10-15)"
+    flat = " ".join(out.split())
+    first = flat[flat.index(title_end) + len(title_end):].lstrip()
+    assert first.startswith(f"Measured on {CPU}:") and "at the scenario's sd15 512px, 20 steps" in first[:300]
+    assert "x slower than the scenario's NVIDIA GeForce RTX 3060 Ti (2.75 s per image)" in first[:400]
     assert f"32.4 s per image at sd15 256px, 3 steps (bench record {rid}" in out
     assert "scaled by counted FLOPs" in out
     assert "--set compute.owned.purchase_price=N" in out and "--set compute.owned.board_power_w=N" in out
