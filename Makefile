@@ -63,13 +63,16 @@ run: install-bench
 	@echo "== 4/4 dashboard on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/artcost dashboard --port $(PORT)
 
-# Browser tests need Debian's chromium; installed when we can (root with apt), skipped otherwise.
+# Browser tests need Debian's chromium; the PDF tests poppler-utils (pdftoppm, pdffonts); the seed's Chinese
+# words need a CJK font to print (without one the PDF showed boxes). Installed when we can (root with apt),
+# skipped otherwise. BROWSER_PKGS lists what the report's print path needs.
+BROWSER_PKGS := chromium poppler-utils fonts-wqy-zenhei
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-			|| echo "could not install chromium: browser tests will be skipped"; \
-		else echo "no /usr/bin/chromium (install Debian's 'chromium'): browser tests will be skipped"; fi; fi
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS) >/dev/null) \
+			|| echo "could not install $(BROWSER_PKGS): browser tests will be skipped"; \
+		else echo "install Debian's $(BROWSER_PKGS) for the browser and PDF tests: they will be skipped"; fi; fi
 
 test: install browser-deps
 	$(BIN)/python -m pytest -q

@@ -15,7 +15,7 @@ from artcost.dashboard import ui
 
 HERE = Path(__file__).parent / "views"
 
-st.set_page_config(page_title="artcost: what does an illustration cost?", page_icon=":material/palette:", layout="wide")
+st.set_page_config(page_title="artcost: what does an illustration cost?", page_icon="🎨", layout="wide")
 
 # Every page answers on its own URL. The default page is served at `/` whatever its url_path, so the
 # Overview is also registered, hidden from the menu, at `/overview` (same script, its own URL).

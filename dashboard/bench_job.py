@@ -200,6 +200,7 @@ def history_rows(records: list[Any]) -> list[dict[str, Any]]:
                 "resolution": rec.resolution,
                 "steps": rec.steps,
                 "preset": p.name,
+                "setting": setting_label(rec),
                 "batch": p.summary.get("batch_size"),
                 "seconds_per_image": p.summary.get("seconds_per_image"),
                 "joules_per_image": p.energy.get("joules_per_image_gross"),
@@ -211,10 +212,33 @@ def history_rows(records: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def setting_label(rec: Any) -> str:
+    """What a record ran, for a chart's column: 'sd15 256 px, 3 steps'. A 64 px tiny run and `make run`'s 256 px
+    SD 1.5 record stood in one column ('stock') with nothing to tell them apart."""
+    return f"{rec.arch} {rec.resolution} px, {rec.steps} steps"
+
+
+def result_line(rec: Any) -> str:
+    """What a finished run measured, in one line: 'stock: 0.42 s per image (51% of the same-run GEMM probe);
+    bf16: 0.19 s (2.2x stock's speed)'. Failed presets say so; nothing is called a result that was not measured."""
+    parts, stock = [], None
+    for p in rec.presets:
+        if p.status != "ok" or p.summary.get("seconds_per_image") is None:
+            parts.append(f"{p.name}: did not run ({p.status})")
+            continue
+        spi = float(p.summary["seconds_per_image"])
+        stock = spi if p.name == "stock" else stock
+        probe = p.utilisation.get("vs_probe")
+        util = f" ({probe:.0%} of the same-run GEMM probe)" if probe is not None and probe <= 1 else ""
+        vs = f", {stock / spi:.2g}x stock's speed" if stock and p.name != "stock" else ""
+        parts.append(f"{p.name}: {spi:.3g} s per image{util}{vs}")
+    return "; ".join(parts) or "no preset measured"
+
+
 # The history table's columns in words with their units (the rows keep the names the charts read).
 HISTORY_WORDS = {
     "id": "record", "created": "run at", "device": "device", "arch": "model", "resolution": "resolution (px)",
-    "steps": "steps", "preset": "preset", "batch": "batch size", "seconds_per_image": "seconds per image",
+    "steps": "steps", "preset": "preset", "setting": "what ran", "batch": "batch size", "seconds_per_image": "seconds per image",
     "joules_per_image": "energy per image (J, at the wall)", "mfu_vs_probe": "share of measured GEMM peak",
     "mfu_vs_datasheet": "share of datasheet peak", "weights": "weights", "energy_meter": "energy meter",
 }

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from artcost.dashboard.sources import SOURCES_TITLE
 from artcost.model import costs
-from artcost.units import duration, figure, money, money_approx, ratio_phrase  # noqa: F401  (re-exported for the pages)
+from artcost.units import duration, duration_range, figure, money, money_approx, ratio_phrase  # noqa: F401  (re-exported for the pages)
 
 # How every chart is shown, in the dashboard and in the HTML report: no Plotly logo, resizing with the page.
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -37,18 +37,45 @@ class Chart:
 
     @property
     def title(self) -> str:
-        return self.fig.layout.title.text or ""
+        """The title as one line of words (the figure's own is wrapped with '<br>' to fit a phone)."""
+        import re
+
+        text = (self.fig.layout.title.text or "").replace("<br>", " ")
+        return re.sub(r"</?sup>", "", text)
+
+
+# A chart's title wraps at this many characters: plotly never wraps a title, and one longer than its chart is cut
+# at the edge ('Utilisation: share of the measured GEMM...' in a third of the page; every long title at 420 px).
+TITLE_CHARS = 40
+
+
+def wrap_title(title: str, width: int = TITLE_CHARS) -> tuple[str, int]:
+    """`title` with '<br>' between lines of at most `width` characters (a '<sup>' subtitle wrapped on its own, a bit
+    wider as its font is smaller), and the number of lines."""
+    import textwrap
+
+    head, sep, sub = title.partition("<br><sup>")
+    lines = textwrap.wrap(head, width) or [""]
+    if sep:
+        inner = sub.removesuffix("</sup>")
+        lines += [f"<sup>{x}</sup>" for x in textwrap.wrap(inner, int(width * 1.4))]
+    return "<br>".join(lines), len(lines)
+
+
+def title_layout(title: str, height: int) -> dict[str, Any]:
+    """The title and top margin of every chart: wrapped, with room above the plot for each of its lines."""
+    text, n = wrap_title(title)
+    return dict(title=dict(text=text, x=0, xanchor="left", font=dict(size=17)), height=height + 22 * (n - 1),
+                margin=dict(l=10, r=20, t=60 + 22 * (n - 1), b=10))
 
 
 def _style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=17)),
         template="plotly_white",
         font=FONT,
         colorway=OKABE_ITO,
-        height=height,
-        margin=dict(l=10, r=20, t=60, b=10),
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0),
+        **title_layout(title, height),
     )
     return fig
 
@@ -85,13 +112,14 @@ def cost_waterfall(r: Mapping[str, Any]) -> Chart:
             cliponaxis=False,
         )
     )
-    _style(fig, f"AI: cost of one usable image, item by item ({ccy})")
+    _style(fig, f"AI: cost of one usable image, item by item ({ccy}; central values, a point)")
     fig.update_yaxes(title_text=f"{ccy} per usable image", rangemode="tozero")
     fig.update_xaxes(title_text="cost item")
     fig.update_layout(showlegend=False)
     caption = (
-        f"{_scenario_caption(r)} Job total divided by {n:g} usable image(s). "
-        f"Speed from: {r['generation']['seconds_per_image_source']}."
+        f"{_scenario_caption(r)} Job total divided by {n:g} usable image(s). Central values: every uncertain input at "
+        "its mode, midpoint or median (the headline is the median of the draws). The generation speed's source is "
+        f"under '{SOURCES_TITLE}' (GPU time per image)."
     )
     return Chart(fig, caption)
 
@@ -152,8 +180,7 @@ def delivery(r: Mapping[str, Any], spreads: Mapping[str, Mapping[str, float]] | 
     unit = "days" if days else "hours"
 
     def fmt(x: float, with_unit: bool = True) -> str:
-        number = f"{x:.1f}" if x < 10 else f"{x:.0f}"
-        return f"{number} {unit if unit == 'days' else 'h'}" if with_unit else number
+        return duration(x / k)  # the words every surface uses for a delivery time, from the axis' unit to hours
 
     def scaled(sp):
         return None if sp is None else {key: sp[key] * k for key in ("median", "p5", "p95")}
@@ -161,6 +188,10 @@ def delivery(r: Mapping[str, Any], spreads: Mapping[str, Mapping[str, float]] | 
     spreads = spreads or {}
     bars = [_spread_bar("AI", scaled(spreads.get("ai")), d["ai_hours"] * k, AI_COLOUR, fmt),
             _spread_bar("artist", scaled(spreads.get("artist")), d["artist_hours"] * k, ARTIST_COLOUR, fmt)]
+    for bar, side in zip(bars, ("ai", "artist")):
+        sp = spreads.get(side)
+        if sp and sp.get("p5") is not None and sp["p5"] != sp["p95"]:  # '24.8 h (90%: 24.5–25.4 h)', as the CLI says
+            bar["text"] = f"{duration(sp['median'])} (90%: {duration_range(sp['p5'], sp['p95'])})"
     mid = (spreads["ai"]["median"], spreads["artist"]["median"]) if spreads.get("ai") and spreads.get("artist") \
         else (d["ai_hours"], d["artist_hours"])
     fig = go.Figure()
@@ -253,7 +284,7 @@ def histogram(samples: np.ndarray, ccy: str, what: str, caption: str, marks: Map
                            xshift=-3 if i == 0 else 3, font=dict(size=12))
     _style(fig, f"{what}: {x.size:,} draws ({ccy})")
     if marks:  # two rows of mark labels stand between the title and the plot
-        fig.update_layout(margin=dict(t=92))
+        fig.update_layout(margin=dict(t=fig.layout.margin.t + 32))
     fig.update_xaxes(title_text=f"{what} ({ccy})")
     fig.update_yaxes(title_text="draws")
     fig.update_layout(showlegend=False)
@@ -282,9 +313,12 @@ def tornado(rows: Sequence[Mapping[str, Any]], base: float, unit: str, what: str
 
     `rows`: dicts with 'name' (in words, with the input's range), 'low' and 'high' (output values); the widest
     swing is drawn on top."""
+    import textwrap
+
     rows = sorted(rows, key=lambda r: abs(r["high"] - r["low"]))
     fig = go.Figure()
-    names = [r["name"] for r in rows]
+    # each input's name and range wrapped: on one line they took most of a phone's width from the bars
+    names = ["<br>".join(textwrap.wrap(r["name"], 30)) for r in rows]
     hover = "%{y}<br>" + what + ": %{customdata}<extra></extra>"
     fmt = (lambda v: money(v, unit)) if unit[:3].isalpha() and unit[:3].isupper() else (lambda v: f"{v:,.3g}{unit}")
     fig.add_bar(y=names, x=[r["low"] - base for r in rows], base=base, orientation="h", name=low_name,
@@ -292,10 +326,12 @@ def tornado(rows: Sequence[Mapping[str, Any]], base: float, unit: str, what: str
     fig.add_bar(y=names, x=[r["high"] - base for r in rows], base=base, orientation="h", name=high_name,
                 marker_color="#E69F00", customdata=[fmt(r["high"]) for r in rows], hovertemplate=hover)
     fig.add_vline(x=base, line=dict(color="#000000", width=1))
-    fig.add_annotation(x=base, y=1, yref="paper", yshift=10, showarrow=False, font=dict(size=12),
-                       text=f"all inputs central: {fmt(base)}")
+    # under the axis, not over the top bar (above the plot it was written across the widest swing)
+    fig.add_annotation(x=base, y=0, yref="paper", yshift=-4, yanchor="top", showarrow=False, font=dict(size=12),
+                       text=f"all inputs central: {fmt(base)}", bgcolor="rgba(255,255,255,0.9)")
     fig.update_layout(barmode="overlay")
-    _style(fig, f"What moves {what} most", height=max(320, 60 + 30 * len(rows)))
+    _style(fig, f"What moves {what} most", height=max(320, 60 + 38 * len(rows)))
+    fig.update_xaxes(ticklabelstandoff=22)  # room for that label between the bars and the tick labels
     fig.update_xaxes(title_text=f"{what} ({unit})" if unit != "x" else f"{what} (times)")
     fig.update_yaxes(automargin=True)
     return Chart(fig, caption)
@@ -407,7 +443,8 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 def bench_history(records: Sequence[Mapping[str, Any]], y: str, y_title: str, title: str, caption: str,
                   highlight: str | None = None, percent: bool = False) -> Chart:
-    """Benchmark records as points: one colour per device, x = preset; `highlight` circles one record id.
+    """Benchmark records as points: one colour per device, x = what ran and the preset ('sd15 256 px, 3 steps ·
+    stock'), so runs of different settings never share a column; `highlight` circles one record id.
 
     The y axis starts at zero (one point no longer gets an axis from -0.5); a record without the figure is left out."""
     fig = go.Figure()
@@ -416,17 +453,21 @@ def bench_history(records: Sequence[Mapping[str, Any]], y: str, y_title: str, ti
     fmt = ".1%" if percent else ".4g"
     for device, colour in zip(devices, OKABE_ITO):
         rs = [r for r in have if str(r.get("device") or "unknown device") == device]
-        fig.add_scatter(x=[r.get("preset") or "?" for r in rs], y=[r[y] for r in rs], mode="markers", name=device,
+        fig.add_scatter(x=[_bench_x(r) for r in rs], y=[r[y] for r in rs], mode="markers", name=device,
                         marker=dict(color=colour, size=11, symbol="circle"),
                         text=[f"record {r.get('id', '')}" for r in rs],
                         hovertemplate=f"%{{x}}: %{{y:{fmt}}}<br>%{{text}}<extra></extra>")
     if highlight:
         rs = [r for r in have if str(r.get("id")) == highlight]
-        fig.add_scatter(x=[r.get("preset") or "?" for r in rs], y=[r[y] for r in rs], mode="markers", name="this run",
+        fig.add_scatter(x=[_bench_x(r) for r in rs], y=[r[y] for r in rs], mode="markers", name="this run",
                         marker=dict(color="rgba(0,0,0,0)", size=20, line=dict(color="#000000", width=2)))
     _style(fig, title)
     top = max([float(r[y]) for r in have] + [0.0])
     fig.update_yaxes(title_text=y_title, rangemode="tozero", range=[0, top * 1.2 if top > 0 else 1],
                      **({"tickformat": ".0%"} if percent else {}))
-    fig.update_xaxes(title_text="preset", type="category")
+    fig.update_xaxes(title_text="what ran · preset", type="category")
     return Chart(fig, caption)
+
+
+def _bench_x(r: Mapping[str, Any]) -> str:
+    return f"{r.get('setting') or '?'} · {r.get('preset') or '?'}"

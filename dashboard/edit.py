@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from artcost.dashboard import state, ui
+from artcost.dashboard.escape import md
 from artcost.errors import UserError
 
 
@@ -93,19 +94,27 @@ def sidebar_editor(sid: str) -> list[state.FieldProblem]:
             section_problems = by_field.get(section, []) + (by_field.get("", []) if section == "job" else [])
             with st.expander(title, expanded=bool(section_problems) or any(f.path in by_field for f in in_section)):
                 for msg in section_problems:
-                    st.error(msg, icon=":material/error:")
+                    st.error(md(msg), icon=":material/error:")
                 for f in in_section:
                     st.number_input(
-                        f"{f.label} ({f.unit})" + (" ~" if f.dist else ""),
+                        editor_label(f),
                         value=values[f.path],
                         format="%g",
                         step=_step(f.value),
                         key=widget_key(sid, f.path),
-                        help=f.help,
+                        help=md(f.help),  # the source, quoted: text, not Markdown
                     )
                     for msg in by_field.get(f.path, []):
-                        st.error(msg, icon=":material/error:")
+                        st.error(md(msg), icon=":material/error:")
     return problems
+
+
+def editor_label(f: state.FieldInfo) -> str:
+    """A figure's editor label in words with its unit: "operator's hourly wage (CNY/h, uncertain)";
+    a share reads '(0 to 1)', a count has no unit. Our own words: no scenario text reaches a label."""
+    unit = {"share": "0 to 1", "probability": "0 to 1", "count": ""}.get(f.unit, f.unit)
+    said = ", ".join(x for x in (unit, "uncertain" if f.dist else "") if x)
+    return f"{f.label} ({said})" if said else f.label
 
 
 def _step(v: float) -> float:

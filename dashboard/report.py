@@ -3,8 +3,8 @@ presenter sheet.  Library functions only (text in, text or files out); `artcost 
 dashboard's Report and Presenter pages call them.
 
 The report stands alone: every figure it shows, and every assumption with its source quoted in full;
-nothing it says sends the reader to a file, a page or a program they do not have.  plotly.js is
-embedded inline once (with the first chart): no `<script src>`, no stylesheet links, no web fonts.
+nothing it says sends the reader to a file, a page or a program they do not have.  Its charts are static
+SVG drawn when it is written (`figure_svg`, `svg`): no script, no stylesheet links, no web fonts.
 
 Sections (each with an id, so the sources table and the dashboard can link to them):
   headline    the Monte Carlo median and 90% interval (model/headline.py), the key chart
@@ -37,7 +37,7 @@ import numpy as np
 
 from artcost import __version__ as ARTCOST_VERSION
 from artcost.dashboard import sources, svg
-from artcost.dashboard.charts import PLOTLY_CONFIG, Chart
+from artcost.dashboard.charts import Chart
 from artcost.dashboard.state import figures_note, report_rows
 from artcost.errors import UserError
 from artcost.model.comparison import field_label, field_unit
@@ -138,23 +138,20 @@ def _link(path: str) -> str:
 
 
 class _Charts:
-    """The report's plotly charts as HTML: plotly.js inline with the first one only, every chart CHART_WIDTH wide."""
+    """The report's charts as static SVG (`figure_svg`), every chart CHART_WIDTH wide: no plotly.js, no script,
+    so the report is small (issue #29: 5.4 MB with plotly.js inline), opens offline and prints as it shows."""
 
     def __init__(self) -> None:
         self.count = 0
         self.titles: list[str] = []
 
     def html(self, chart: Chart) -> str:
-        import plotly.io as pio
+        from artcost.dashboard.figure_svg import figure_svg
 
-        fig = chart.fig
-        fig.update_layout(width=CHART_WIDTH, autosize=False)
-        div = pio.to_html(fig, full_html=False, include_plotlyjs=(self.count == 0),
-                          config={**PLOTLY_CONFIG, "responsive": False, "displayModeBar": False},
-                          include_mathjax=False, div_id=f"chart-{self.count}")
+        drawn = figure_svg(chart.fig, CHART_WIDTH, label=f"chart-{self.count}")
         self.count += 1
         self.titles.append(chart.title)
-        return f'<figure>{div}<figcaption class="caption">{linked_sections(_e(chart.caption))}</figcaption></figure>'
+        return f'<figure>{drawn}<figcaption class="caption">{linked_sections(_e(chart.caption))}</figcaption></figure>'
 
 
 # --------------------------------------------------------------------------- what the report knows
@@ -415,13 +412,16 @@ def routes_findings(fx: Facts) -> list[tuple[str, str]]:
     if not machines:
         return []
     best = machines[0]
-    out = [f"Cheapest way: {best['name']}, typically {_spread_text(best['cost_per_usable_image'], ccy)} per usable "
-           f"image, of {len(priced)} ways priced"]
-    own = next((x for x in priced if x["kind"] == "scenario"), None)
-    if own is not None and own is not best:
-        out[0] += (f"; the scenario's own way ranks {own['rank']} "
-                   f"({money_approx(own['cost_per_usable_image']['median'], ccy)})")
-    out[0] += "."
+    if d.get("findings"):  # the paired comparison's own words: ties called ties (model.routes)
+        out = list(d["findings"])
+    else:
+        out = [f"Cheapest way: {best['name']}, typically {_spread_text(best['cost_per_usable_image'], ccy)} per usable "
+               f"image, of {len(priced)} ways priced"]
+        own = next((x for x in priced if x["kind"] == "scenario"), None)
+        if own is not None and own is not best:
+            out[0] += (f"; the scenario's own way ranks {own['rank']} "
+                       f"({money_approx(own['cost_per_usable_image']['median'], ccy)})")
+        out[0] += "."
     rent = [c for c in d.get("breakeven", []) if c["rival"].startswith("rent:") and c["own"].split(":", 1)[-1] ==
             c["rival"].split(":", 1)[-1]]
     above = [c for c in rent if c["verdict"] == "above"]
@@ -483,12 +483,17 @@ def _routes_section(fx: Facts) -> str:
     for x in d["routes"]:
         c = x.get("cost_per_usable_image")
         energy = (x.get("carbon") or {}).get("energy_kwh_per_usable_image")
-        rows.append((x["rank"] or "–", x["name"], _spread_text(c, ccy) if c and c.get("median") is not None
+        v = x.get("vs_scenario")
+        rows.append((x.get("rank_label") or x["rank"] or "–", x["name"], _spread_text(c, ccy) if c and c.get("median") is not None
                      else f"not priced: {x.get('unpriced_because') or 'no price'}",
+                     "reference" if x["kind"] == "scenario" else "—" if v is None else
+                     f"{v['median']:+,.3g} ({v['p5']:+,.3g} to {v['p95']:+,.3g})",
                      duration(x["delivery_hours"]) if x.get("delivery_hours") is not None else "",
                      f"{energy * 1000:,.3g} Wh" if energy else "not known"))
-    body.append(_table(["rank", "way", f"cost per usable image ({ccy})", "delivery", "energy per usable image"], rows,
-                       numeric=(0, 3, 4)))
+    body.append(_table(["rank", "way", f"cost per usable image ({ccy})", "vs the scenario's way (paired)", "delivery",
+                        "energy per usable image"], rows, numeric=(0, 3, 4, 5)))
+    if d.get("tie_rule"):
+        body.append(f'<p class="meta">\'=\' before a rank marks a tie: {_e(d["tie_rule"])}.</p>')
     if d.get("breakeven"):
         body.append(f"<h3>Buying a GPU for the work, against the alternatives</h3><p>At {_e(count_text(d['jobs_per_month']))} "
                     f"{'job' if d['jobs_per_month'] == 1 else 'jobs'} a month ({_e(d['jobs_per_month_source'])}); the volume at which owning starts to pay:</p>"
@@ -740,6 +745,8 @@ def presenter_parts(fx: Facts) -> dict[str, Any]:
         "headline": headline(r),
         "note": headline_note(fx),
         "chart": routes_svg or svg.key_chart(r),
+        "chart_narrow": (svg.routes_chart(fx.routes, cheapest_per_kind=True, narrow=True) if routes_svg
+                         else svg.key_chart(r, narrow=True)),
         "caption": (svg.routes_caption(fx.routes, cheapest_per_kind=True, report=report_title(fx)) if routes_svg
                     else svg.key_caption(r)),
         "findings": [text for _, text in findings(fx)],

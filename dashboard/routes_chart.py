@@ -16,7 +16,8 @@ from typing import Any, Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from artcost.dashboard.charts import FONT, OKABE_ITO, Chart
+from artcost.dashboard.charts import FONT, OKABE_ITO, Chart, title_layout
+from artcost.dashboard.escape import plotly_text
 from artcost.units import duration, money_approx
 
 KIND_COLOURS = {"scenario": "#0072B2", "measured": "#56B4E9", "own": "#009E73", "rent": "#E69F00", "api": "#882255",
@@ -27,10 +28,14 @@ KIND_WORDS = {"scenario": "the scenario's own", "measured": "this machine, measu
 ARTIST_ON_SCALE = 10.0
 
 
+def route_label(r: Mapping[str, Any]) -> str:
+    """'=1. rent an NVIDIA GeForce RTX 4090': a shared (tied) rank keeps its '='."""
+    return f"{r.get('rank_label') or r['rank']}. {r['name']}"
+
+
 def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=17)), template="plotly_white",
-                      font=FONT, colorway=OKABE_ITO, height=height, margin=dict(l=10, r=20, t=60, b=10),
-                      legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
+    fig.update_layout(template="plotly_white", font=FONT, colorway=OKABE_ITO,
+                      legend=dict(orientation="h", yanchor="top", y=-0.18, x=0), **title_layout(title, height))
     return fig
 
 
@@ -59,7 +64,7 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     top_machine = max((r["cost_per_usable_image"]["p95"] for r in machines), default=0.0)
     artist_bar = artist is not None and artist["cost_per_usable_image"]["median"] <= ARTIST_ON_SCALE * top_machine
     bars = machines + ([artist] if artist_bar else [])
-    labels = [f"{r['rank']}. {r['name']}" for r in bars]
+    labels = [plotly_text(route_label(r)) for r in bars]  # a name may hold a scenario's words
     fig = go.Figure()
     shown_kinds = []
     for kind in dict.fromkeys(r["kind"] for r in bars):
@@ -83,7 +88,10 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     cheapest = machines[0] if machines else None
     title = "Every way to get one usable image"
     if cheapest is not None:
-        title += f": cheapest {cheapest['name']}, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}"
+        tied = [r for r in machines if r["rank"] == cheapest["rank"]]
+        title += (f": {len(tied)} ways tied for cheapest, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}"
+                  if len(tied) > 1 else
+                  f": cheapest {plotly_text(cheapest['name'])}, {money_approx(cheapest['cost_per_usable_image']['median'], ccy)}")
     artist_words = ""
     if artist is not None and not artist_bar:
         a = artist["cost_per_usable_image"]
@@ -98,7 +106,7 @@ def routes_figure(d: Mapping[str, Any]) -> Chart:
     fig.update_layout(barmode="overlay", bargap=0.35)
     s = d["scenario"]
     caption = (f"{s['name']} ({s['file']}, as of {s['as_of']}); the scenario's job ({s['settings']}) on every route, "
-               f"with its human time. {d['statistic']}.{artist_words} Speeds: published runs scaled by counted FLOPs "
+               f"with its human time. {d['statistic']}. '=' before a rank marks a tie: {d['tie_rule']}.{artist_words} Speeds: published runs scaled by counted FLOPs "
                "(artcost/data/published_runs.yaml), prices: artcost/data/gpu_offers.yaml and api_prices.yaml, "
                "each route's sources listed below.")
     return Chart(fig, caption)
@@ -122,12 +130,15 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
     ccy = d["currency"]
     xs: Sequence[float] = curves["jobs_per_month"]
     crossings = [c for c in d["breakeven"] if c["own"] == own]
+    own_volume = float(d.get("jobs_per_month") or 0)
     rivals = [c["rival"] for c in crossings]
     found = [c["jobs_per_month"] for c in crossings if c["jobs_per_month"] is not None]
     cap = curves["capacity"][own]
-    # a linear axis out to twice the largest break-even (or the GPU's capacity, whichever is less)
-    x_max = min(cap, 2.0 * max(found)) if found else cap
-    keep = [i for i, x in enumerate(xs) if x <= x_max]
+    # a log axis from a tenth of a job a month out to twice the largest break-even (or the GPU's capacity): on a
+    # linear axis to 2,300 the 1-10 jobs a month where a scenario usually sits were one pixel (issue #28)
+    x_max = min(cap, 2.0 * max(found + [own_volume])) if found else cap
+    x_min = min(0.1, own_volume / 2) if own_volume else 0.1
+    keep = [i for i, x in enumerate(xs) if x_min <= x <= x_max]
     # the vertical axis: room above the rivals where the lines cross and at the right end (owning at one job a
     # month costs a GPU's month, a subscription's fee falls on one job: off the chart there)
     at = [keep[-1]] + [min(keep, key=lambda n: abs(xs[n] - j)) for j in found] if keep else []
@@ -141,7 +152,7 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
             continue
         ys = [curves["cost"][k][i] for i in keep]
         fig.add_scatter(x=[xs[i] for i in keep], y=[None if y is None or not math.isfinite(y) else y for y in ys],
-                        mode="lines", name=curves["names"][k], line=dict(color=colour, width=2.5, dash=dash))
+                        mode="lines", name=plotly_text(curves["names"][k]), line=dict(color=colour, width=2.5, dash=dash))
     for c in crossings:
         if c["jobs_per_month"] is None:
             continue
@@ -150,12 +161,18 @@ def breakeven_figure(d: Mapping[str, Any], own: str | None = None) -> Chart | No
         y = curves["cost"][c["rival"]][i] if i is not None else None
         fig.add_scatter(x=[j], y=[y], mode="markers", marker=dict(size=10, color="#222222", symbol="x"),
                         showlegend=False, hovertext=c["sentence"], hoverinfo="text")
-        fig.add_annotation(x=j, y=y, text=f"{j:,.0f} jobs a month" if j >= 10 else f"{j:.2g} jobs a month",
-                           showarrow=True, arrowhead=0, ax=0, ay=-28, font=dict(size=12))
-    name = curves["names"][own]
+        fig.add_annotation(x=math.log10(j), y=y, text=f"{j:,.0f} a month" if j >= 10 else f"{j:.2g} a month",
+                           showarrow=True, arrowhead=0, ax=0, ay=-30, font=dict(size=12),
+                           bgcolor="rgba(255,255,255,0.85)")  # on a white box: not written over the lines
+    if own_volume:
+        fig.add_vline(x=math.log10(own_volume), line=dict(color="#555555", width=1, dash="dot"))  # log axis: log10
+        fig.add_annotation(x=math.log10(own_volume), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"this scenario: {own_volume:g} a month", font=dict(size=12))
+    name = plotly_text(curves["names"][own])
     _style(fig, f"When owning pays: {name} (bought for this work) against renting it, an API and a subscription",
            height=420)
-    fig.update_xaxes(title_text="jobs a month (each the scenario's job)", range=[0, x_max], tickformat=",")
+    fig.update_xaxes(title_text="jobs a month (each the scenario's job; log scale)", type="log",
+                     range=[math.log10(x_min), math.log10(x_max)], tickformat=",")
     fig.update_yaxes(title_text=f"cost of one usable image ({ccy}), central values", tickformat=",",
                      range=[0, y_max] if y_max else None)
     never = [c["sentence"] for c in crossings if c["verdict"] != "above"]

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from artcost.errors import UserError
 from artcost.model.measured import load_with_options
 from artcost.model import loader
-from artcost.model.comparison import comparison
+from artcost.model.comparison import comparison, field_label
 from artcost.model.loader import LoadedScenario
 from artcost.paths import shipped_scenarios_dir
 from artcost.units import duration, money, ratio_phrase
@@ -148,6 +148,21 @@ def load(
     return loaded
 
 
+def scenario_yaml(loaded: LoadedScenario, edits: Mapping[str, float]) -> str:
+    """The scenario as shown, edits included, as one self-contained YAML file that uploads and loads again.
+
+    `extends:` is resolved (an upload may extend shipped files only, and a reader gets every figure in one
+    place); each edited figure keeps its old source beside it ("overridden (was: ...)"), as `--set` does.
+    """
+    import yaml
+
+    edited = ", ".join(f"{k} = {v:g}" for k, v in edits.items()) or "none"
+    header = (f"# {loaded.scenario.meta.name}\n# Downloaded from the artcost dashboard: {loaded.path} with "
+              f"`extends:` resolved.\n# Edits: {edited}\n")
+    header = "".join(line if line.startswith("# ") else f"# {line}" for line in header.splitlines(keepends=True))
+    return header + yaml.safe_dump(loaded.raw, sort_keys=False, allow_unicode=True, width=100)
+
+
 def split_problems(problems: list[str]) -> list[FieldProblem]:
     """Split the loader's lines ('file:line: field.path: message') into field, place and message."""
     out = []
@@ -206,7 +221,7 @@ def editable_fields(loaded: LoadedScenario) -> list[FieldInfo]:
             FieldInfo(
                 path=path,
                 section=section,
-                label=path.rsplit(".", 1)[-1],
+                label=field_label(path),  # words, not the YAML key ('wage_per_hour (CNY/h) ~' read as code)
                 value=float(info["value"]),
                 unit=info["unit"],
                 source=info["source"],
@@ -254,25 +269,43 @@ def _figures(ccy: str) -> list[tuple[str, str, Any]]:
     def m(x: float) -> str:
         return money(x, "")
 
+    # The answer first (the headline's medians and intervals), then the itemised point figures, labelled a point.
     rows: list[tuple[str, str, Any]] = [
-        (item, f"{ITEM_LABELS[item]} ({ccy}/job)", lambda r, i=item: m(r["breakdown"][i])) for item in costs.ITEMS
-    ]
-    rows += [
-        ("total", f"total per job ({ccy})", lambda r: m(r["breakdown"]["total"])),
-        ("usable_images", "usable images", lambda r: f"{r['usable_images']:g}"),
         ("median_ai", f"AI per usable image, median (90%) ({ccy})", lambda r: _cells(r)["ai"]),
         ("median_artist", f"artist per image, median (90%) ({ccy})", lambda r: _cells(r)["artist"]),
         ("median_ratio", "AI vs artist, median (90%)", lambda r: _cells(r)["ratio"]),
+        ("median_ai_hours", "AI delivery, median (90%)", lambda r: _delivery_cell(r, "ai")),
+        ("median_artist_hours", "artist delivery, median (90%)", lambda r: _delivery_cell(r, "artist")),
+    ]
+    rows += [
+        (item, f"{ITEM_LABELS[item]} ({ccy}/job, a point)", lambda r, i=item: m(r["breakdown"][i]))
+        for item in costs.ITEMS
+    ]
+    rows += [
+        ("total", f"total per job ({ccy}, a point)", lambda r: m(r["breakdown"]["total"])),
+        ("usable_images", "usable images", lambda r: f"{r['usable_images']:g}"),
         # the same figures from the central values: said so, or '30.47' under '33 (19–56)' reads as a contradiction
         ("per_usable_image", f"AI per usable image, {POINT} ({ccy})", lambda r: m(r["breakdown"]["per_usable_image"])),
         ("artist", f"artist per image, {POINT} ({ccy})", lambda r: m(r["artist"]["per_image"])),
         ("ratio", f"AI vs artist per image, {POINT}", lambda r: ratio_phrase(r["ratio"])),
-        ("ai_hours", f"AI delivery, {POINT}", lambda r: duration(r["delivery"]["ai_hours"])),
-        ("artist_hours", f"artist delivery, {POINT}", lambda r: duration(r["delivery"]["artist_hours"])),
         ("p_job_success", "chance the job yields its finals", lambda r: f"{r['p_job_success']:.1%}"),
         ("speed", "speed from", lambda r: r["generation"]["seconds_per_image_source"]),
     ]
     return rows
+
+
+def _delivery_cell(r: dict[str, Any], side: str) -> str:
+    """'24.8 h (24.5–25.4 h)': the headline draws' delivery time, the figure the CLI and the Overview print."""
+    from artcost.model.headline import Headline
+    from artcost.units import duration_range
+
+    h = Headline.from_dict(r["headline"])
+    sp = h.ai_delivery if side == "ai" else h.artist_delivery
+    if sp is None:
+        return duration(r["delivery"][f"{side}_hours"]) + " (point)"
+    if h.is_point or sp.p5 == sp.p95:
+        return duration(sp.median) + (" (point)" if h.is_point else " (fixed)")
+    return f"{duration(sp.median)} ({duration_range(sp.p5, sp.p95)})"
 
 
 def _shown(key: str, results: list[dict[str, Any]]) -> bool:

@@ -22,6 +22,26 @@ def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
+# A phone's chart: drawn 420 units wide so that at 420 px its 13-unit text is 13 px (the 760-wide chart printed
+# it about 7 px high there). The dashboard shows this one below 640 px (ui.svg_chart), the wide one above.
+NARROW_WIDTH = 420
+CHAR_W = 0.53  # average glyph width of the sans-serif font, in ems: how many characters a line holds
+
+
+def _lines(text: str, width: float, font_size: float) -> list[str]:
+    """`text` wrapped at words to lines that fit `width` units at `font_size` (an SVG <text> never wraps itself,
+    so a long title ran out of the chart, and a centred axis title lost its first letter: 'ɔNY per ...')."""
+    import textwrap
+
+    return textwrap.wrap(text, max(12, int(width / (font_size * CHAR_W)))) or [""]
+
+
+def _text_lines(x: float, y: float, lines: Sequence[str], size: float, extra: str = "", step: float | None = None) -> str:
+    step = step or size * 1.25
+    return "".join(f'<text x="{x:.1f}" y="{y + i * step:.1f}" font-size="{size:g}" {extra}>{_e(line)}</text>'
+                   for i, line in enumerate(lines))
+
+
 def nice_ticks(top: float, n: int = 5) -> list[float]:
     """Round tick values from 0 to at least `top` (about `n` of them): 0, 1,000, 2,000, ..."""
     if not (top > 0 and math.isfinite(top)):
@@ -34,12 +54,18 @@ def nice_ticks(top: float, n: int = 5) -> list[float]:
 
 
 def hbars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, tick_text, width: int = 760,
-          label_width: int = 210, value_width: int = 190) -> str:
+          label_width: int = 210, value_width: int = 190, narrow: bool = False) -> str:
     """Horizontal bars on a linear axis from zero, each with an optional p5-p95 whisker and a value label.
 
     rows: {'label', 'sub' (smaller second line, optional), 'value', 'low', 'high' (optional), 'colour', 'text'}.
-    Returns one <svg> element, width 100% of its container (viewBox keeps the proportions)."""
-    bar_h, gap, top_pad, axis_h = 34, 26, 46, 46
+    Returns one <svg> element, width 100% of its container (viewBox keeps the proportions). `narrow`: the phone's
+    layout (names above the bars, values under them, NARROW_WIDTH wide)."""
+    if narrow:
+        named = [{**r, "label": r["label"] + (f" · {r['sub']}" if r.get("sub") else "")} for r in rows]
+        return named_bars(named, title, axis_title, tick_text, chart_id="key", narrow=True)
+    bar_h, gap, axis_h = 34, 26, 46
+    title_lines = _lines(title, width, 17)
+    top_pad = 46 + 21 * (len(title_lines) - 1)
     plot_w = width - label_width - value_width
     height = top_pad + len(rows) * (bar_h + gap) + axis_h
     top = max(max(r.get("high") or r["value"], r["value"]) for r in rows)
@@ -49,7 +75,7 @@ def hbars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, tick_t
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" data-artcost-chart="key" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{_e(title)}" style="max-width:{width}px;font-family:{FONT}">',
-        f'<text x="0" y="20" font-size="17" font-weight="600" fill="#222">{_e(title)}</text>',
+        _text_lines(0, 20, title_lines, 17, 'font-weight="600" fill="#222"'),
     ]
     y_axis = top_pad + len(rows) * (bar_h + gap) - gap / 2
     for t in ticks:
@@ -94,9 +120,9 @@ def key_title(r: Mapping[str, Any]) -> str:
     return "Per image: " + words
 
 
-def key_chart(r: Mapping[str, Any]) -> str:
+def key_chart(r: Mapping[str, Any], narrow: bool = False) -> str:
     """AI per usable image against the artist per image: the headline's medians as bars, their 90%
-    intervals as whiskers, on a linear axis (an SVG element)."""
+    intervals as whiskers, on a linear axis (an SVG element); `narrow`: the phone's layout."""
     from artcost.model.headline import Headline
 
     h = Headline.from_dict(r["headline"])
@@ -114,7 +140,7 @@ def key_chart(r: Mapping[str, Any]) -> str:
     rows = [row("AI", s.get("device") or "", h.ai, h.point_ai, AI_COLOUR),
             row("Artist", s.get("artist_tier") or "", h.artist, h.point_artist, ARTIST_COLOUR)]
     axis = f"{ccy} per image" + ("" if h.is_point else ": median, whisker = 90% interval")
-    return hbars(rows, key_title(r), axis, lambda t: f"{t:,.0f}" if t >= 1 or t == 0 else figure(t))
+    return hbars(rows, key_title(r), axis, lambda t: f"{t:,.0f}" if t >= 1 or t == 0 else figure(t), narrow=narrow)
 
 
 def key_caption(r: Mapping[str, Any]) -> str:
@@ -139,14 +165,23 @@ ROUTE_KIND_WORDS = {"scenario": "the scenario as written", "measured": "this mac
 
 
 def named_bars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, tick_text, width: int = 760,
-               value_width: int = 230, chart_id: str = "routes", top: float | None = None, compact: bool = False) -> str:
+               value_width: int = 230, chart_id: str = "routes", top: float | None = None, compact: bool = False,
+               narrow: bool = False) -> str:
     """Horizontal bars on a linear axis from zero, each bar's name written above it (a name of any length is
     never cut), with an optional p5-p95 whisker and a value label after the bar.
 
     rows: {'label', 'value', 'low', 'high' (optional), 'colour', 'text'}; one <svg>, width 100% of its container,
     marked data-artcost-chart=`chart_id`; `top`: the axis runs to at least this (default: the longest whisker);
-    `compact`: thinner rows (the presenter's one page holds two panels)."""
+    `compact`: thinner rows (the presenter's one page holds two panels); `narrow`: a phone's chart, NARROW_WIDTH
+    wide, each value written under its bar (after it there is no room)."""
     name_h, bar_h, gap, top_pad, axis_h = (15, 10, 5, 34, 42) if compact else (17, 15, 9, 40, 46)
+    if narrow:
+        width, value_width, compact = NARROW_WIDTH, 28, False  # room for the last tick label
+        name_h, bar_h, gap, top_pad = 17, 14, 22, 40
+    title_lines = _lines(title, width, 17)
+    axis_lines = _lines(axis_title, width - 10, 13)
+    top_pad += 21 * (len(title_lines) - 1)
+    axis_h += 16 * (len(axis_lines) - 1)
     row_h = name_h + bar_h + gap
     pad = 10  # room for the "0" under the axis's start
     plot_w = width - value_width - pad
@@ -158,7 +193,7 @@ def named_bars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, t
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" data-artcost-chart="{_e(chart_id)}" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{_e(title)}" style="max-width:{width}px;font-family:{FONT}">',
-        f'<text x="0" y="20" font-size="17" font-weight="600" fill="#222">{_e(title)}</text>',
+        _text_lines(0, 20, title_lines, 17, 'font-weight="600" fill="#222"'),
         f'<g transform="translate({pad},0)">',
     ]
     for t in ticks:
@@ -167,8 +202,8 @@ def named_bars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, t
         out.append(f'<text x="{x:.1f}" y="{y_axis + 18:.1f}" font-size="13" fill="#555" text-anchor="middle">'
                    f"{_e(tick_text(t))}</text>")
     out.append(f'<line x1="0" y1="{y_axis:.1f}" x2="{plot_w}" y2="{y_axis:.1f}" stroke="#999"/>')
-    out.append(f'<text x="{plot_w / 2:.1f}" y="{y_axis + 40:.1f}" font-size="13" fill="#555" text-anchor="middle">'
-               f"{_e(axis_title)}</text>")
+    # from the axis's start, wrapped: centred, a title longer than the plot lost its first letter ('ɔNY per ...')
+    out.append(_text_lines(0, y_axis + 38, axis_lines, 13, 'fill="#555"', step=16))
     for i, r in enumerate(rows):
         y = top_pad + i * row_h
         out.append(f'<text x="2" y="{y + name_h - 4}" font-size="13" fill="#222">{_e(r["label"])}</text>')
@@ -184,7 +219,10 @@ def named_bars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, t
                 out.append(f'<line x1="{x:.1f}" y1="{mid - 5:.1f}" x2="{x:.1f}" y2="{mid + 5:.1f}" stroke="#222" '
                            'stroke-width="1.2"/>')
             end = max(end, hi)
-        out.append(f'<text x="{end + 6:.1f}" y="{mid + 4.5:.1f}" font-size="13" fill="#222">{_e(r["text"])}</text>')
+        if narrow:
+            out.append(f'<text x="2" y="{yb + bar_h + 15:.1f}" font-size="13" fill="#222">{_e(r["text"])}</text>')
+        else:
+            out.append(f'<text x="{end + 6:.1f}" y="{mid + 4.5:.1f}" font-size="13" fill="#222">{_e(r["text"])}</text>')
     out.append("</g></svg>")
     return "".join(out)
 
@@ -201,7 +239,7 @@ def cheapest_of_each_kind(routes: Sequence[Mapping[str, Any]]) -> list[Mapping[s
     return out
 
 
-def routes_chart(d: Mapping[str, Any], cheapest_per_kind: bool = False) -> str:
+def routes_chart(d: Mapping[str, Any], cheapest_per_kind: bool = False, narrow: bool = False) -> str:
     """Every priced route to the scenario's image (`model.routes.RoutesResult.to_dict(currency)`), cheapest first:
     the median cost per usable image (the artist's price per image) as a bar, its 90% interval as a whisker.
     `cheapest_per_kind`: only the cheapest of each kind (the presenter's one page)."""
@@ -215,7 +253,7 @@ def routes_chart(d: Mapping[str, Any], cheapest_per_kind: bool = False) -> str:
                                                  if spread else "")
         if r["kind"] != "artist":
             text += artist_ratio_text(artist, c["median"])
-        rows.append({"label": f"{r['rank']}. {r['name']}", "value": c["median"], "low": c["p5"] if spread else None,
+        rows.append({"label": f"{r.get('rank_label') or r['rank']}. {r['name']}", "value": c["median"], "low": c["p5"] if spread else None,
                      "high": c["p95"] if spread else None, "colour": ROUTE_COLOURS.get(r["kind"], "#999999"),
                      "text": text, "kind": r["kind"]})
     if not rows:
@@ -224,7 +262,7 @@ def routes_chart(d: Mapping[str, Any], cheapest_per_kind: bool = False) -> str:
              "Every way to get the image: cost per usable image")
     ticks = lambda t: f"{t:,.0f}" if t >= 1 or t == 0 else figure(t)  # noqa: E731
     axis = f"{ccy} per usable image (the artist: per image): median, whisker = 90% interval"
-    out = named_bars(rows, title, axis, ticks, compact=cheapest_per_kind)
+    out = named_bars(rows, title, axis, ticks, compact=cheapest_per_kind, narrow=narrow)
     machines = [x for x in rows if x["kind"] != "artist"]
     edge = zoom_edge(machines, artist)
     if edge is not None:
@@ -232,7 +270,8 @@ def routes_chart(d: Mapping[str, Any], cheapest_per_kind: bool = False) -> str:
         # axis of their own (a log axis would hide the gap the first panel shows)
         out += named_bars(machines, f"The same without the artist, zoomed in: 0 to {ticks(edge)} {ccy}",
                           axis.replace(" (the artist: per image)", "") + f"; the artist, at {money_approx(artist, ccy)}, "
-                          "is off this scale", ticks, chart_id="routes-zoom", top=edge, compact=cheapest_per_kind)
+                          "is off this scale", ticks, chart_id="routes-zoom", top=edge, compact=cheapest_per_kind,
+                          narrow=narrow)
     return out
 
 
@@ -246,7 +285,8 @@ def _shown_routes(d: Mapping[str, Any], cheapest_per_kind: bool) -> tuple[list[M
 
 
 def artist_ratio_text(artist: float | None, value: float) -> str:
-    """What the artist's price is against one way's cost, written after its bar: ' · artist: 81x this'."""
+    """What one way's cost is against the artist's price, written after its bar in the headline's words:
+    ' · 81x cheaper than the artist', ' · 2x the artist's price' (one way to write a ratio everywhere)."""
     if not artist or not value or value <= 0:
         return ""
     ratio = artist / value
@@ -254,7 +294,7 @@ def artist_ratio_text(artist: float | None, value: float) -> str:
     def n(x: float) -> str:
         return figure(x).removesuffix(".0")
 
-    return f" · artist: {n(ratio)}x this" if ratio >= 1 else f" · artist: 1/{n(1 / ratio)} of this"
+    return f" · {n(ratio)}x cheaper than the artist" if ratio >= 1 else f" · {n(1 / ratio)}x the artist's price"
 
 
 ZOOM_WHEN = 5.0  # a second panel when the artist's bar is this many times the longest of the machines' whiskers

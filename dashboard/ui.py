@@ -20,6 +20,7 @@ import streamlit as st
 from artcost.dashboard import state
 from artcost.errors import UserError
 from artcost.dashboard.charts import PLOTLY_CONFIG, Chart
+from artcost.dashboard.escape import md
 from artcost.model.comparison import comparison
 from artcost.model.currency import known_currencies
 from artcost.model.loader import LoadedScenario
@@ -103,27 +104,37 @@ def _copy(src: str, dst: str) -> None:
 
 def show(chart: Chart, key: str | None = None) -> None:
     st.plotly_chart(chart.fig, config=PLOTLY_CONFIG, key=key)
-    st.caption(chart.caption.replace("$", "\\$"))  # a source's "$399" is money, not LaTeX
+    st.caption(md(chart.caption))  # a caption quotes sources: text, not Markdown (a "$399" is money, not LaTeX)
 
 
-def svg_chart(svg_text: str, label: str) -> None:
-    """A chart drawn as plain SVG (`artcost.dashboard.svg`), shown as an image.
+def svg_chart(svg_text: str, label: str, narrow_text: str = "") -> None:
+    """A chart drawn as plain SVG (`artcost.dashboard.svg`), shown as an image; with `narrow_text` (the same chart
+    in its phone layout) a <picture> shows that one below 640 px, where the wide chart's text shrank to ~7 px.
 
     Not `st.html`: Streamlit's sanitiser drops <svg> elements there (the chart vanished, its caption stayed).
     An <img> of the SVG needs no plotly and no script; `data-artcost-chart` marks it for the browser tests'
     clock (tests/dashboard/browser_harness.py)."""
     import base64
     import html
-
     import re
 
     if not svg_text:
         return
-    # a chart of two panels (the routes chart and its zoom) is two <svg> elements: an image each
-    for one in re.findall(r"<svg\b.*?</svg>", svg_text, flags=re.S) or [svg_text]:
-        data = base64.b64encode(one.encode("utf-8")).decode("ascii")
-        st.markdown(f'<img src="data:image/svg+xml;base64,{data}" data-artcost-chart="{html.escape(label, quote=True)}" '
-                    f'alt="{html.escape(label, quote=True)}" style="width:100%;max-width:760px">', unsafe_allow_html=True)
+
+    def panels(text: str) -> list[str]:  # a chart of two panels (routes and its zoom) is two <svg> elements
+        return re.findall(r"<svg\b.*?</svg>", text, flags=re.S) or [text]
+
+    def data(one: str) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(one.encode("utf-8")).decode("ascii")
+
+    wide = panels(svg_text)
+    narrow = panels(narrow_text) if narrow_text else []
+    alt = html.escape(label, quote=True)
+    for i, one in enumerate(wide):
+        img = f'<img src="{data(one)}" data-artcost-chart="{alt}" alt="{alt}" style="width:100%;max-width:760px">'
+        if i < len(narrow):
+            img = f'<picture><source media="(max-width: 640px)" srcset="{data(narrow[i])}">{img}</picture>'
+        st.markdown(img, unsafe_allow_html=True)
 
 
 def bench_records_for(sid: str) -> tuple:

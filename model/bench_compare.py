@@ -45,8 +45,18 @@ def compare_record(rec) -> dict[str, Any]:
         "achieved_tflops": (record_flops / spi / 1e12) if record_flops and spi else None,
     }
     rows, skipped = [], []
+    # issue #26: a run is set beside ours only when both state their precision and their FLOPs can be counted
+    # (so the scaling means something); an energy only when both state the same scope (never mixed)
+    ours_missing = [w for w, ok in (("our record states no precision", bool(precision)),
+                                    ("our record's FLOPs per image are not counted", bool(record_flops))) if not ok]
     for r in catalogue():
         if r.flop_arch != arch:
+            continue
+        if ours_missing:
+            skipped.append({"id": r.id, "device": r.device, "why": "; ".join(ours_missing)})
+            continue
+        if r.precision.strip().lower() in ("unknown", "not stated", ""):
+            skipped.append({"id": r.id, "device": r.device, "why": "the source states no precision"})
             continue
         try:
             sp = speed_at(r, arch, res, steps, cfg)
@@ -59,6 +69,10 @@ def compare_record(rec) -> dict[str, Any]:
             flags.insert(0, f"{r.model} weights (the {arch} architecture)")
         if r.joules_per_image is not None and scope is None:
             flags.append("energy: not measured in our record")
+        energy_comparable = r.joules_per_image is not None and scope is not None and r.energy_scope == scope
+        if r.joules_per_image is not None and scope is not None and not energy_comparable:
+            flags.append(f"energy not set beside ours: {SCOPE_WORDS_ALL.get(r.energy_scope, r.energy_scope)} there, "
+                         f"{SCOPE_WORDS_ALL.get(scope, scope)} here")
         rows.append({
             "id": r.id, "device": r.device, "gpus": r.gpus, "model": r.model, "date": r.date,
             "source": r.source.title, "primary": r.source.primary, "published_settings": r.settings,
@@ -70,7 +84,8 @@ def compare_record(rec) -> dict[str, Any]:
             "record_over_row": (spi / sp.gpu_seconds_per_image) if spi else None,
             "row_achieved_tflops": (row_flops / r.seconds_per_image / r.gpus / 1e12) if row_flops else None,
             "published_joules_per_image": r.joules_per_image,
-            "joules_per_image_at_record_settings": sp.joules_per_image,
+            "joules_per_image_at_record_settings": sp.joules_per_image if energy_comparable else None,
+            "energy_comparable": energy_comparable,
             "energy_scope": r.energy_scope,
             "precision": r.precision, "runtime": r.runtime, "batch_size": r.batch_size,
             "flags": flags,
@@ -80,4 +95,5 @@ def compare_record(rec) -> dict[str, Any]:
             "method": ("each row's seconds and joules per image x (counted FLOPs per image at the record's resolution, "
                        "steps and CFG / at the row's own), from the shipped FLOP table (bench/configs/flops_table.json); "
                        "record_over_row = our seconds / the row's GPU-seconds per image (a row on n GPUs counts n x its seconds): "
-                       "> 1, our run is slower per GPU")}
+                       "> 1, our run is slower per GPU; a row is set beside ours only when both state their precision "
+                       "and FLOPs can be counted for both, and its energy only when both state the same scope")}

@@ -28,7 +28,7 @@ class Price(Part):
     mode: float | None = Field(None, gt=0, le=1e7)
     high: float | None = Field(None, gt=0, le=1e7)
     date: str
-    basis: Literal["primary", "secondary", "reference"] = "reference"
+    basis: Literal["primary", "secondary"]
     source: str = Field(min_length=3)
 
     @field_validator("date", mode="before")
@@ -73,11 +73,20 @@ def _usd(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:.4g}"
 
 
+class Share(Part):
+    """A share of the purchase price (0-1), with where it comes from."""
+
+    value: float = Field(ge=0, le=1)
+    source: str = Field(min_length=3)
+
+
 class OfferRow(TableRow):
     device: str = Field(min_length=2)
+    seller: str | None = None  # who rents it, when the row is one seller's
     board_power_w: Figure
-    purchase_usd: Price
+    purchase_usd: Price | None = None  # None: no purchase price found (said in the row's notes)
     rent_usd_per_gpu_hour: Price | None = None
+    resale_share: Share | None = None  # resale value at the end of its life, as a share of the price
     notes: str | None = None
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from artcost.model import uncertainty
 from artcost.model.loader import LoadedScenario
 from artcost.model.schema import Scenario
-from artcost.units import figure, money, money_approx, ratio_phrase
+from artcost.units import duration, duration_range, figure, money, money_approx, ratio_phrase
 
 DEFAULT_DRAWS = 20_000
 DEFAULT_SEED = 0
@@ -136,7 +136,12 @@ class Headline:
     uncertain_inputs: int
     device: str | None = None
     artist_tier: str | None = None
-    rate_year: int | None = None  # the scenario's as_of year: money converts at that year's rates
+    rate_year: int | None = None  # the year of the rate table money converts at (the scenario's as_of year, or the
+    # nearest year with a table when that year has none)
+    # Delivery in hours over the same draws: one delivery figure per side on every surface (the point's
+    # 14.0 days stood beside a chart's 16).  None only for a Headline read from older JSON.
+    ai_delivery: Spread | None = None
+    artist_delivery: Spread | None = None
 
     @property
     def is_point(self) -> bool:
@@ -172,7 +177,7 @@ class Headline:
         )
 
     def point_sentence(self, currency: str | None = None) -> str:
-        """'central values (point): 24.03 CNY with AI, 2,500 CNY from the artist: 1/104'."""
+        """'central values (point): 24.03 CNY with AI, 2,500 CNY from the artist: 104x cheaper with AI'."""
         h = self.in_currency(currency)
         return (f"central values (point): {money(h.point_ai, h.currency)} with AI, "
                 f"{money(h.point_artist, h.currency)} from the artist: {ratio_phrase(h.point_ratio)}")
@@ -216,6 +221,8 @@ class Headline:
             "device": self.device,
             "artist_tier": self.artist_tier,
             "rate_year": self.rate_year,
+            "delivery_hours": None if self.ai_delivery is None or self.artist_delivery is None else
+            {"ai": self.ai_delivery.to_dict(), "artist": self.artist_delivery.to_dict()},
             "statistic": ("point (no uncertain inputs)" if self.is_point
                           else "median and 5th/95th percentiles over the draws; ratio = artist / AI per draw"),
             "sentence": self.sentence(),
@@ -231,7 +238,30 @@ class Headline:
             point_ratio=_float(p["ratio"]), draws=int(d["draws"]), seed=d["seed"],
             uncertain_inputs=int(d["uncertain_inputs"]), device=d.get("device"), artist_tier=d.get("artist_tier"),
             rate_year=d.get("rate_year"),
+            ai_delivery=Spread.from_dict(d["delivery_hours"]["ai"]) if d.get("delivery_hours") else None,
+            artist_delivery=Spread.from_dict(d["delivery_hours"]["artist"]) if d.get("delivery_hours") else None,
         )
+
+    def delivery_words(self) -> str:
+        """'AI 24.8 h (90%: 24.5–25.4 h), the artist 16.5 days (90%: 9.9–25.8 days)': the one delivery figure per
+        side, median and interval of the headline's draws (a point, said to be one, without uncertain inputs)."""
+        if self.ai_delivery is None or self.artist_delivery is None:
+            return ""
+
+        def one(sp: Spread) -> str:
+            if sp.p5 == sp.p95:
+                return duration(sp.median)
+            return f"{duration(sp.median)} ({INTERVAL}: {duration_range(sp.p5, sp.p95)})"
+
+        point = " (a point: no uncertain inputs)" if self.is_point else ""
+        return f"AI {one(self.ai_delivery)}, the artist {one(self.artist_delivery)}{point}"
+
+
+def _rate_year(year: int) -> int | None:
+    """The year of the rate table a scenario of `year` converts at (not `year` itself when it has no table)."""
+    from artcost.model.currency import rate_table
+
+    return rate_table(year).year
 
 
 def headline_for(
@@ -248,16 +278,19 @@ def headline_for(
         mc = uncertainty.simulate(scenario, draws=draws, seed=seed)
         point = mc.deterministic
         ai, artist, ratio = (Spread.of(mc.samples[k]) for k in ("ai_per_usable_image", "artist_per_image", "ratio"))
+        ai_d, artist_d = (Spread.of(mc.samples[f"{side}_delivery_hours"]) for side in ("ai", "artist"))
         used_draws, used_seed = mc.draws, mc.seed
     else:
         point = {k: float(v) for k, v in uncertainty.pick_outputs(uncertainty.evaluate(sc, {})).items()}
         ai, artist, ratio = (Spread.point(point[k]) for k in ("ai_per_usable_image", "artist_per_image", "ratio"))
+        ai_d, artist_d = (Spread.point(point[f"{side}_delivery_hours"]) for side in ("ai", "artist"))
         used_draws, used_seed = 0, None
     h = Headline(
         currency=sc.meta.currency, ai=ai, artist=artist, ratio=ratio,
         point_ai=point["ai_per_usable_image"], point_artist=point["artist_per_image"], point_ratio=point["ratio"],
         draws=used_draws, seed=used_seed, uncertain_inputs=n_uncertain,
-        device=sc.generation.device, artist_tier=sc.artist.tier, rate_year=sc.meta.as_of.year,
+        device=sc.generation.device, artist_tier=sc.artist.tier, rate_year=_rate_year(sc.meta.as_of.year),
+        ai_delivery=ai_d, artist_delivery=artist_d,
     )
     return h.in_currency(currency)
 

@@ -49,6 +49,7 @@ class Crossing:
     verdict: str  # "above" | "always" | "never"
     capacity_jobs_per_month: float
     sentence: str
+    at_volume: dict[str, float] | None = None  # {jobs_per_month, own, rival}: both costs at the scenario's volume
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -79,7 +80,7 @@ def capacity_jobs(route: Route) -> float:
     return HOURS_PER_YEAR_MAX * gpus / 12.0 / (route.point["gpu_seconds"] / 3600.0)
 
 
-def breakeven(routes: list[Route]) -> tuple[list[Crossing], dict[str, Any]]:
+def breakeven(routes: list[Route], jobs: float | None = None) -> tuple[list[Crossing], dict[str, Any]]:
     """For each owned GPU: the monthly volume above which owning it (bought for this work) beats renting it,
     the cheapest API and the subscription; and the curves to plot (cost per usable image by jobs a month)."""
     owns = [r for r in routes if r.kind == "own" and r.loaded is not None]
@@ -108,7 +109,7 @@ def breakeven(routes: list[Route]) -> tuple[list[Crossing], dict[str, Any]]:
         curves["names"][o.key], curves["kinds"][o.key], curves["capacity"][o.key] = o.name, o.kind, cap
         rivals = [x for x in (rents.get(o.key.split(":", 1)[1]), cheapest_api, *subs) if x is not None]
         for rv in rivals:
-            crossings.append(_crossing(o, rv, cap))
+            crossings.append(_crossing(o, rv, cap, jobs))
     for rv in [*rents.values(), *([cheapest_api] if cheapest_api else []), *subs]:
         curves["cost"][rv.key] = rival_cost(rv, grid).tolist()
         curves["names"][rv.key], curves["kinds"][rv.key] = rv.name, rv.kind
@@ -120,7 +121,7 @@ def count(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:.3g}" if x >= 1 else f"{x:.2g}"
 
 
-def _crossing(own: Route, rival: Route, cap: float) -> Crossing:
+def _crossing(own: Route, rival: Route, cap: float, jobs: float | None = None) -> Crossing:
     finals = own.point["usable_images"]
     gpu_hours = own.point["gpu_seconds"] / 3600.0  # a job's GPU-hours on the owned GPU
 
@@ -141,7 +142,14 @@ def _crossing(own: Route, rival: Route, cap: float) -> Crossing:
     else:
         j, verdict = None, "never"
         text = f"owning never beats {rival.name}, even with the GPU busy all year ({count(cap)} jobs a month)"
+    at_volume = None
+    if jobs is not None:  # the same central-value costs at the scenario's own volume, to read beside the ranking
+        v = min(jobs, cap)
+        at_volume = {"jobs_per_month": jobs, "own": float(own_cost(own, v)), "rival": float(rival_cost(rival, v))}
+        text += (f"; at the scenario's {count(jobs)} job{'' if jobs == 1 else 's'} a month: owning "
+                 f"{at_volume['own']:.4g}, {rival.name.split(':')[0] if rival.kind != 'rent' else 'renting'} "
+                 f"{at_volume['rival']:.4g} per usable image")
     return Crossing(own=own.key, rival=rival.key, own_name=own.name, rival_name=rival.name, jobs_per_month=j,
                     images_per_month=None if j is None else j * finals,
                     gpu_hours_per_month=None if j is None else j * gpu_hours, verdict=verdict,
-                    capacity_jobs_per_month=cap, sentence=f"{own.name}: {text}")
+                    capacity_jobs_per_month=cap, sentence=f"{own.name}: {text}", at_volume=at_volume)

@@ -28,7 +28,10 @@ GPU bought for the work beats renting it, the cheapest API and the subscription 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
+
+import numpy as np
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -36,15 +39,18 @@ from typing import Any, Mapping
 from artcost.errors import ArgumentError, UserError
 from artcost.model import costs
 from artcost.model.api_prices import ApiPriceRow, api_price_table, billed_megapixels, price_fields
-from artcost.model.carbon import Carbon, Intensity, intensity_for
+from artcost.model.carbon import ARTIST_CARBON_SOURCE, ARTIST_G_CO2E_PER_IMAGE, Carbon, Intensity, intensity_for
 from artcost.model.catalogue import SCOPE_WORDS, NotScalable, PublishedSpeed, best_row, speed_at
 from artcost.model.currency import rate_table_for
 from artcost.model.gpu_offers import OfferRow, converted, gpu_offers
-from artcost.model.headline import Headline, Spread, headline_for
 from artcost.model.distributions import magnitude_problem
+from artcost.model.headline import DEFAULT_DRAWS, DEFAULT_SEED, Headline, Spread, headline_for
 from artcost.model.loader import LoadedScenario, load_scenario, validate_raw
 from artcost.model.quantity import Quantity
-from artcost.model.route_breakeven import Crossing, breakeven
+from artcost.units import money
+from artcost.model.route_breakeven import HOURS_PER_YEAR_MAX, Crossing, breakeven
+from artcost.model.route_pairs import (MATERIALITY, TIE_RULE, Draws, Paired, artist_draws, base_inputs, human_share, machine_draws,
+                                       rank_groups, route_inputs)
 
 KIND_ORDER = ("scenario", "measured", "own", "rent", "api", "subscription", "artist")
 KIND_WORDS = {"scenario": "the scenario", "measured": "this machine, measured", "own": "own", "rent": "rent",
@@ -55,9 +61,13 @@ SUBSCRIPTION_FILE = "subscription-midjourney.yaml"
 DEFAULT_OWNER = {
     "lifetime_years": {"value": 4, "source": "assumption: a GPU bought for this work is written off over 4 years "
                                              "(the scenario owns no GPU to take the figure from)"},
-    "hours_used_per_year": {"value": 2000, "source": "assumption: 2,000 hours of use a year, about 8 h a working day "
-                                                     "(the scenario owns no GPU)"},
 }
+DEFAULT_RESALE_SHARE = 0.3
+DEFAULT_RESALE_SOURCE = ("assumption: sold for 30% of its price at the end of its life (no published resale figure "
+                         "for this card in gpu_offers.yaml; the seed assumes the same share for its own card)")
+UNKNOWN_LATENCY_S = 1e-9  # the schema needs a positive speed; this one counts no time
+IDLE_NOTE = ("idle draw not counted: the card is assumed switched off, or its machine used for other work, between "
+             "jobs (only the work's GPU time draws power)")
 US_TARIFF_USD = 0.16  # EIA: US residential average 15.04 c/kWh in 2022, about 16 c in 2023
 US_TARIFF_SOURCE = ("US Energy Information Administration (EIA): residential average about 16 c/kWh in 2023; the scenario "
                     "owns no GPU, so it has no tariff of its own")
@@ -87,15 +97,33 @@ class Route:
     notes: list[str] = field(default_factory=list)
     unpriced_because: str | None = None
     rank: int | None = None
+    tied: bool = False  # tied with the best route (route_pairs.TIE_RULE)
+    tied_group: bool = False  # shares its rank with another route
+    vs_scenario: Paired | None = None  # this route minus the scenario's own way, draw by draw
+    vs_best: Paired | None = None  # this route minus the best route, draw by draw
+    machine_only: Spread | None = None  # the machine's part of the cost per usable image (compute items)
+    latency_known: bool = True  # False: an API whose latency is not published (its time is left out)
+    price_dates: list[str] = field(default_factory=list)  # dates of the table rows that price it
 
     @property
     def is_machine(self) -> bool:
         return self.kind != "artist"
 
+    @property
+    def rank_label(self) -> str | None:
+        """'3', or '=1' for a rank shared with a tied route."""
+        if self.rank is None:
+            return None
+        return f"={self.rank}" if self.tied_group else str(self.rank)
+
     def to_dict(self, factor: float = 1.0, carbon_price: float | None = None) -> dict[str, Any]:
         out = {
-            "rank": self.rank, "key": self.key, "kind": self.kind, "name": self.name, "model": self.model,
+            "rank": self.rank, "rank_label": self.rank_label, "tied": self.tied, "key": self.key, "kind": self.kind, "name": self.name, "model": self.model,
             "cost_per_usable_image": None if self.cost is None else self.cost.scaled(factor).to_dict(),
+            "vs_scenario": None if self.vs_scenario is None else self.vs_scenario.to_dict(factor),
+            "vs_best": None if self.vs_best is None else self.vs_best.to_dict(factor),
+            "machine_only_per_usable_image": None if self.machine_only is None else self.machine_only.scaled(factor).to_dict(),
+            "latency_known": self.latency_known,
             "point": {k: (v * factor if k in ("per_usable_image", "compute", "human") else v) for k, v in self.point.items()},
             "delivery_hours": self.delivery_hours,
             "carbon": None if self.carbon is None else self.carbon.to_dict(carbon_price),
@@ -123,6 +151,11 @@ class RoutesResult:
     jobs_per_month_source: str
     skipped: list[str]
     notes: list[str]
+    human_share: float = float("nan")  # people's share of the scenario's own cost per usable image (median)
+
+    @property
+    def findings(self) -> list[str]:
+        return tie_findings(self.routes, self.human_share, 1.0, self.currency)
 
     @property
     def currency(self) -> str:
@@ -143,8 +176,14 @@ class RoutesResult:
             "currency": (currency or self.currency).upper(),
             "exchange_rate": None if f == 1.0 else {"from": self.currency, "to": (currency or self.currency).upper(),
                                                     "factor": f, "source": rate_table_for(self.loaded).label},
-            "statistic": "cost per usable image: median and 5th/95th percentiles of each route's seeded Monte Carlo "
-                         "(its headline); ranked by the median",
+            "statistic": ("cost per usable image: median and 5th/95th percentiles of each route's seeded Monte Carlo "
+                          "(its headline, as `artcost cost` on its scenario gives); ranked by the median of the paired "
+                          "difference to the scenario's own way (vs_scenario: this route minus the scenario's, draw by "
+                          "draw on the same draws of the shared inputs; p_cheaper = share of draws where this route "
+                          "is cheaper)"),
+            "tie_rule": TIE_RULE,
+            "findings": tie_findings(self.routes, self.human_share, f, (currency or self.currency).upper()),
+            "human_share_of_scenario_cost": self.human_share,
             "grid": {"g_co2e_per_kwh": self.intensity.g_per_kwh, "source": self.intensity.label,
                      "row": self.intensity.row.id},
             "carbon_price_per_tonne": None if self.carbon_price is None else self.carbon_price * f,
@@ -308,7 +347,8 @@ def _scenario_route(base: LoadedScenario, intensity: Intensity) -> Route:
     return r
 
 
-def _gpu_routes(base: LoadedScenario, intensity: Intensity, skipped: list[str]) -> list[Route]:
+def _gpu_routes(base: LoadedScenario, intensity: Intensity, skipped: list[str], jobs: float, jobs_src: str
+                ) -> list[Route]:
     sc = base.scenario
     gen = sc.generation
     from artcost.model.measured import device_key
@@ -334,40 +374,87 @@ def _gpu_routes(base: LoadedScenario, intensity: Intensity, skipped: list[str]) 
             speed["batch_size"] = row.batch_size
         same = own_key and device_key(offer.device) == own_key
         # own it
-        if same and sc.compute.kind == "owned":
+        if offer.purchase_usd is None:
+            if offer.seller is None:  # a seller's row is the same card as the market row: nothing to say twice
+                skipped.append(f"owning {offer.device}: no purchase price with a source in gpu_offers.yaml")
+        elif same and sc.compute.kind == "owned":
             skipped.append(f"owning {offer.device}: the scenario's own GPU (its own route)")
         else:
-            out.append(_own_route(base, offer, sp, speed, ccy, rates, intensity))
+            out.append(_own_route(base, offer, sp, speed, ccy, rates, intensity, jobs, jobs_src))
         # rent it
         if offer.rent_usd_per_gpu_hour is None:
             skipped.append(f"renting {offer.device}: no published hourly price in gpu_offers.yaml")
-        elif same and sc.compute.kind == "cloud":
+        elif same and sc.compute.kind == "cloud" and offer.seller is None:  # a named seller's price is another way
             skipped.append(f"renting {offer.device}: the scenario's own rented GPU (its own route)")
         else:
             out.append(_rent_route(base, offer, sp, speed, ccy, rates, intensity))
     return out
 
 
-def _own_route(base, offer: OfferRow, sp: PublishedSpeed, speed: dict, ccy: str, rates, intensity) -> Route:
+def owned_hours(jobs: float, candidates: float, seconds_per_image: float, gpus: float) -> float:
+    """Hours a year a GPU bought for this work alone is busy: 12 x jobs a month x a job's GPU-seconds / 3,600 /
+    GPUs, at most a (leap) year's hours; the same formula `route_breakeven.own_cost` sweeps."""
+    return min(12.0 * jobs * candidates * seconds_per_image / 3600.0 / gpus, HOURS_PER_YEAR_MAX)
+
+
+def _resale(base, offer: OfferRow, price_central_usd: float, fx: float) -> tuple[float, str]:
+    """A catalogue card's resale value at the end of its life: the row's published share, else the scenario's own
+    card's share (resale / purchase price), else the labelled default."""
+    if offer.resale_share is not None:
+        share, src = offer.resale_share.value, f"gpu_offers.yaml: {offer.resale_share.source}"
+    else:
+        own = base.scenario.compute.owned
+        if own is not None and own.resale_value.central > 0 and own.purchase_price.central > 0:
+            share = own.resale_value.central / own.purchase_price.central
+            src = (f"the scenario's own card's resale share ({share:.0%} of its price: "
+                   f"{base.source_of('compute.owned.resale_value')})")
+        else:
+            share, src = DEFAULT_RESALE_SHARE, DEFAULT_RESALE_SOURCE
+    value = share * price_central_usd * fx
+    return value, f"{share:.0%} of the central purchase price, ${price_central_usd * share:,.0f}: {src}"
+
+
+def _own_route(base, offer: OfferRow, sp: PublishedSpeed, speed: dict, ccy: str, rates, intensity,
+               jobs: float, jobs_src: str) -> Route:
     sc = base.scenario
+    fx = rates.factor("USD", ccy)
     section: dict[str, Any] = {"purchase_price": converted(offer.purchase_usd, ccy, rates, "")}
     notes: list[str] = []
+    # a GPU bought for this work is busy the work's own hours at the scenario's volume, not a fixed 2,000 h a year
+    # (which priced owning an RTX 4090 below renting it at 4 jobs a month, ~11 GPU-hours a year): the ranking and
+    # the break-even table then use the same hours and cannot disagree
+    hours = owned_hours(jobs, sc.generation.candidates_per_job.central, sp.gpu_seconds_per_image,
+                        sc.generation.gpus.central)
+    section["hours_used_per_year"] = {
+        "value": hours,
+        "source": (f"the work's own hours at {jobs:g} job{'' if jobs == 1 else 's'} a month ({jobs_src}): 12 x jobs x "
+                   f"{sc.generation.candidates_per_job.central:g} candidates x {sp.gpu_seconds_per_image:.3g} s / 3,600 "
+                   f"/ {sc.generation.gpus.central:g} GPU{'s' if sc.generation.gpus.central != 1 else ''} = {hours:.3g} h "
+                   "a year (a GPU bought for this work alone)")}
+    resale, resale_src = _resale(base, offer, offer.purchase_usd.central, fx)
+    section["resale_value"] = {"value": resale, "source": resale_src}
     if sc.compute.owned is not None:
-        for f in ("lifetime_years", "hours_used_per_year", "price_per_kwh", "pue", "system_power_w"):
+        for f in ("lifetime_years", "price_per_kwh", "pue", "system_power_w"):
             q = getattr(sc.compute.owned, f)
             section[f] = quantity_raw(q, f"the scenario's owner figure: {base.source_of('compute.owned.' + f)}")
-        notes.append("the owner's figures (lifetime, hours a year, tariff, PUE, rest of the system) are the scenario's")
+        notes.append("the owner's figures (lifetime, tariff, PUE, rest of the system) are the scenario's; the hours "
+                     "a year are this work's own at the scenario's volume"
+                     + (f", not the scenario's {sc.compute.owned.hours_used_per_year.central:,.0f} h for its own card "
+                        "(shared with its other use)" if sc.compute.owned.hours_used_per_year.central > hours else ""))
     else:
         section.update(copy.deepcopy(DEFAULT_OWNER))
-        section["price_per_kwh"] = {"value": US_TARIFF_USD * rates.factor("USD", ccy), "source": US_TARIFF_SOURCE}
-        notes.append("the scenario owns no GPU: lifetime, hours a year and tariff are labelled defaults")
+        section["price_per_kwh"] = {"value": US_TARIFF_USD * fx, "source": US_TARIFF_SOURCE}
+        notes.append("the scenario owns no GPU: lifetime and tariff are labelled defaults; the hours a year are this "
+                     "work's own at the scenario's volume")
+    notes.append(IDLE_NOTE)
     if sp.mean_power_w is not None and sp.row.energy_scope == "gpu_only":
         section["board_power_w"] = {"value": sp.mean_power_w,
                                     "source": f"published mean power per GPU, J / GPU-s ({sp.energy_label})"}
     else:
         section["board_power_w"] = {"value": offer.board_power_w.value, "source": offer.board_power_w.source}
     r = Route(key=f"own:{offer.id}", kind="own", name=f"own an {offer.device}", model=sp.row.model,
-              speed_source=sp.label, price_source=section["purchase_price"]["source"], notes=notes + list(sp.notes))
+              speed_source=sp.label, price_source=section["purchase_price"]["source"], notes=notes + list(sp.notes),
+              price_dates=[offer.purchase_usd.date])
     _priced(r, _variant(base, r.key, "owned", section, speed))
     r.carbon = _carbon_for(r, intensity, sp=sp, offer=offer)
     return r
@@ -384,8 +471,10 @@ def _rent_route(base, offer: OfferRow, sp: PublishedSpeed, speed: dict, ccy: str
         notes.append("billing rules (granularity, minimum, start-up) are the scenario's")
     else:
         notes.append("billing rules are the schema's defaults: per-second billing, no minimum, no billed start-up")
-    r = Route(key=f"rent:{offer.id}", kind="rent", name=f"rent an {offer.device}", model=sp.row.model,
-              speed_source=sp.label, price_source=section["price_per_gpu_hour"]["source"], notes=notes + list(sp.notes))
+    seller = f" ({offer.seller})" if offer.seller else ""
+    r = Route(key=f"rent:{offer.id}", kind="rent", name=f"rent an {offer.device}{seller}", model=sp.row.model,
+              speed_source=sp.label, price_source=section["price_per_gpu_hour"]["source"], notes=notes + list(sp.notes),
+              price_dates=[offer.rent_usd_per_gpu_hour.date])
     _priced(r, _variant(base, r.key, "cloud", section, {**speed, "device": f"{offer.device} (rented)"}))
     r.carbon = _carbon_for(r, intensity, sp=sp, offer=offer)
     if r.carbon.energy_kwh is not None:
@@ -440,9 +529,16 @@ def _api_route(base: LoadedScenario, row: ApiPriceRow, intensity: Intensity) -> 
     generation: dict[str, Any] = {"device": f"{row.provider} API ({row.provider_model})"}
     labels = {}
     if row.latency_s_per_image is None:
-        generation["seconds_per_image"] = quantity_raw(
-            gen.seconds_per_image, f"latency not published by {row.provider}: the scenario's own seconds per image "
-                                   "assumed (they count for delivery and attending only)")
+        # not the scenario's own speed (that borrowed a 3060 Ti's 2.75 s for every API and moved the break-even by
+        # a third): unknown, so no generation time is counted, and the route says so
+        generation["seconds_per_image"] = {"value": UNKNOWN_LATENCY_S, "source": (
+            f"latency not published by {row.provider}: unknown, left out of attending time and delivery "
+            f"({UNKNOWN_LATENCY_S:g} s stands in for it)")}
+        generation["batch_size"] = 1
+    else:  # the variant keeps the scenario's speed unless told otherwise: the published latency replaces it
+        generation["seconds_per_image"] = {"value": row.latency_s_per_image,
+                                           "source": f"published latency of {row.provider}: {row.label}"}
+        generation["batch_size"] = 1
     try:
         _, _, notes = price_fields(row, gen.steps)
         loaded = _variant(base, f"api:{row.id}", "api", section, generation, labels=labels)
@@ -456,7 +552,10 @@ def _api_route(base: LoadedScenario, row: ApiPriceRow, intensity: Intensity) -> 
     if not row.primary:
         notes.append("price from a secondary page")
     r = Route(key=f"api:{row.id}", kind="api", name=f"API: {row.provider} {row.provider_model}", model=row.model,
-              speed_source=loaded.source_of("generation.seconds_per_image"), price_source=row.label, notes=notes)
+              speed_source=loaded.source_of("generation.seconds_per_image"), price_source=row.label, notes=notes,
+              latency_known=row.latency_s_per_image is not None, price_dates=[row.page_date or row.as_of])
+    if not r.latency_known:
+        r.notes.append("the API's own generation time is unknown: delivery is at least the figure shown")
     _priced(r, loaded)
     r.carbon = _carbon_for(r, intensity, none_why=f"no energy figure: {row.provider} publishes none")
     return r
@@ -515,7 +614,9 @@ def _artist_route(base: LoadedScenario, intensity: Intensity) -> Route:
                "delivery_hours": sc.artist.lead_time_days.central * costs.HOURS_PER_DAY}
     r.delivery_hours = r.point["delivery_hours"]
     r.notes.append(f"available in time with probability {sc.artist.availability_probability.central:.0%}")
-    r.carbon = Carbon(None, "not counted: the model has no energy figure for an artist's work", 1.0, "", intensity)
+    # the artist's carbon, beside the machines' (issue #26): a published per-image range, with its own accounting
+    r.carbon = Carbon(None, ARTIST_CARBON_SOURCE, 1.0, "", intensity, "published, per capita",
+                      published_range_g=ARTIST_G_CO2E_PER_IMAGE)
     return r
 
 
@@ -564,7 +665,7 @@ def _measured_route(base: LoadedScenario, file, load_options: dict[str, Any], fr
 def routes_for(file, overrides: Mapping[str, Any] | None = None, from_bench: str | None = None,
                scale_by_flops: bool = False, jobs_per_month: float | None = None, all_apis: bool = False, *,
                label: str | None = None, typed: Mapping[str, str] | None = None,
-               base: LoadedScenario | None = None) -> RoutesResult:
+               base: LoadedScenario | None = None, today: dt.date | None = None) -> RoutesResult:
     """Every route for the scenario in `file` (with `overrides`, labelled `label`, as `model.measured` reads them):
     ranked by median cost per usable image. `base` (an already loaded scenario, e.g. the dashboard's) skips loading."""
     from artcost.model.measured import load_with_options
@@ -579,10 +680,11 @@ def routes_for(file, overrides: Mapping[str, Any] | None = None, from_bench: str
     carbon_price = None if sc.compute.carbon_price_per_tonne is None else sc.compute.carbon_price_per_tonne.central
     skipped: list[str] = []
     notes: list[str] = list(base.notes)
+    jobs, jobs_src = _jobs(sc, base, jobs_per_month)
     routes: list[Route] = [_scenario_route(base, intensity)]
     if from_bench is not None:
         routes.append(_measured_route(base, file, options, from_bench, scale_by_flops, intensity))
-    routes += _gpu_routes(base, intensity, skipped)
+    routes += _gpu_routes(base, intensity, skipped, jobs, jobs_src)
     rows, why = pick_api_rows(sc.generation.arch, sc.generation.resolution_px, sc.generation.steps, all_apis)
     notes.append(f"APIs shown: {why}")
     dated = _price_dates_note(sc.meta.as_of, rows)
@@ -591,29 +693,128 @@ def routes_for(file, overrides: Mapping[str, Any] | None = None, from_bench: str
     for row in rows:
         r = _api_route(base, row, intensity)
         (skipped.append(r) if isinstance(r, str) else routes.append(r))
+    sub = _subscription_route(base, intensity, jobs, jobs_src)
+    (skipped.append(sub) if isinstance(sub, str) else routes.append(sub))
+    routes.append(_artist_route(base, intensity))
+    for r in routes:
+        stale = stale_price_note(r.price_dates, today or dt.date.today())
+        if stale:
+            r.notes.append(stale)
+    ranked, share = _rank_paired(base, routes, jobs)
+    _check_human(ranked, notes)
+    crossings, curves = breakeven(ranked, jobs)
+    return RoutesResult(loaded=base, routes=ranked, crossings=crossings, curves=curves, intensity=intensity,
+                        carbon_price=carbon_price, jobs_per_month=jobs, jobs_per_month_source=jobs_src,
+                        skipped=skipped, notes=notes, human_share=share)
+
+
+def _jobs(sc, base: LoadedScenario, jobs_per_month: float | None) -> tuple[float, str]:
+    """Jobs a month: given for this comparison, else the scenario's, else 1 (said to be an assumption)."""
     if jobs_per_month is not None:
         if not (isinstance(jobs_per_month, (int, float)) and math.isfinite(jobs_per_month) and jobs_per_month > 0):
             raise ArgumentError("jobs_per_month", f"need a number > 0 (got {jobs_per_month})")
         problem = magnitude_problem(float(jobs_per_month))  # as job.jobs_per_month in a file
         if problem:
             raise ArgumentError("jobs_per_month", problem)
-        jobs, jobs_src = float(jobs_per_month), "given for this comparison (jobs_per_month)"
-    elif sc.job.jobs_per_month is not None:
-        jobs, jobs_src = sc.job.jobs_per_month.central, base.source_of("job.jobs_per_month")
+        return float(jobs_per_month), "given for this comparison (jobs_per_month)"
+    if sc.job.jobs_per_month is not None:
+        return sc.job.jobs_per_month.central, base.source_of("job.jobs_per_month")
+    return 1.0, "assumption: 1 job a month (the scenario gives no job.jobs_per_month; give one to change it)"
+
+
+STALE_MONTHS = 6
+
+
+def stale_price_note(dates: list[str], today: dt.date) -> str | None:
+    """'price read 2026-03, more than 6 months before today (2026-12-05): ...' for a route priced from a table row
+    older than STALE_MONTHS months, counted from the day the routes are run (what a buyer pays now)."""
+    old = []
+    for d in dates:
+        y, m = int(d[:4]), int(d[5:7]) if len(d) >= 7 else 1
+        day = int(d[8:10]) if len(d) >= 10 else 1
+        months = (today.year - y) * 12 + (today.month - m) - (1 if today.day < day else 0)
+        if months > STALE_MONTHS or (months == STALE_MONTHS and today.day > day):
+            old.append(d)
+    if not old:
+        return None
+    return (f"priced from a table row dated {', '.join(sorted(set(old)))}, more than {STALE_MONTHS} months before "
+            f"today ({today.isoformat()}): prices move, check the provider's page before relying on it")
+
+
+def _owned_hours_per_draw(r: Route, inputs: dict[str, np.ndarray], jobs: float) -> np.ndarray:
+    """A GPU bought for the work is busy the work's hours in each draw (a draw with twice the candidates keeps it
+    busy twice as long, so its price is spread over twice the hours: the price per job stays the price per job)."""
+    sc = r.loaded.scenario
+    central = sc.values()
+    get = lambda p: np.asarray(inputs.get(p, central[p]), dtype=float)  # noqa: E731
+    return np.minimum(12.0 * jobs * get("generation.candidates_per_job") * get("generation.seconds_per_image") / 3600.0
+                      / get("generation.gpus"), HOURS_PER_YEAR_MAX)
+
+
+def _rank_paired(base: LoadedScenario, routes: list[Route], jobs: float, draws: int = DEFAULT_DRAWS,
+                 seed: int = DEFAULT_SEED) -> tuple[list[Route], list[str]]:
+    """Ranks from paired draws (`route_pairs`): each route's difference from the scenario's own way and from the
+    best, ties called ties, and the machine-only cost; the findings that follow."""
+    shared = base_inputs(base, draws, seed)
+    samples: dict[str, Draws] = {}
+    for r in routes:
+        if r.cost is None:
+            continue
+        if r.kind == "artist":
+            samples[r.key] = artist_draws(base, shared, draws)
+        elif r.loaded is not None:
+            inputs = route_inputs(r.loaded, base, shared, draws, seed, r.key)
+            if r.kind == "own":
+                inputs["compute.owned.hours_used_per_year"] = _owned_hours_per_draw(r, inputs, jobs)
+            samples[r.key] = machine_draws(r.loaded, inputs, draws)
+            if r.kind == "own":
+                # the route's own figure, from these draws: its hours follow each draw's job, not the central one
+                r.cost = Spread.of(samples[r.key].total)
+    ref = samples["scenario"]
+    for r in routes:
+        if r.key in samples:
+            r.vs_scenario = Paired.of(samples[r.key].total - ref.total)
+            if r.kind != "artist":
+                r.machine_only = Spread.of(samples[r.key].compute)
+    priced = sorted((r for r in routes if r.key in samples), key=lambda r: r.vs_scenario.median)
+    groups = rank_groups([r.key for r in priced], samples)
+    best = priced[0]
+    sizes: dict[str, int] = {}
+    for k, (_, leader) in groups.items():
+        sizes[leader] = sizes.get(leader, 0) + 1
+    for r in priced:
+        r.rank, leader = groups[r.key]
+        r.tied_group = sizes[leader] > 1
+        r.tied = r.tied_group and leader == best.key
+        r.vs_best = Paired.of(samples[r.key].total - samples[best.key].total)
+    unpriced = [r for r in routes if r.key not in samples]
+    return priced + unpriced, human_share(samples["scenario"])
+
+
+def tie_findings(routes: list[Route], share: float, factor: float, ccy: str) -> list[str]:
+    """The routes' finding in words: the cheapest way and what it is tied with, or that every machine way is tied
+    and the people's time (`share` of the scenario's cost) is what moves the cost; money x `factor` in `ccy`."""
+    priced = [r for r in routes if r.vs_scenario is not None]
+    machines = [r for r in priced if r.is_machine]
+    if not machines:
+        return []
+    best = machines[0]
+    tied = [r for r in machines if r.rank == best.rank]
+    own = next(r for r in priced if r.kind == "scenario")
+    people = f"the people's time is {share:.0%} of the cost"
+    if len(tied) == len(machines) and len(machines) > 1:
+        return [f"Every machine way is tied ({len(machines)} ways within noise or {MATERIALITY:.0%}): the machine does "
+                f"not decide the cost; the people's time does, {share:.0%} of the scenario's own cost per usable image "
+                "(tuning, learning, screening, attending, retouching)."]
+    if len(tied) > 1:
+        text = (f"Cheapest way, tied within noise or {MATERIALITY:.0%}: {', '.join(r.name for r in tied)}; {people}.")
     else:
-        jobs, jobs_src = 1.0, ("assumption: 1 job a month (the scenario gives no job.jobs_per_month; "
-                               "give one to change it)")
-    sub = _subscription_route(base, intensity, jobs, jobs_src)
-    (skipped.append(sub) if isinstance(sub, str) else routes.append(sub))
-    routes.append(_artist_route(base, intensity))
-    ranked = sorted(routes, key=lambda r: (r.cost is None, r.cost.median if r.cost else math.inf))
-    for i, r in enumerate(ranked, 1):
-        r.rank = i if r.cost is not None else None
-    _check_human(ranked, notes)
-    crossings, curves = breakeven(ranked)
-    return RoutesResult(loaded=base, routes=ranked, crossings=crossings, curves=curves, intensity=intensity,
-                        carbon_price=carbon_price, jobs_per_month=jobs, jobs_per_month_source=jobs_src,
-                        skipped=skipped, notes=notes)
+        text = f"Cheapest way: {best.name}, clear of the next (paired, over {MATERIALITY:.0%}); {people}."
+    if own is not best and own.rank != best.rank:
+        v = own.vs_best
+        text += (f" The scenario's own way ranks {own.rank_label}, {money(v.median * factor, ccy)} dearer per usable "
+                 f"image (90%: {money(v.p5 * factor, '')}–{money(v.p95 * factor, '')}).")
+    return [text]
 
 
 def _price_dates_note(as_of, rows) -> str | None:

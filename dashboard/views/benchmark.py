@@ -8,6 +8,7 @@ import streamlit as st
 from artcost.bench import config as config_mod
 from artcost.bench import store as store_mod
 from artcost.dashboard import bench_job, charts, ui
+from artcost.dashboard.escape import md
 from artcost.errors import UserError
 
 ss = st.session_state
@@ -71,7 +72,7 @@ else:
             )
         except UserError as exc:
             for line in exc.problems:
-                st.error(line)
+                st.error(md(line))
         else:
             if job_slot.start(cfg):
                 st.rerun()  # redraw the form with Run disabled
@@ -86,11 +87,14 @@ def live() -> None:
         return
     label = f"{job.cfg.arch}, {job.cfg.effective_resolution()} px, {job.cfg.steps} steps, batch {job.cfg.batch_size}"
     if job.running:
-        st.progress(job.progress(), text=f"Running: {label} — {job.messages[-1] if job.messages else 'starting'}")
+        st.progress(job.progress(), text=md(f"Running: {label} — {job.messages[-1] if job.messages else 'starting'}"))
     elif job.status == "failed":
-        st.error("The benchmark failed: " + " ".join(job.error))
+        st.error(md("The benchmark failed: " + " ".join(job.error)))
     else:
-        st.progress(1.0, text=f"Done: {label}")
+        st.progress(1.0, text=md(f"Done: {label}"))
+        if job.record is not None:  # what it measured, not just that it finished
+            st.success(md(f"Record {job.record.id} ({label}, on {job.record.device_name}): "
+                          f"{bench_job.result_line(job.record)}"))
     meter, reason = job.meter()
     samples = job.power()
     if samples:
@@ -99,7 +103,7 @@ def live() -> None:
                              f"Energy meter: {meter}. Sampled every {getattr(job.monitor, 'period_s', 0.1):g} s.",
                              x_title="seconds since the run started"), key="bench-power")
     else:
-        st.caption(f"No power meter readable on this machine: {reason or 'no meter'}.")
+        st.caption(md(f"No power meter readable on this machine: {reason or 'no meter'}."))
     with st.expander("Runner log"):
         st.code("\n".join(job.messages) or "(nothing yet)")
     if not job.running and ss.get("bench_seen") != id(job):
@@ -116,7 +120,7 @@ try:
 except UserError as exc:
     records = []
     for line in exc.problems:
-        st.error(line)
+        st.error(md(line))
 rows = bench_job.history_rows(records)
 if not rows:
     st.caption("No benchmark results stored yet (artcost bench, or Run above).")
@@ -149,16 +153,16 @@ pick = st.selectbox("Record", ids, index=ids.index(highlight) if highlight in id
                     format_func=lambda i: by_id[i].describe())
 scale = st.checkbox("Scale by counted FLOPs if resolution or steps differ from the scenario's", key="bench_scale")
 sid = ss.sid
-if st.button(f"Make it the speed of {sid.split(':', 1)[1]}", key="bench_apply"):
+if st.button(md(f"Make it the speed of {sid.split(':', 1)[1]}"), key="bench_apply"):
     loaded = ui.base(sid)
     try:
         overrides, provenance, row = bench_job.apply_record(by_id[pick], loaded.scenario, scale)
     except UserError as exc:
         for line in exc.problems:
-            st.error(line)
+            st.error(md(line))
     else:
         ss.edits.setdefault(sid, {}).update(overrides)
         ss.edit_labels.setdefault(sid, {}).update({k: provenance for k in overrides})
         ss.bench_applied[sid] = row
-        st.success(f"{', '.join(f'{k} = {v:.4g}' for k, v in overrides.items())}: {provenance}. "
-                   "The Overview, Cost and Report pages now use it.")
+        st.success(md(f"{', '.join(f'{k} = {v:.4g}' for k, v in overrides.items())}: {provenance}. "
+                      "The Overview, Cost and Report pages now use it."))

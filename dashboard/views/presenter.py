@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from artcost.dashboard import cached, ui
+from artcost.dashboard.escape import md
 from artcost.dashboard.report import presenter_html, presenter_parts
 
 loaded, problems = ui.current()
@@ -20,14 +21,14 @@ st.html("""<style>
   @page { size: A4; margin: 12mm; }
 }
 </style>""")
-st.title(p["title"])
-st.caption(p["meta"])
+st.title(md(p["title"]))
+st.caption(md(p["meta"]))
 if problems:
     st.warning("Your last edit does not validate; showing the last good figures.")
-st.markdown(f"### {p['headline']}")
-ui.svg_chart(p["chart"], p["headline"])
-st.caption(p["caption"])
-st.markdown("\n".join(f"- {line}".replace("$", "\\$") for line in p["findings"]))
+st.markdown(f"### {md(p['headline'])}")
+ui.svg_chart(p["chart"], p["headline"], p["chart_narrow"])
+st.caption(md(p["caption"]))
+st.markdown("\n".join(f"- {md(line)}" for line in p["findings"]))
 sheet = presenter_html(fx)
 st.download_button("Download this page (HTML, prints on one A4 page)", data=sheet.encode("utf-8"),
                    file_name=f"artcost-presenter-{loaded.path.rsplit('/', 1)[-1].removesuffix('.yaml')}.html",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from artcost.dashboard import cached, sources, state, ui
+from artcost.dashboard.escape import md
 from artcost.dashboard.report import find_chromium
 from artcost.errors import UserError
 from artcost.model.headline import headline, headline_note
@@ -23,12 +24,12 @@ loaded, problems = ui.current()
 r = ui.result(loaded)
 
 st.title("Report")
-st.markdown(f"### {headline(r)}")
-st.caption(headline_note(r))
+st.markdown(f"### {md(headline(r))}")
+st.caption(md(headline_note(r)))
 st.write(
     "One file that stands alone: the headline with its range, the findings, the itemised cost, delivery, uncertainty, "
     "break-even, the market, the benchmark's provenance and every assumption with its source, quoted in full. "
-    "The charts are embedded (plotly inline), so it opens offline; the PDF is the same report, printed."
+    "The charts are drawn into it (SVG, no script), so it opens offline; the PDF is the same report, printed."
 )
 if problems:
     st.warning("Your last edit does not validate; the report uses the last good figures.")
@@ -42,17 +43,17 @@ elif b.button("Make the PDF", key="make-pdf", icon=":material/picture_as_pdf:") 
     try:
         pdf = cached.pdf(html)
     except UserError as exc:
-        b.error(" ".join(exc.problems))
+        b.error(md(" ".join(exc.problems)))
     else:
         ss.pdf_for = name
         b.download_button("Download the PDF", data=pdf, file_name=name.removesuffix(".html") + ".pdf",
                           mime="application/pdf", key="download-pdf", icon=":material/download:")
 c.page_link("views/presenter.py", label="Presenter view (one page)", icon=":material/co_present:")
-st.caption(f"{name}: {len(html.encode('utf-8')) / 1e6:.1f} MB, of which about 4.6 MB is the embedded plotly.js. "
-           f"From the command line: artcost report {r['scenario']['file']} -o report.html --pdf report.pdf")
+st.caption(md(f"{name}: {len(html.encode('utf-8')) / 1e6:.2f} MB. "
+              f"From the command line: artcost report {r['scenario']['file']} -o report.html --pdf report.pdf"))
 
 st.header(sources.SOURCES_TITLE, anchor="sources")
-st.caption(sources.intro(r))
+st.caption(md(sources.intro(r)))
 dists = {p: q.dist.describe() for p, q in loaded.scenario.cost_quantities().items() if q.uncertain}
 for group in sources.groups(r):
     st.subheader(group["title"], anchor=sources.anchor(group["section"]))

@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from artcost.dashboard import analysis, cached, ui
+from artcost.dashboard.escape import md
 from artcost.errors import UserError
 from artcost.model.comparison import field_label
 from artcost.model.currency import rate_table_for
-from artcost.units import money
+from artcost.units import money_approx
 
 st.title("Uncertainty")
 loaded, problems = ui.current()
@@ -33,7 +34,8 @@ m1, m2, m3 = st.columns(3)
 ai = mc.summary()["outputs"]["ai_per_usable_image"]
 m1.metric("Chance AI is cheaper", f"{p['ai_cheaper']:.1%}")
 m2.metric("Chance the artist costs 100x AI or more", f"{p['ratio_ge_100']:.1%}")
-m3.metric("AI per usable image, 90% interval", f"{money(ai['p5'] * factor, '')}–{money(ai['p95'] * factor, ccy)}",
+# rounded as the headline rounds a Monte Carlo figure (it read 18.68–55.60 under a headline of 19–56)
+m3.metric("AI per usable image, 90% interval", f"{money_approx(ai['p5'] * factor, '')}–{money_approx(ai['p95'] * factor, ccy)}",
           help="5th to 95th percentile of the draws")
 
 hist, both = analysis.mc_charts(mc, ccy, factor)
@@ -61,9 +63,9 @@ try:
     be = cached.breakeven(loaded, x_param)
 except UserError as exc:
     for line in exc.problems:
-        st.error(line)
+        st.error(md(line))
 else:
-    st.write(analysis.breakeven_words(be, ccy, factor))
+    st.markdown(md(analysis.breakeven_words(be, ccy, factor)))
     caption = (f"The cost model with every other input at its central value; each axis spans its input's 5th to 95th "
                f"percentile if uncertain, else half to twice its value; money in {ccy}. "
                f"Sources: {field_label(x_param)}: {loaded.source_of(x_param)}; "

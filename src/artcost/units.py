@@ -47,11 +47,13 @@ def money_approx(x: float, ccy: str) -> str:
 
 
 def ratio_phrase(ratio: float) -> str:
-    """Artist cost / AI cost as people say it: '1/104' or '1/1.5' when AI is cheaper, 'AI costs 2.5x the artist' when not."""
+    """Artist cost / AI cost as people say it, the one way every surface writes a ratio (the headline's
+    'typically 80x cheaper with AI'): '104x cheaper with AI', '1.5x cheaper with AI'; 'AI costs 2.5x the
+    artist' when the machine is dearer. ('1/82' beside '80x cheaper' read as two different answers.)"""
     if not math.isfinite(ratio) or ratio <= 0:
         return f"ratio {ratio}"
     if ratio >= 1:
-        return f"1/{figure(ratio)}"
+        return f"{figure(ratio)}x cheaper with AI"
     return f"AI costs {figure(1 / ratio)}x the artist"
 
 
@@ -62,3 +64,12 @@ def duration(hours: float) -> str:
     if hours < 48:
         return f"{hours:.1f} h"
     return f"{hours / 24:.1f} days"
+
+
+def duration_range(low_hours: float, high_hours: float) -> str:
+    """An interval of durations in one unit where both ends share it ('24.5–25.4 h', '9.9–25.8 days'),
+    else each end with its own ('20 h–3.1 days')."""
+    lo, hi = duration(low_hours), duration(high_hours)
+    lo_n, _, lo_u = lo.partition(" ")
+    hi_n, _, hi_u = hi.partition(" ")
+    return f"{lo_n}–{hi}" if lo_u == hi_u else f"{lo}–{hi}"

@@ -120,3 +120,36 @@ def test_the_page_offers_todays_models_on_a_gpu_with_their_own_defaults():
     assert bench_job.form_defaults("sd15") == (512, 20)
     assert bench_job.form_defaults("sdxl-turbo")[0] == 512 and bench_job.form_defaults("sdxl-turbo")[1] <= 4
     assert bench_job.form_defaults("tiny") == (64, 10)
+
+
+def _preset(name, spi, probe=None, status="ok"):
+    return SimpleNamespace(name=name, status=status, summary={"seconds_per_image": spi, "batch_size": 1},
+                           utilisation={"vs_probe": probe, "vs_datasheet": None}, energy={})
+
+
+def _record(rid, arch, res, steps, presets):
+    return SimpleNamespace(id=rid, created_at="2026-12-05T01:00:00", device_name="cpu", arch=arch, resolution=res,
+                           steps=steps, presets=presets, weights_label="synthetic-weights", energy_meter={})
+
+
+def test_records_of_different_settings_never_share_a_column():
+    """A 64 px tiny run and make run's 256 px SD 1.5 record stood in one column 'stock' (issue #28)."""
+    from artcost.dashboard import charts
+
+    rows = bench_job.history_rows([_record(1, "tiny", 64, 2, [_preset("stock", 0.1)]),
+                                   _record(2, "sd15", 256, 3, [_preset("stock", 9.0)])])
+    fig = charts.bench_history(rows, "seconds_per_image", "s", "t", "c").fig
+    xs = [x for trace in fig.data for x in trace.x]
+    assert xs == ["tiny 64 px, 2 steps · stock", "sd15 256 px, 3 steps · stock"]
+
+
+def test_a_finished_run_says_what_it_measured():
+    rec = _record(7, "sd15", 256, 3, [_preset("stock", 4.0, 0.5), _preset("bf16", 2.0, 0.6),
+                                      _preset("compile", None, status="failed")])
+    line = bench_job.result_line(rec)
+    assert line.startswith("stock: 4 s per image (50% of the same-run GEMM probe)")
+    assert "bf16: 2 s per image (60% of the same-run GEMM probe), 2x stock's speed" in line
+    assert "compile: did not run (failed)" in line
+    # a utilisation above 100% is a measurement error: never printed as a result
+    over = _record(8, "sd15", 256, 3, [_preset("stock", 4.0, 1.4)])
+    assert "140%" not in bench_job.result_line(over) and "%" not in bench_job.result_line(over)

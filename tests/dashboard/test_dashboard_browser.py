@@ -171,3 +171,84 @@ def test_sources_table_reads_at_any_width(server, browser, width):
         assert "500 images at 2.75 s are 23 min on the GPU" in " ".join(text.split())
     finally:
         page.close()
+
+
+# --------------------------------------------------------------------------- issue #24: text, and nothing leaves
+
+PAYLOAD = "![t](https://example.org/x.png) [click](https://example.org/p) :red[RED] $x^2$"
+TAG = '<a href="https://example.org/h">H</a>'  # drawn by plotly as a link unless escaped (route names)
+HOSTILE = f"""extends: seed-2022-hobbyist-3060ti.yaml
+meta:
+  name: 'N {PAYLOAD}'
+  sources:
+    - {{id: s, title: 'T {PAYLOAD}'}}
+generation:
+  device: 'D {PAYLOAD} {TAG}'
+  seconds_per_image: {{value: 2.75, source: 'S {PAYLOAD}'}}
+human:
+  wage_per_hour: {{dist: triangular, low: 20, mode: 31, high: 55, source: 'W {PAYLOAD}'}}
+artist:
+  tier: 'A {PAYLOAD}'
+"""
+# the Overview is the default page (its link is "/"); the pages that quote the scenario's words
+NAV = ["", "presenter", "benchmark", "cost", "uncertainty", "market", "routes", "report"]
+QUOTES = {"", "presenter", "cost", "uncertainty", "routes", "report"}
+LEAKS = """() => ({
+  images: [...document.querySelectorAll('img, image')].map(i => i.getAttribute('src') || i.getAttribute('href') || '')
+          .filter(s => /^(https?:)?\\/\\//i.test(s) && !/^https?:\\/\\/(127\\.0\\.0\\.1|localhost)[:/]/i.test(s)),
+  links: [...document.querySelectorAll('a')].map(a => a.getAttribute('href') || a.getAttribute('xlink:href') || '')
+          .filter(h => h.includes('example.org')),
+  katex: document.querySelectorAll('.katex, .katex-display, math').length,
+})"""
+
+
+def _outside(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    if url.startswith(("data:", "blob:", "about:")):
+        return False
+    return urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1")
+
+
+def _settle(page) -> None:
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    page.wait_for_load_state("networkidle", timeout=30_000)
+    page.wait_for_timeout(1200)
+
+
+def test_hostile_scenario_is_text_and_nothing_leaves(server, browser, tmp_path):
+    """Issue #24: an uploaded scenario whose words hold Markdown (an outside image, a link, a colour, KaTeX) and a
+    plotly link shows them as written on every page; no page, first load included, requests anything from a host
+    other than this machine (the favicon was a material icon from fonts.gstatic.com)."""
+    upload = tmp_path / "hostile.yaml"
+    upload.write_text(HOSTILE, encoding="utf-8")
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": 1400, "height": 2600})
+    page.on("request", lambda req: requests.append(req.url) if _outside(req.url) else None)
+    try:
+        page.goto(f"{server['url']}/cost", wait_until="domcontentloaded")
+        page.get_by_text("Compare scenarios side by side").first.wait_for(state="visible", timeout=60_000)
+        _settle(page)
+        assert requests == [], f"first load requested outside hosts: {sorted(set(requests))}"
+        page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(upload))
+        page.get_by_text("upload:hostile.yaml", exact=False).first.wait_for(timeout=60_000)
+        _settle(page)
+        for path in NAV:
+            page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
+            page.get_by_text(PAGES[path], exact=False).first.wait_for(state="visible", timeout=90_000)
+            _settle(page)
+            where = path or "overview"
+            assert page.locator('[data-testid="stException"]').count() == 0, where
+            leaks = page.evaluate(LEAKS)
+            assert leaks == {"images": [], "links": [], "katex": 0}, (where, leaks)
+            text = page.inner_text("body").replace("\u2060", "")  # the word joiner that stops autolinks
+            assert "upload:hostile.yaml" in text or path in ("market", "benchmark"), f"{where}: not the upload"
+            if path in QUOTES:
+                assert PAYLOAD in text, f"{where}: the scenario's words are not shown as written"
+            if path == "routes":
+                assert TAG in text, "routes: the device's tag is not shown as written"
+            assert requests == [], f"{where} requested outside hosts: {sorted(set(requests))}"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "hostile-report.png"), full_page=True)
+    finally:
+        page.close()

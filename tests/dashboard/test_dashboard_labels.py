@@ -75,3 +75,16 @@ def test_units_the_suffix_rule_misread():
     assert field_unit("compute.cloud.startup_seconds_per_gpu", "USD") == "s"
     assert field_unit("job.jobs_per_month", "USD") == "jobs/month"
     assert field_unit("compute.subscription.images_included_per_month", "USD") == "images/month"
+
+
+def test_editor_labels_are_words_with_units():
+    """The sidebar editor read 'wage_per_hour (CNY/h) ~' and 'attend_share (share)': YAML keys (issue #28)."""
+    from artcost.dashboard import state
+    from artcost.dashboard.edit import editor_label
+    from artcost.model.loader import load_scenario
+
+    seed = Path(__file__).resolve().parents[2] / "scenarios" / "seed-2022-hobbyist-3060ti.yaml"
+    fields = {f.path: f for f in state.editable_fields(load_scenario(seed))}
+    assert editor_label(fields["human.wage_per_hour"]) == "operator's hourly wage (CNY/h, uncertain)"
+    assert editor_label(fields["human.attend_share"]).startswith("share of generation time spent watching (0 to 1")
+    assert not [f.path for f in fields.values() if "_" in editor_label(f)]

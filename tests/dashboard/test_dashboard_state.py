@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from artcost.dashboard import state
+from artcost.model.comparison import comparison
 from artcost.errors import UserError
 from artcost.model.loader import load_scenario
 
@@ -101,7 +102,7 @@ def test_comparison_rows_one_currency():
     assert by_label["AI per usable image, central values (a point) (USD)"]["a"] == money(usd, "")
     assert by_label["AI per usable image, central values (a point) (USD)"]["a"] != money(own["breakdown"]["per_usable_image"], "")
     assert by_label["artist per image, central values (a point) (USD)"]["a"] == money(own["artist"]["per_image"] * rate_table(2022).factor("CNY", "USD"), "")
-    assert by_label["AI vs artist per image, central values (a point)"]["a"] == "1/" + f"{own['ratio']:,.0f}"
+    assert by_label["AI vs artist per image, central values (a point)"]["a"] == f"{own['ratio']:,.0f}x cheaper with AI"
 
 
 def test_comparison_rows_refuse_mixed_currencies():
@@ -122,7 +123,7 @@ def test_report_rows_are_the_compare_rows():
     report = [(label, value) for label, value, _ in state.report_rows(r)]
     assert compare == report
     shares = {label: share for label, _, share in state.report_rows(r)}
-    assert shares["total per job (EUR)"] == "100%"
+    assert shares["total per job (EUR, a point)"] == "100%"
 
 
 def test_editable_fields_describe_dist_like_the_spec():
@@ -187,3 +188,18 @@ def test_upload_of_hostile_yaml_is_one_line(text, message):
         state.load_text(text, "deep.yaml", {})
     (line,) = exc.value.problems
     assert line.startswith("deep.yaml:1: ") and message in line
+
+
+@pytest.mark.parametrize("sid", sorted(state.shipped_scenarios()))
+def test_the_edited_scenario_downloads_as_yaml_that_loads_again(sid):
+    """Issue #28: a presenter could not take an edited scenario away. The download is one file (extends resolved)
+    that validates as an upload and gives the same figures as the edited scenario on screen."""
+    edits = {"human.wage_per_hour": 77.0, "artist.price_per_image": 1234.0}
+    shown = state.load(sid, {}, edits)
+    text = state.scenario_yaml(shown, edits)
+    assert not [line for line in text.splitlines() if line.startswith("extends")]
+    assert "human.wage_per_hour = 77" in text.splitlines()[2]
+    again = state.load_text(text, "again.yaml")
+    assert again.scenario.values() == shown.scenario.values()
+    assert comparison(again, with_headline=False)["breakdown"] == comparison(shown, with_headline=False)["breakdown"]
+    assert "overridden (was:" in again.source_of("human.wage_per_hour")

@@ -218,3 +218,17 @@ def test_pdf_reads_on_paper(made):
     flat = " ".join(text.split())
     breakeven = flat.split("Where AI and the artist break even")[-1].split("What it does to artists")[0]
     assert "USD/image" in breakeven and "CNY" not in breakeven, breakeven[:400]
+
+
+@needs_pdf
+def test_the_seeds_chinese_words_print(made):
+    """The seed quotes '模型泄露'; without a CJK font on the printing machine the PDF showed boxes (issue #28).
+    `make browser-deps` installs one; pdftotext reads the glyphs back only where a real font drew them."""
+    if not subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip():
+        pytest.skip("no CJK font on this machine (make browser-deps installs fonts-wqy-zenhei)")
+    assert "模型泄露" in made["html"].read_text(encoding="utf-8")
+    text = subprocess.run(["pdftotext", str(made["pdf"]), "-"], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+    assert "模型泄露" in "".join(text.split())  # the line may break inside the words
+    fonts = subprocess.run(["pdffonts", str(made["pdf"])], capture_output=True, text=True, timeout=60).stdout
+    assert any("yes" in line.split()[-5:-2] for line in fonts.splitlines()[2:])  # fonts embedded: prints anywhere

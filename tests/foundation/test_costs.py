@@ -206,7 +206,7 @@ def test_currency_scales_every_money_figure_once_and_nothing_else(tmp_path):
 def test_headline_when_ai_is_dearer():
     from artcost.units import money, ratio_phrase
 
-    assert ratio_phrase(104.2) == "1/104"
+    assert ratio_phrase(104.2) == "104x cheaper with AI"
     assert ratio_phrase(0.4) == "AI costs 2.5x the artist"
     assert money(float("inf"), "CNY") == "inf CNY"
 

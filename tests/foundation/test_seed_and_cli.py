@@ -93,7 +93,7 @@ def test_compare_side_by_side(capsys):
     assert results[1]["breakdown"]["cloud"] > 0
     assert main(["compare", *files]) == 0
     out = capsys.readouterr().out
-    assert "artist / AI" in out and "money in CNY" in out
+    assert "AI vs artist" in out and "money in CNY" in out
 
 
 def test_artist_tiers_share_the_ai_side():
@@ -109,7 +109,7 @@ def test_human_readable_output_names_sources(capsys):
     assert main(["cost", str(SEED)]) == 0
     # Words wrap at the terminal's width (and a longer checkout path moves them): compare words, not lines.
     out = " ".join(capsys.readouterr().out.split())
-    assert "One usable image:" in out and "1/82" in out
+    assert "One usable image:" in out and "82x cheaper with AI" in out
     assert "Beijing residential" in out
 
 

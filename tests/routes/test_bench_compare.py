@@ -83,3 +83,29 @@ def test_an_unknown_record_is_one_line_and_exit_2(capsys):
     assert main(["bench", "compare", "999"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:")
+
+
+def test_a_run_is_set_beside_ours_only_with_precision_flops_and_the_same_energy_scope():
+    """Issue #26: Luccioni et al.'s whole-node fp32 rows and ML.ENERGY's GPU-only rows are not mixed with ours."""
+    d = compare_record(_record(dtype="float16"))
+    rows = {r["id"]: r for r in d["rows"]}
+    # the same scope (GPU board, NVML): energy beside ours
+    assert rows["mlenergy-v2-h100-sdxl-25s-bs1"]["energy_comparable"] is True
+    # a whole node of 8 A100s (seven idle) and modelled CPU/RAM: its seconds beside ours, its joules not
+    node = rows["luccioni-a100-80gb-sdxl-50s-fp32-node"]
+    assert node["joules_per_image_at_record_settings"] is None and node["energy_comparable"] is False
+    assert any(f.startswith("energy not set beside ours: whole server") for f in node["flags"])
+    assert any("precision differs: fp32 published" in f for f in node["flags"])
+    wall = rows["mlperf-v40-8xh100-maxq-sdxl-20s-1024-offline"]
+    assert wall["joules_per_image_at_record_settings"] is None
+    # a row that states no precision is listed as not comparable, with the reason
+    why = {s["id"]: s["why"] for s in d["not_comparable"]}
+    assert all(r["precision"] not in ("unknown",) for r in d["rows"])
+    assert any(w == "the source states no precision" for w in why.values()) or not any(
+        r.precision == "unknown" and r.flop_arch == "sdxl" for r in __import__("artcost.model.catalogue", fromlist=["x"]).catalogue())
+
+
+def test_a_record_without_precision_is_beside_nothing():
+    d = compare_record(_record(dtype=""))
+    assert d["rows"] == [] and d["not_comparable"]
+    assert all("our record states no precision" in s["why"] for s in d["not_comparable"])

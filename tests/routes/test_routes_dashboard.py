@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from artcost.dashboard.escape import unescape  # the pages escape scenario text (issue #24)
 from artcost.dashboard.routes_chart import breakeven_figure, own_keys, routes_figure
 from artcost.model.routes import routes_for
 
@@ -27,10 +28,10 @@ def test_routes_figure_is_the_routes_medians_and_intervals(studio):
     shown = {y: (x, hi, lo) for t in bars for y, x, hi, lo in zip(t.y, t.x, t.error_x.array, t.error_x.arrayminus)}
     for r in studio["routes"]:
         c = r["cost_per_usable_image"]
-        label = f"{r['rank']}. {r['name']}"
+        label = f"{r['rank_label']}. {r['name']}"
         if r["kind"] == "artist":
             # 1,200 USD against machine routes near 31 USD: named, not drawn as a bar that squashes the rest
-            assert label not in shown and "the artist" in fig.layout.title.text and "left off the axis" in chart.caption
+            assert label not in shown and "the artist" in chart.title and "left off the axis" in chart.caption
             continue
         x, hi, lo = shown[label]
         assert x == pytest.approx(c["median"]) and x + hi == pytest.approx(c["p95"]) and x - lo == pytest.approx(c["p5"])
@@ -59,7 +60,11 @@ def test_breakeven_figure_marks_the_solved_volumes(studio):
         marks = [t for t in chart.fig.data if t.mode == "markers"]
         want = [c["jobs_per_month"] for c in studio["breakeven"] if c["own"] == own and c["jobs_per_month"] is not None]
         assert sorted(m.x[0] for m in marks) == pytest.approx(sorted(want))
-        assert chart.fig.layout.xaxis.range[0] == 0 and chart.fig.layout.xaxis.range[1] >= max(want)
+        # a log axis that holds the scenario's own volume and every break-even (issue #28: a linear 0-2,300 hid 1-10)
+        lo, hi = (10 ** x for x in chart.fig.layout.xaxis.range)
+        assert chart.fig.layout.xaxis.type == "log"
+        assert lo <= studio["jobs_per_month"] and hi >= max(want + [studio["jobs_per_month"]])
+        assert any("this scenario" in a.text for a in chart.fig.layout.annotations)
         lines = {t.name for t in chart.fig.data if t.mode == "lines"}
         assert studio["curves"]["names"][own] in lines and len(lines) >= 3
         assert "jobs a month" in chart.fig.layout.xaxis.title.text
@@ -78,7 +83,7 @@ def test_routes_page_runs_in_apptest():
     at.switch_page("views/routes.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Routes"
-    head = [m.value for m in at.markdown if m.value.startswith("### ")]
+    head = [unescape(m.value) for m in at.markdown if m.value.startswith("### ")]
     res = routes_for(SEED)
     best = next(r for r in res.routes if r.kind != "artist" and r.cost is not None)
     assert head and head[0].startswith(f"### Cheapest way to one usable image: {best.name}")
@@ -87,4 +92,20 @@ def test_routes_page_runs_in_apptest():
     assert box.options == [r.name for r in res.routes if r.kind == "own"]
     box.set_value("own an NVIDIA H100 SXM5 80GB HBM3").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("own an NVIDIA H100 SXM5 80GB HBM3: owning beats" in m.value for m in at.markdown)
+    assert any("own an NVIDIA H100 SXM5 80GB HBM3: owning beats" in unescape(m.value) for m in at.markdown)
+
+
+def test_routes_table_is_in_words():
+    """Issue #28: the routes table showed '31.9788', 'None' and (paired) '+1.51e+03'."""
+    import re
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("views/routes.py").run()
+    assert not at.exception
+    (table,) = [h.proto.body for h in at.get("html") if 'class="stacking"' in h.proto.body]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
+    assert cells and not [c for c in cells if c == "None" or re.search(r"\d\.\d{4}|e[+-]\d", c)], cells[:40]
+    assert "not known" in cells or "—" in cells

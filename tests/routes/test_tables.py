@@ -19,11 +19,11 @@ from artcost.paths import package_data
 
 def test_shipped_tables_load_with_the_counts_docs_give():
     api = api_price_table()
-    assert len(api) == 22 and len({r.provider for r in api}) == 10
+    assert len(api) == 31 and len({r.provider for r in api}) == 13
     runs = catalogue()
-    assert len(runs) == 66 and len(sources()) == 11
+    assert len(runs) == 76 and len(sources()) == 12
     assert len(grid_carbon_table()) == 45
-    assert len(gpu_offers()) == 4
+    assert len(gpu_offers()) == 8
 
 
 @pytest.mark.parametrize("table", [api_price_table, catalogue])
@@ -106,3 +106,24 @@ def test_a_table_that_is_not_yaml_is_one_line(tmp_path):
     p.write_text("table: api_prices\nrows: [\n")
     (line,) = _problems(p, "api_prices", ApiPriceRow)
     assert line.startswith(f"{p}:") and "not valid YAML" in line
+
+
+def test_no_data_file_cites_a_file_outside_the_package():
+    """gpu_offers.yaml's header cited shared/reference-figures.md, a file users do not have (issue #26)."""
+    for name in ("api_prices.yaml", "gpu_offers.yaml", "grid_carbon.yaml", "published_runs.yaml", "exchange_rates.yaml"):
+        text = package_data(name).read_text(encoding="utf-8")
+        # this project's own files (its docs, its shared notes), not another repository's docs/... path
+        ours = [f"docs/{p.name}" for p in (Path(__file__).resolve().parents[2] / "docs").glob("*.md")]
+        for outside in (*ours, "shared/", "reference-figures"):
+            assert outside not in text, (name, outside)
+
+
+def test_every_gpu_offer_is_dated_and_sourced_and_says_what_is_missing():
+    for o in gpu_offers():
+        for p in (o.purchase_usd, o.rent_usd_per_gpu_hour):
+            if p is not None:
+                assert DATE_TEXT.match(p.date) and len(p.source) > 20 and p.basis in ("primary", "secondary"), o.id
+        if o.purchase_usd is None and o.seller is None:
+            assert "No purchase price" in (o.notes or ""), o.id
+    ids = {o.id for o in gpu_offers()}
+    assert {"l40s", "h200", "b200", "h100-sxm-aws"} <= ids

@@ -28,16 +28,29 @@ def _cells(r: dict[str, Any]) -> dict[str, str]:
 
 def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     from artcost.model import costs
-    from artcost.model.headline import headline, headline_note
+    from artcost.model.headline import Headline, headline, headline_note
 
     ccy = r["currency"]
     console.print(Text.assemble((r["scenario"]["name"], "bold"), f"  ({r['scenario']['file']}, as of {r['scenario']['as_of']})"))
+    # The answer first: a reader who stops after three lines has the typical figure with its range.
+    console.print(headline(r), style="bold")
+    delivery = Headline.from_dict(r["headline"]).delivery_words()
+    if delivery:
+        console.print(f"Delivery: {delivery}.")
+    console.print(headline_note(r))
+    h = r["headline"]
+    if h.get("draws"):  # the same draws, from the command line
+        console.print(f"(`artcost simulate {r['scenario']['file']} --draws {h['draws']} --seed {h['seed']}` shows "
+                      "the same draws)")
+    for w in r["warnings"]:
+        console.print(Text.assemble(("warning: ", "yellow"), w))
     if r["exchange_rate"]:
         fx = r["exchange_rate"]
         console.print(f"money converted {fx['from']} -> {fx['to']} x{fx['factor']:.4g} ({fx['source']})")
-    t = Table(title="AI: cost of one job, item by item (central values, point)", title_justify="left")
+    console.print()
+    t = Table(title="Detail - AI: cost of one job, item by item (central values, a point)", title_justify="left")
     t.add_column("item")
-    t.add_column(f"cost ({ccy})", justify="right")
+    t.add_column("cost", justify="right")
     t.add_column("share", justify="right")
     total = r["breakdown"]["total"]
     for item in costs.ITEMS:
@@ -65,23 +78,17 @@ def render_cost(r: dict[str, Any], show_inputs: bool = True) -> None:
     )
     a = r["artist"]
     console.print(
-        f"artist: {money(a['per_image'], ccy)} per image ({money(a['total'], ccy)} for the job), "
-        f"delivery {duration(r['delivery']['artist_hours'])}, available in time with probability {a['availability_probability']:.0%}"
+        f"artist, central values (a point): {money(a['per_image'], ccy)} per image ({money(a['total'], ccy)} for the "
+        f"job), delivery {duration(r['delivery']['artist_hours'])}, available in time with probability "
+        f"{a['availability_probability']:.0%}"
     )
-    console.print(f"AI delivery: {duration(r['delivery']['ai_hours'])} (tuning + generation + screening + retouching)")
+    console.print(f"AI delivery, central values (a point): {duration(r['delivery']['ai_hours'])} (tuning + generation "
+                  "+ screening + retouching)")
     n_uncertain = sum(1 for info in r["inputs"].values() if info["uncertain"])
     if n_uncertain:
-        console.print(f"(the table and lines above use the central values of {n_uncertain} uncertain inputs: mode, "
-                      f"midpoint or median of each range; `artcost simulate {r['scenario']['file']}` gives the mean, "
-                      "median and p5-p95 of every output)")
-    console.print(headline(r), style="bold")
-    console.print(headline_note(r))
-    h = r["headline"]
-    if h.get("draws"):  # the same draws, from the command line
-        console.print(f"(`artcost simulate {r['scenario']['file']} --draws {h['draws']} --seed {h['seed']}` shows "
-                      "the same draws)")
-    for w in r["warnings"]:
-        console.print(Text.assemble(("warning: ", "yellow"), w))
+        console.print(f"(the table and the lines after the answer use the central values of {n_uncertain} uncertain "
+                      f"inputs: mode, midpoint or median of each range; the answer above is the median and 90% "
+                      f"interval of the draws; `artcost simulate {r['scenario']['file']}` gives every output's)")
     if show_inputs:
         render_inputs(r["inputs"], r["scenario"]["file"], r["scenario"].get("sources", []))
 
@@ -176,13 +183,69 @@ def cost(
         render_cost(r, show_inputs=not brief)
 
 
+def _answer_table(results: list[dict[str, Any]], ccy: str) -> Table:
+    """One row per scenario, the headline's figures: what the question asks, first."""
+    from artcost.model.headline import Headline
+
+    t = Table(title=f"The answer, side by side (money in {ccy}; median and 90% interval of the draws)",
+              title_justify="left")
+    for header in ("scenario", "AI per usable image", "artist per image", "AI vs artist", "AI delivery",
+                   "artist delivery"):
+        t.add_column(header, justify="left" if header == "scenario" else "right", overflow="fold")
+    for r in results:
+        c, h = _cells(r), Headline.from_dict(r["headline"])
+        t.add_row(Path(r["scenario"]["file"]).stem, c["ai"], c["artist"], c["ratio"],
+                  duration(h.ai_delivery.median), duration(h.artist_delivery.median))
+    return t
+
+
+def _detail_rows() -> list[tuple[str, Any]]:
+    """(label in words, cell maker) for the itemised point figures of one scenario."""
+    from artcost.model import costs
+
+    def m(x: float) -> str:
+        return money(x, "")
+
+    rows: list[tuple[str, Any]] = [(costs.ITEM_WORDS[item], lambda r, i=item: m(r["breakdown"][i]))
+                                   for item in costs.ITEMS]
+    return rows + [
+        ("total per job", lambda r: m(r["breakdown"]["total"])),
+        ("usable images per job", lambda r: f"{r['usable_images']:g}"),
+        ("AI per usable image", lambda r: m(r["breakdown"]["per_usable_image"])),
+        ("artist per image", lambda r: m(r["artist"]["per_image"])),
+    ]
+
+
+def _detail_table(results: list[dict[str, Any]], ccy: str, part: str) -> Table:
+    t = Table(title=f"Detail{part}: one job item by item, central values (a point), {ccy}", title_justify="left")
+    t.add_column("")
+    for r in results:
+        t.add_column(Path(r["scenario"]["file"]).stem, justify="right", overflow="fold")
+    for label, fn in _detail_rows():
+        t.add_row(label, *[fn(r) for r in results])
+    return t
+
+
+def render_compare(results: list[dict[str, Any]], ccy: str) -> None:
+    """The headline figures as one row per scenario, then the itemised point figures in as few tables as the
+    terminal holds whole (eight scenarios in one table at 160 columns ran on as lines of 'name value; ...')."""
+    print_table(_answer_table(results, ccy), console)
+    wide = console.options.update_width(10_000)
+    per_table = len(results)
+    while per_table > 1 and console.measure(_detail_table(results[:per_table], ccy, ""), options=wide).maximum > console.width:
+        per_table -= 1
+    chunks = [results[i:i + per_table] for i in range(0, len(results), per_table)]
+    for n, chunk in enumerate(chunks, 1):
+        console.print()
+        print_table(_detail_table(chunk, ccy, f" ({n} of {len(chunks)})" if len(chunks) > 1 else ""), console)
+
+
 def compare(
     files: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.")],
     currency: CurrencyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Scenarios side by side, in one currency (default: the first file's)."""
-    from artcost.model import costs
     from artcost.model.comparison import comparison
     from artcost.model.measured import load_with_options
 
@@ -193,29 +256,7 @@ def compare(
     if json_out:
         print(jsonout.dumps(results))
         return
-    t = Table(title=f"Side by side, money in {target}", title_justify="left")
-    t.add_column("")
-    for r in results:
-        t.add_column(Path(r["scenario"]["file"]).stem, justify="right", overflow="fold")
-    def m(x: float) -> str:
-        return money(x, "")
-
-    rows: list[tuple[str, Any]] = [(item, lambda r, i=item: m(r["breakdown"][i])) for item in costs.ITEMS]
-    rows += [
-        ("total per job", lambda r: m(r["breakdown"]["total"])),
-        ("usable images", lambda r: f"{r['usable_images']:g}"),
-        ("AI per usable image (point)", lambda r: m(r["breakdown"]["per_usable_image"])),
-        ("artist per image (point)", lambda r: m(r["artist"]["per_image"])),
-        ("artist / AI (point)", lambda r: f"{figure(r['ratio'])}x"),
-        ("AI per usable image, median (90%)", lambda r: _cells(r)["ai"]),
-        ("artist per image, median (90%)", lambda r: _cells(r)["artist"]),
-        ("AI vs artist, median (90%)", lambda r: _cells(r)["ratio"]),
-        ("AI delivery", lambda r: duration(r["delivery"]["ai_hours"])),
-        ("artist delivery", lambda r: duration(r["delivery"]["artist_hours"])),
-    ]
-    for label, fn in rows:
-        t.add_row(label, *[fn(r) for r in results])
-    print_table(t, console)
+    render_compare(results, target)
     h = max((r["headline"] for r in results), key=lambda x: x["draws"])
     console.print("point: the central-value model (every input at its mode, midpoint or median); median (90%): "
                   + (f"{h['draws']:,} Monte Carlo draws of each scenario's uncertain inputs, seed {h['seed']}, "

@@ -28,7 +28,30 @@ def _cost_cell(cost: dict | None, unpriced: str | None) -> str:
     return f"{money_approx(m, '')} ({money_approx(lo, '')}–{money_approx(hi, '')})"
 
 
+def _signed(x: float) -> str:
+    """A paired difference with its sign: '+0.193', '−2.34', '0'."""
+    if x == 0:
+        return "0"
+    return ("+" if x > 0 else "−") + money(abs(x), "")
+
+
+def _vs_cell(v: dict | None, kind: str) -> tuple[str, str]:
+    """The paired difference to the scenario's own way, '−0.203 (−0.210 to −0.196)', and P(cheaper), '100%'."""
+    if v is None:
+        return "—", "—"
+    if kind == "scenario":
+        return "(reference)", "—"
+    if v["p5"] == v["p95"]:
+        diff = _signed(v["median"])
+    else:
+        diff = f"{_signed(v['median'])} ({_signed(v['p5'])} to {_signed(v['p95'])})"
+    return diff, f"{v['p_cheaper']:.0%}"
+
+
 def _energy_cell(c: dict | None) -> tuple[str, str]:
+    if c is not None and c.get("g_co2e_published_range"):
+        lo, hi = c["g_co2e_published_range"]  # the artist's: a published per-image range, no energy figure
+        return "not known", f"{lo / 1000:,.2g}–{hi / 1000:,.2g} kg pub."
     if c is None or c["energy_kwh_per_usable_image"] is None:
         return "not known", "—"  # 'none' read as zero
     wh = c["energy_kwh_per_usable_image"] * 1000
@@ -53,6 +76,9 @@ def render_routes(d: dict[str, Any]) -> None:
         _routes_table(d)
     else:
         _routes_list(d)
+    _say(d["tie_rule"][0].upper() + d["tie_rule"][1:] + ".")
+    for f in d.get("findings", []):
+        _say(f, label="finding: ")
     _say("energy per usable image at the device (before PUE): pub. = a published run's joules, meas. = measured "
          "on this machine, est. = rated board power x GPU time (not a measurement); each route's source below")
     _say(f"grid: {d['grid']['source']}")
@@ -61,9 +87,12 @@ def render_routes(d: dict[str, Any]) -> None:
     _sources_and_breakeven(d)
 
 
+RANK_TITLE = ("Routes, cheapest first ({ccy} per usable image: median and 90% interval of each route's Monte Carlo; "
+              "vs the scenario's way: the paired difference, draw by draw, median and 90% interval; '=' marks a tie)")
+
 # Below this many columns the seven-column table left the route's name no room at all (its column shrank to
 # nothing at 60 columns and figures were cut): each route is then a short block of lines instead.
-TABLE_MIN_WIDTH = 100
+TABLE_MIN_WIDTH = 150
 
 
 def _say(text: str, indent: int = 0, label: str | None = None, style: str = "") -> None:
@@ -77,23 +106,34 @@ def _say(text: str, indent: int = 0, label: str | None = None, style: str = "") 
 def _route_cells(r: dict[str, Any]) -> dict[str, str]:
     """One route's figures as the table and the narrow list both print them."""
     energy, co2 = _energy_cell(r["carbon"])
-    compute = r["point"].get("compute")
+    machine = r.get("machine_only_per_usable_image")
     carbon_money = (r["carbon"] or {}).get("carbon_money_per_usable_image")
-    return {"cost": _cost_cell(r["cost_per_usable_image"], r["unpriced_because"]),
-            "compute": "—" if compute is None or r["kind"] == "artist" else money(compute, ""),
-            "delivery": "—" if r["delivery_hours"] is None else duration(r["delivery_hours"]),
-            "energy": energy, "co2": co2, "carbon money": "—" if carbon_money is None else money(carbon_money, "")}
+    vs, p = _vs_cell(r.get("vs_scenario"), r["kind"])
+    delivery = "—" if r["delivery_hours"] is None else duration(r["delivery_hours"])
+    if r["delivery_hours"] is not None and not r.get("latency_known", True):
+        delivery = "≥ " + delivery  # the API's own time is unknown and not in it
+    return {"rank": _rank_cell(r), "cost": _cost_cell(r["cost_per_usable_image"], r["unpriced_because"]),
+            "vs": vs, "p": p,
+            "compute": "—" if machine is None or r["kind"] == "artist" else money(machine["median"], ""),
+            "delivery": delivery, "energy": energy, "co2": co2,
+            "carbon money": "—" if carbon_money is None else money(carbon_money, "")}
+
+
+def _rank_cell(r: dict[str, Any]) -> str:
+    """'3', '=1' (a rank shared by tied routes), '–' (not priced)."""
+    return r.get("rank_label") or (str(r["rank"]) if r["rank"] else "–")
 
 
 def _routes_list(d: dict[str, Any]) -> None:
     """The ranking for a narrow terminal: each route's name on its own line, its figures wrapped under it."""
     ccy, carbon_price = d["currency"], d["carbon_price_per_tonne"]
-    _say(f"Routes, ranked by the median cost of one usable image ({ccy}; median and 90% interval of each route's "
-         "Monte Carlo)", style="bold")
+    _say(RANK_TITLE.format(ccy=ccy), style="bold")
     for r in d["routes"]:
         c = _route_cells(r)
-        _say(f"{r['rank'] or '–'}. {r['name']}", style="bold")
-        figures = (f"{c['cost']} {ccy} per usable image; of which compute {c['compute']}; delivery {c['delivery']}; "
+        _say(f"{c['rank']}. {r['name']}", style="bold")
+        vs = ("the reference the others are paired with" if r["kind"] == "scenario" else
+              f"vs the scenario's way {c['vs']}, cheaper in {c['p']} of draws")
+        figures = (f"{c['cost']} {ccy} per usable image; {vs}; machine only {c['compute']}; delivery {c['delivery']}; "
                    f"energy {c['energy']}; CO2e {c['co2']}")
         if carbon_price is not None:
             figures += f"; carbon at {money(carbon_price, ccy)}/t {c['carbon money']}"
@@ -103,10 +143,10 @@ def _routes_list(d: dict[str, Any]) -> None:
 def _routes_table(d: dict[str, Any]) -> None:
     """The ranking as one table (a terminal of TABLE_MIN_WIDTH columns or more)."""
     ccy, carbon_price = d["currency"], d["carbon_price_per_tonne"]
-    t = Table(title=f"Routes, ranked by the median cost of one usable image ({ccy}; median and 90% interval of "
-                    "each route's Monte Carlo)", title_justify="left")
+    t = Table(title=RANK_TITLE.format(ccy=ccy), title_justify="left")
     for col, just in (("#", "right"), ("route", "left"), (f"per usable\nimage ({ccy})", "right"),
-                      ("of which\ncompute", "right"), ("delivery", "right"), ("energy\n/ image", "right"),
+                      ("vs the scenario's\nway (paired)", "right"), ("P\ncheaper", "right"),
+                      ("machine\nonly", "right"), ("delivery", "right"), ("energy\n/ image", "right"),
                       ("CO2e\n/ image", "right")):
         # the figures keep one line each; the route's name takes what is left and folds
         t.add_column(col, justify=just, overflow="fold", no_wrap=col != "route", ratio=1 if col == "route" else None)
@@ -114,7 +154,7 @@ def _routes_table(d: dict[str, Any]) -> None:
         t.add_column(f"carbon at {money(carbon_price, ccy)}/t", justify="right")
     for r in d["routes"]:
         c = _route_cells(r)
-        row = [str(r["rank"] or "–"), r["name"], c["cost"], c["compute"], c["delivery"], c["energy"], c["co2"]]
+        row = [c["rank"], r["name"], c["cost"], c["vs"], c["p"], c["compute"], c["delivery"], c["energy"], c["co2"]]
         if carbon_price is not None:
             row.append(c["carbon money"])
         t.add_row(*row)
@@ -125,7 +165,7 @@ def _sources_and_breakeven(d: dict[str, Any]) -> None:
     """Where each route's figures come from, the break-even volumes, the notes."""
     console.print(Text("Where each route's figures come from", style="bold"))
     for r in d["routes"]:
-        _say(f"{r['rank'] or '–'}. {r['name']}", indent=2, style="bold")
+        _say(f"{_rank_cell(r)}. {r['name']}", indent=2, style="bold")
         lines = []
         if r["kind"] != "artist":
             lines += [f"speed: {r['speed_source']}", f"price: {r['price_source']}"]
