@@ -11,6 +11,16 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 from artcost.bench.archs import ARCHS, VARIANTS, arch_choices
 from artcost.errors import ArgumentError, UserError
 
+# The sizes a scenario's generation.resolution_px and generation.steps may have (model.schema): a run or a
+# FLOP count beyond them is no setting anyone uses, and a 310-digit one overflowed a float.
+MAX_RESOLUTION = 65536
+MAX_STEPS = 10000
+
+
+def _size(n: int) -> str:
+    """A whole number as a refusal says it: with separators, or its length when it is too long to read."""
+    return f"{n:,}" if abs(n) < 10**15 else f"a number of {len(str(abs(n))):,} digits"
+
 PRESETS = ("stock", "fp16", "bf16", "channels_last", "compile")
 # --scheduler name -> diffusers class (pipeline.set_scheduler instantiates it from the model's config).
 SCHEDULERS = {
@@ -115,8 +125,18 @@ class BenchConfig(BaseModel):
     @field_validator("resolution")
     @classmethod
     def _res(cls, v):
+        if v is not None and v > MAX_RESOLUTION:  # as a scenario's generation.resolution_px
+            raise ValueError(f"must be at most {MAX_RESOLUTION:,} pixels (got {_size(v)})")
         if v is not None and (v <= 0 or v % 8):
-            raise ValueError(f"must be a positive multiple of 8 pixels (got {v})")
+            raise ValueError(f"must be a positive multiple of 8 pixels (got {_size(v)})")
+        return v
+
+    @field_validator("steps", "warmup_steps")
+    @classmethod
+    def _steps_bounded(cls, v):
+        # as a scenario's generation.steps: a 310-digit --steps overflowed a float in the FLOP count
+        if v is not None and v > MAX_STEPS:
+            raise ValueError(f"must be at most {MAX_STEPS:,} (got {_size(v)})")
         return v
 
     @field_validator("steps", "batch_size", "num_images", "min_runs", "max_runs", "max_batch", "warmup_steps")

@@ -6,14 +6,14 @@ from __future__ import annotations
 from artcost.errors import MissingExtraError
 
 
-def import_torch():
-    """torch and diffusers, or a MissingExtraError naming the ``[bench]`` extra."""
+def import_torch(what: str = "artcost bench"):
+    """torch and diffusers, or a MissingExtraError naming the ``[bench]`` extra and `what` needs it."""
     try:
-        import diffusers  # noqa: F401
         import torch
+        import diffusers  # noqa: F401
     except ImportError as exc:
         missing = "torch" if "torch" in str(exc) else "diffusers"
-        raise MissingExtraError("bench", missing, "artcost bench") from exc
+        raise MissingExtraError("bench", missing, what) from exc
     return torch
 
 

@@ -194,6 +194,9 @@ def count_flops(model: "ModelConfigs | str", resolution: int) -> FlopBreakdown:
     ``model`` is the loaded pipeline's `ModelConfigs` (what the benchmark uses); an arch name means its
     shipped template (`ModelConfigs.from_template`), for paths where no model is loaded.
     """
+    from artcost.bench.errors import import_torch
+
+    import_torch("counting FLOPs (artcost bench flops)")  # the modules are built on meta with torch and diffusers
     if isinstance(model, str):
         model = ModelConfigs.from_template(model)
     return _count_model(model, int(resolution))

@@ -15,6 +15,7 @@ from scipy import optimize
 
 from artcost.errors import ArgumentError, UserError
 from artcost.model import quantity
+from artcost.model.distributions import MAX_MAGNITUDE, MIN_MAGNITUDE, magnitude_problem
 from artcost.model.loader import LoadedScenario
 from artcost.model.schema import Scenario, model_class_of
 from artcost.model.suggest import did_you_mean
@@ -31,6 +32,8 @@ _BOUND_TYPES = {
 }
 GRID_POINTS = 400  # where to look for sign changes before brentq refines each one
 SPAN = 1e4  # default search reaches this many times the central value (and this far below it)
+PER_DECADE = 8  # logarithmic scan points a decade, at least
+MAX_GRID_STEPS = 200  # grid points a side of a two-input grid: 40,000 model runs, a table no one reads whole
 
 
 def field_bounds(path: str) -> tuple[float, bool, float]:
@@ -58,11 +61,17 @@ def check_param(scenario: Scenario | LoadedScenario, path: str, argument: str = 
 
 
 def check_in_bounds(path: str, values: np.ndarray, argument: str) -> None:
-    """ArgumentError about `argument` unless every value lies inside the field's bounds."""
+    """ArgumentError about `argument` unless every value lies inside the field's bounds and is a size a
+    scenario's figure may have (`distributions.magnitude_problem`: a number the file could not hold
+    is no value to solve or grid over either)."""
     lo, inclusive, hi = field_bounds(path)
     v = np.asarray(values, dtype=float)
     if not np.all(np.isfinite(v)):
         raise ArgumentError(argument, f"{path}: values must be finite numbers")
+    for x in v.ravel():
+        problem = magnitude_problem(float(x))
+        if problem:
+            raise ArgumentError(argument, f"{path} {problem}")
     below = v < lo if inclusive else v <= lo
     if np.any(below) or np.any(v > hi):
         need = f"{'>=' if inclusive else '>'} {lo:g}" + (f" and <= {hi:g}" if math.isfinite(hi) else "")
@@ -70,14 +79,19 @@ def check_in_bounds(path: str, values: np.ndarray, argument: str) -> None:
         raise ArgumentError(argument, f"{path} must be {need} (got {bad:g})")
 
 
+def _check_finite(path: str, lo: float, hi: float, argument: str) -> None:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ArgumentError(argument, f"{path}: values must be finite numbers")
+
+
 def default_range(scenario: Scenario | LoadedScenario, path: str) -> tuple[float, float]:
     """The field's allowed range, cut to SPAN times either side of its central value."""
     lo_b, inclusive, hi_b = field_bounds(path)
     c = abs(scenario_of(scenario).values()[path]) or 1.0
-    lo = lo_b if inclusive else max(lo_b, c / SPAN)
+    lo = lo_b if inclusive else max(lo_b, c / SPAN, MIN_MAGNITUDE)
     if not math.isfinite(lo):
-        lo = -c * SPAN
-    hi = min(hi_b, max(c, 1.0) * SPAN)
+        lo = -min(c * SPAN, MAX_MAGNITUDE)
+    hi = min(hi_b, max(c, 1.0) * SPAN, MAX_MAGNITUDE)
     return float(lo), float(hi)
 
 
@@ -90,11 +104,17 @@ def _difference(scenario: Scenario | LoadedScenario, path: str, x: np.ndarray | 
 
 
 def _grid(lo: float, hi: float, n: int) -> np.ndarray:
-    """Linear and logarithmic points together, so both a root near `lo` and one far out are bracketed."""
+    """Linear and logarithmic points together, so both a root near `lo` and one far out are bracketed.
+
+    The logarithmic points reach down to the smallest figure a scenario holds (MIN_MAGNITUDE) when `lo`
+    is 0, at least PER_DECADE a decade: over 0..1e12 a root at 5,766 lies between two points a third
+    apart, where brentq's tolerance (relative to the interval's end) is fine; with `n` points spread
+    from hi / 1e8 it lay in [0, 2.5e9] and, over 0..1e200, in an interval brentq could not resolve."""
     lin = np.linspace(lo, hi, n)
     if lo >= 0 and hi > 0:
-        start = lo if lo > 0 else hi / SPAN**2
-        return np.unique(np.concatenate([lin, np.geomspace(start, hi, n)]))
+        start = lo if lo > 0 else min(MIN_MAGNITUDE, hi / 2)
+        decades = math.log10(hi / start)
+        return np.unique(np.concatenate([lin, np.geomspace(start, hi, max(n, math.ceil(PER_DECADE * decades)))]))
     return lin
 
 
@@ -154,6 +174,7 @@ def breakeven(
     d_lo, d_hi = default_range(sc, param)
     lo = d_lo if lo is None else float(lo)
     hi = d_hi if hi is None else float(hi)
+    _check_finite(param, lo, hi, "range")  # first: 'LO < HI' never says nan
     if not lo < hi:
         raise ArgumentError("range", f"need LO < HI (got {lo:g} {hi:g})")
     check_in_bounds(param, np.array([lo, hi]), "range")
@@ -195,7 +216,7 @@ def solve_crossings(sides, lo: float, hi: float, points: int = GRID_POINTS) -> t
         a, b, fa, fb = xs[i], xs[i + 1], diff[i], diff[i + 1]
         if fa == 0:
             x = a
-        elif fa * fb < 0:
+        elif (fa < 0 < fb) or (fb < 0 < fa):  # signs compared, not multiplied: fa * fb may overflow
             x = optimize.brentq(f, a, b, xtol=1e-12 * max(1.0, abs(b)), rtol=1e-12, maxiter=200)
         else:
             continue
@@ -247,15 +268,18 @@ def ratio_grid(
     }
 
 
-def axis_values(scenario: Scenario | LoadedScenario, path: str, lo: float | None, hi: float | None, steps: int) -> np.ndarray:
-    """Grid values for one axis: [lo, hi] given, else the input's p5..p95 if uncertain, else central x [0.5, 2]."""
+def axis_values(scenario: Scenario | LoadedScenario, path: str, lo: float | None, hi: float | None, steps: int,
+                argument: str = "values") -> np.ndarray:
+    """Grid values for one axis: [lo, hi] given, else the input's p5..p95 if uncertain, else central x [0.5, 2].
+    A problem with a given `lo`/`hi` is an ArgumentError about `argument` (the CLI names its flag)."""
     sc = scenario_of(scenario)
     q = sc.quantities()[path]
     if lo is None or hi is None:
         if q.uncertain:
             d_lo, d_hi = (float(v) for v in q.dist.ppf([0.05, 0.95]))
         else:
-            d_lo, d_hi = 0.5 * q.central, 2.0 * q.central
+            # half to twice the value; from 0 to 1 of its unit where it is 0 (0 to 0 is no axis)
+            d_lo, d_hi = (0.5 * q.central, 2.0 * q.central) if q.central != 0 else (0.0, 1.0)
             b_lo, inclusive, b_hi = field_bounds(path)
             d_hi = min(d_hi, b_hi)
             d_lo = max(d_lo, b_lo) if inclusive else max(d_lo, b_lo + 1e-9)
@@ -263,6 +287,10 @@ def axis_values(scenario: Scenario | LoadedScenario, path: str, lo: float | None
         hi = d_hi if hi is None else hi
     if steps < 2:
         raise ArgumentError("steps", f"need at least 2 (got {steps})")
+    if steps > MAX_GRID_STEPS:  # 1e5 a side asked numpy for a 75 GiB grid; 10^37 raised inside linspace
+        raise ArgumentError("steps", f"at most {MAX_GRID_STEPS} a side (got {f'{steps:,}' if steps < 10**15 else f'a number of {len(str(steps))} digits'})")
+    _check_finite(path, lo, hi, argument)
     if not lo < hi:
-        raise UserError(f"{path}: need LO < HI (got {lo:g} {hi:g})")
+        raise ArgumentError(argument, f"{path}: need LO < HI (got {lo:g} {hi:g})")
+    check_in_bounds(path, np.array([lo, hi], dtype=float), argument)
     return np.linspace(lo, hi, steps)

@@ -125,9 +125,7 @@ def comparison(loaded: LoadedScenario, currency: str | None = None, with_headlin
     }
 
 
-# The inputs each headline figure is made of, to name them when a figure cannot be computed.
-_AI_COST_INPUTS = ("human.wage_per_hour", "human.prompt_tuning_minutes_per_job", "human.screening_seconds_per_candidate",
-                   "human.retouch_price_per_image", "generation.seconds_per_image")
+# The inputs the AI delivery time is made of, to name them when it cannot be computed.
 _AI_TIME_INPUTS = ("human.prompt_tuning_minutes_per_job", "human.screening_seconds_per_candidate",
                    "generation.seconds_per_image")
 
@@ -135,8 +133,8 @@ _AI_TIME_INPUTS = ("human.prompt_tuning_minutes_per_job", "human.screening_secon
 def _refuse_non_finite(loaded: LoadedScenario, ai: dict, artist: dict, result: dict) -> None:
     """Every figure of the answer is finite and non-negative, or the scenario is refused naming its inputs.
 
-    The schema bounds each input and the pairs that bound each other; what is left is a side that
-    costs or takes nothing, which makes the artist/AI ratio infinite.
+    The schema bounds each input and the pairs that bound each other, and refuses an AI side that can
+    cost nothing (`model.degenerate`); this is the last guard, naming the inputs of a figure that overflows.
     """
     shown = loaded.path
     problems = []
@@ -146,13 +144,8 @@ def _refuse_non_finite(loaded: LoadedScenario, ai: dict, artist: dict, result: d
         if not math.isfinite(v) or v < 0:
             problems.append(f"{shown}: {name} comes out as {v:g}; check the inputs it is made of")
     per_image = _f(ai["per_usable_image"])
-    if per_image == 0:
-        problems.append(
-            f"{shown}: {_AI_COST_INPUTS[0]}: the AI side costs nothing (every cost input is 0: wage, hardware, "
-            f"electricity, retouching), so artist/AI would be infinite; give at least one cost "
-            f"(e.g. {', '.join(_AI_COST_INPUTS[:2])})"
-        )
-    elif not math.isfinite(per_image) or not math.isfinite(_f(result["ratio"])):
+    # an AI side that costs nothing is refused by the schema itself (`model.degenerate`), for every command
+    if not math.isfinite(per_image) or not math.isfinite(_f(result["ratio"])):
         problems.append(f"{shown}: AI cost per usable image cannot be computed ({per_image:g}); "
                         "check generation.candidates_per_job and generation.acceptance_rate")
     if _f(ai["delivery_hours"]) == 0 or not math.isfinite(_f(result["time_ratio"])):

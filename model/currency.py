@@ -36,7 +36,8 @@ class RateTable:
         """Multiply an amount in `from_ccy` by this to get `to_ccy`."""
         for c in (from_ccy, to_ccy):
             if c not in self.per_usd:
-                raise ArgumentError("currency", f"unknown currency {c!r}; known: {', '.join(sorted(self.per_usd))}")
+                shown = c if len(c) <= 12 else c[:11] + "…"  # never a whole argument, however long
+                raise ArgumentError("currency", f"unknown currency {shown!r}; known: {', '.join(sorted(self.per_usd))}")
         return self.per_usd[to_ccy] / self.per_usd[from_ccy]
 
     def convert(self, amount, from_ccy: str, to_ccy: str):
@@ -143,6 +144,8 @@ def parse_money(text: Any, into: str, year: int | dt.date | str | None, what: st
     if isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
+        if isinstance(text, int) and text.bit_length() > 1000:
+            return None  # too large for a float: left to the schema, which bounds it as it bounds a file's figures
         return MoneyInput(typed=f"{text:g}", amount=float(text), currency=into)
     if not isinstance(text, str):
         return None

@@ -38,8 +38,15 @@ MIN_MAGNITUDE = 1e-9
 BULK_Z = 8.0
 
 
-def magnitude_problem(x: float) -> str | None:
-    """Why `x` cannot be a scenario figure, or None: not finite, too large, or too close to zero."""
+def magnitude_problem(x: float | int) -> str | None:
+    """Why `x` cannot be a scenario figure, or None: not finite, too large, or too close to zero.
+    An integer too large for a float (YAML reads 310 nines as one) is too large, said without
+    converting it (which raises OverflowError) or printing all its digits."""
+    if isinstance(x, int) and not isinstance(x, bool):
+        if abs(x) > MAX_MAGNITUDE:
+            size = f"{x:g}" if x.bit_length() <= 1000 else f"a{' negative' if x < 0 else ''} number of {_digits(x):,} digits"
+            return f"must be at most {MAX_MAGNITUDE:g} in size (got {size})"
+        x = float(x)
     if not math.isfinite(x):
         return f"must be a finite number (got {x})"
     if abs(x) > MAX_MAGNITUDE:
@@ -49,9 +56,27 @@ def magnitude_problem(x: float) -> str | None:
     return None
 
 
+def _digits(n: int) -> int:
+    """Decimal digits of `n`, from its bit length (str() of a huge int is slow, and refused past 4,300 digits)."""
+    n = abs(n)
+    digits = max(1, math.floor((n.bit_length() - 1) * math.log10(2)) + 1)  # exact, or one short
+    return digits + 1 if n >= 10**digits else digits
+
+
 class _Spec(BaseModel):
     # strict: a parameter written '40' or true is text or a boolean, not a number (as for `value:`)
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ints_a_float_can_hold(cls, data: Any) -> Any:
+        """An integer parameter too large for a float is refused in words, not as 'not a valid number'."""
+        if isinstance(data, dict):
+            for name, value in data.items():
+                for x in value if isinstance(value, list) else [value]:
+                    if isinstance(x, int) and not isinstance(x, bool) and x.bit_length() > 1000:
+                        raise ValueError(f"{data.get('dist')} parameter {name} {magnitude_problem(x)}")
+        return data
 
     @model_validator(mode="after")
     def _finite(self):

@@ -169,6 +169,8 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Path_, int]]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{shown}{where}: not valid YAML: {_short(problem, 120)}") from None
     except (ValueError, OverflowError) as exc:  # PyYAML's date constructor raises this for e.g. 2022-13-01
+        if "integer string conversion" in str(exc):  # Python's own limit, said without its advice to raise it
+            raise UserError(f"{shown}: not valid YAML: a number of more than 4,300 digits") from None
         raise UserError(f"{shown}: not valid YAML: {_short(exc, 120)}") from None
     lines: dict[Path_, int] = {}
     if node is not None:
@@ -364,7 +366,11 @@ def _misspelt(errors: list[dict]) -> set[Path_]:
     return out
 
 
-def format_validation_error(exc: ValidationError, where: dict[Path_, str], shown: str) -> list[str]:
+def format_validation_error(exc: ValidationError, where: dict[Path_, str], shown: str,
+                            overridden: tuple[Path_, ...] = (), override_label: str = OVERRIDE_LABEL) -> list[str]:
+    """One line per problem, each at the file's line of the field (or the override that set it).
+    `overridden`: the paths overrides set; a problem with a figure the file wrote but an override
+    changed part of (its high) is said to come from both."""
     lines = []
     seen = set()
     errors = exc.errors(include_url=False)
@@ -393,6 +399,9 @@ def format_validation_error(exc: ValidationError, where: dict[Path_, str], shown
                 msg = msg[named.end():]
         dotted = _short(".".join(str(p) for p in clean), 120) or "(top level)"
         position = _nearest(where, clean) or shown
+        if clean and _in_file(position, shown) and f"({override_label})" not in position and any(
+                len(k) > len(clean) and k[: len(clean)] == clean for k in overridden):
+            position = f"{position} (with {override_label})"
         if not _in_file(position, shown):
             # the problem lies in a file this one extends: name the field the schema knows and the file,
             # but quote nothing of it (its values or key names), whatever that file really is
@@ -461,11 +470,12 @@ def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
 # --------------------------------------------------------------------------- entry points
 
 
-def validate_raw(raw: dict, where: dict[Path_, str], shown: str) -> Scenario:
+def validate_raw(raw: dict, where: dict[Path_, str], shown: str,
+                 overridden: tuple[Path_, ...] = (), override_label: str = OVERRIDE_LABEL) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise UserError(format_validation_error(exc, where, shown)) from None
+        raise UserError(format_validation_error(exc, where, shown, overridden, override_label)) from None
 
 
 def load_scenario(
@@ -503,10 +513,18 @@ def validate_scenario(
     where = dict(where)
     if overrides:
         raw = apply_overrides(raw, overrides)
+        at = f"{shown} ({override_label})"  # the field follows in the line: not twice
         for dotted in overrides:
-            where[tuple(dotted.split("."))] = f"{shown} ({override_label})"  # the field follows in the line: not twice
+            key = tuple(dotted.split("."))
+            # the override replaces the whole figure: the file's lines for its parts (low, high) no longer hold it
+            for inner in [k for k in where if len(k) > len(key) and k[: len(key)] == key]:
+                del where[inner]
+            for n in range(1, len(key)):  # a section the override made up (a.b of a.b.c) is no line of the file
+                where.setdefault(key[:n], at)
+            where[key] = at
             labels[dotted] = override_label
-    scenario = validate_raw(raw, where, shown)
+    overridden = tuple(tuple(dotted.split(".")) for dotted in overrides or {})
+    scenario = validate_raw(raw, where, shown, overridden, override_label)
     return LoadedScenario(scenario=scenario, path=shown, raw=raw, overrides=labels)
 
 

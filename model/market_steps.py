@@ -154,7 +154,11 @@ class SegmentTerms:
 
     def utility(self, price, days, quality):
         """Equations (2)-(3): V for options at `price`, `days`, `quality`, each broadcasting to (D, T, S)."""
-        relax = self.flex * np.maximum(np.log10(self.base_price / price), 0.0)  # requirement drops per decade cheaper
+        # the requirement drops by `flex` per decade cheaper; a free option (price 0, artists at a zero floor)
+        # relaxes it fully: log10(base / 0) is inf, and a flex of 0 relaxes nothing (not 0 x inf = nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            decades = np.maximum(np.log10(self.base_price / price), 0.0)
+            relax = np.where(self.flex > 0, self.flex * decades, 0.0)
         shortfall = np.maximum(np.maximum(self.requirement - relax, 0.0) - quality, 0.0)
         return -self.w_price * price / self.willingness_to_pay - self.w_time * days - self.w_quality * shortfall
 
@@ -354,6 +358,11 @@ def choose(x: np.ndarray, d: Diffusion, ai: AIOffer, seg: SegmentTerms, arts: Ar
     return Choice(share=share, market=market, welfare=A * W_a + (1 - A) * W_u, utility=V, uses_ai=uses_ai)
 
 
+def _weight(size: np.ndarray, V: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """size e^(V - top), and 0 where size is 0 (an option nobody offers may have any utility: never 0 x inf)."""
+    return size * np.exp(np.where(size > 0, V - top, -np.inf))
+
+
 def artists_demand(x: np.ndarray, d: Diffusion, ai: AIOffer, seg: SegmentTerms, arts: ArtistTerms,
                    fixed: _Fixed) -> np.ndarray:
     """`choose(x, ...).artists_demand` without the rest of the choice: the root finder's inner loop, (D, T, S).
@@ -364,11 +373,14 @@ def artists_demand(x: np.ndarray, d: Diffusion, ai: AIOffer, seg: SegmentTerms, 
     V0 = seg.utility(p_art, seg.lead_days, seg.artist_quality)
     Vmax = np.maximum(V0, seg.utility(p_aia, seg.lead_days * (1 - arts.time_saving), seg.artist_quality))
     size = fixed.size_aware
-    top = np.maximum(np.maximum(Vmax, fixed.V_ai), fixed.V_retouch)
-    art = size[..., 0] * np.exp(V0 - top) + size[..., 1] * np.exp(Vmax - top)
+    # the best option buyers can take: an artist using AI only where some do (size > 0), so the exp of
+    # the best term is 1 and no log-sum is log(0), however far apart the utilities are
+    top_art = np.where(size[..., 1] > 0, Vmax, V0)  # Vmax >= V0; size 0 + size 1 = availability > 0
+    top = np.maximum(np.maximum(top_art, fixed.V_ai), fixed.V_retouch)
+    art = _weight(size[..., 0], V0, top) + _weight(size[..., 1], Vmax, top)
     total = art + np.exp(fixed.V_ai - top) + np.exp(fixed.V_retouch - top)
     E_a, _ = _market_size(top + np.log(total) - fixed.baseline_logsum, seg.buy_share)
-    unaware = Vmax + np.log(size[..., 0] * np.exp(V0 - Vmax) + size[..., 1])  # artists only
+    unaware = top_art + np.log(_weight(size[..., 0], V0, top_art) + _weight(size[..., 1], Vmax, top_art))  # artists only
     E_u, _ = _market_size(unaware - fixed.baseline_logsum, seg.buy_share)
     A = d.awareness
     return A * E_a * art / total + (1 - A) * E_u
@@ -386,7 +398,8 @@ def artists_price(d: Diffusion, ai: AIOffer, seg: SegmentTerms, arts: ArtistTerm
     eta = np.broadcast_to(arts.elasticity, shape)
 
     def h(x):
-        return x - np.minimum(artists_demand(x, d, ai, seg, arts, fixed) ** eta, 1.0)
+        # min(D^eta, 1) = min(D, 1)^eta for eta >= 0, without D^eta overflowing for a large eta
+        return x - np.minimum(artists_demand(x, d, ai, seg, arts, fixed), 1.0) ** eta
 
     a = np.broadcast_to(arts.x_min, shape).copy()
     fa = h(a)

@@ -37,6 +37,11 @@ class Quantity(Strict):
     def _normalise(cls, data: Any) -> Any:
         if isinstance(data, bool) or data is None:
             raise ValueError(f"must be a number (got {data!r})")
+        number = data.get("value") if isinstance(data, dict) else data
+        if isinstance(number, int) and not isinstance(number, bool):
+            problem = magnitude_problem(number)
+            if problem:  # an int too large for a float is said so here, as the other sizes are below
+                raise ValueError(problem)
         if isinstance(data, (int, float)):
             return {"value": data}
         if isinstance(data, str):

@@ -43,6 +43,7 @@ from artcost.model.carbon import ARTIST_CARBON_SOURCE, ARTIST_G_CO2E_PER_IMAGE, 
 from artcost.model.catalogue import SCOPE_WORDS, NotScalable, PublishedSpeed, best_row, speed_at
 from artcost.model.currency import rate_table_for
 from artcost.model.gpu_offers import OfferRow, converted, gpu_offers
+from artcost.model.distributions import magnitude_problem
 from artcost.model.headline import DEFAULT_DRAWS, DEFAULT_SEED, Headline, Spread, headline_for
 from artcost.model.loader import LoadedScenario, load_scenario, validate_raw
 from artcost.model.quantity import Quantity
@@ -712,6 +713,9 @@ def _jobs(sc, base: LoadedScenario, jobs_per_month: float | None) -> tuple[float
     if jobs_per_month is not None:
         if not (isinstance(jobs_per_month, (int, float)) and math.isfinite(jobs_per_month) and jobs_per_month > 0):
             raise ArgumentError("jobs_per_month", f"need a number > 0 (got {jobs_per_month})")
+        problem = magnitude_problem(float(jobs_per_month))  # as job.jobs_per_month in a file
+        if problem:
+            raise ArgumentError("jobs_per_month", problem)
         return float(jobs_per_month), "given for this comparison (jobs_per_month)"
     if sc.job.jobs_per_month is not None:
         return sc.job.jobs_per_month.central, base.source_of("job.jobs_per_month")

@@ -22,6 +22,7 @@ import numpy as np
 
 from artcost.errors import ArgumentError
 from artcost.model import costs
+from artcost.model.distributions import magnitude_problem
 from artcost.model.loader import LoadedScenario
 from artcost.model.schema import Scenario
 from artcost.model.uncertainty import scenario_of
@@ -29,6 +30,7 @@ from artcost.model.uncertainty import scenario_of
 DEFAULT_FINALS = (1, 2, 5, 10, 20, 50, 100)
 DEFAULT_JOBS_PER_MONTH = (0.5, 1, 2, 4, 8, 16, 32, 64)
 DEFAULT_HORIZON_MONTHS = 36.0
+MAX_VALUES = 200  # values a side of the table; more is no table anyone reads (and 1e5 of them, a big array)
 
 
 def scale_curve(
@@ -49,10 +51,17 @@ def scale_curve(
     j = np.asarray(jobs_per_month, dtype=float).ravel()
     if f.size == 0 or j.size == 0:
         raise ArgumentError("finals" if f.size == 0 else "jobs_per_month", "need at least one value")
+    for name, values in (("finals", f), ("jobs_per_month", j)):
+        if values.size > MAX_VALUES:
+            raise ArgumentError(name, f"at most {MAX_VALUES} values (got {values.size:,})")
     if np.any(~np.isfinite(f)) or np.any(f < 1):
-        raise ArgumentError("finals", f"each value must be >= 1 (got {', '.join(f'{x:g}' for x in f)})")
+        raise ArgumentError("finals", f"each value must be >= 1 (got {_listed(f)})")
     if np.any(~np.isfinite(j)) or np.any(j <= 0):
-        raise ArgumentError("jobs_per_month", f"each value must be > 0 (got {', '.join(f'{x:g}' for x in j)})")
+        raise ArgumentError("jobs_per_month", f"each value must be > 0 (got {_listed(j)})")
+    for name, values in (("finals", f), ("jobs_per_month", j)):  # the sizes a scenario's figure may have
+        problem = next(filter(None, map(magnitude_problem, values.tolist())), None)
+        if problem:
+            raise ArgumentError(name, f"each value {problem}")
     if gpu not in ("dedicated", "shared"):
         raise ArgumentError("gpu", f"must be 'dedicated' or 'shared' (got {gpu!r})")
     kind = sc.compute.kind
@@ -61,6 +70,9 @@ def scale_curve(
         horizon_months = v["compute.owned.lifetime_years"] * 12 if kind == "owned" else DEFAULT_HORIZON_MONTHS
     if not horizon_months > 0:
         raise ArgumentError("horizon_months", f"must be > 0 (got {horizon_months:g})")
+    problem = magnitude_problem(float(horizon_months))  # inf months spread learning over 'inf months'
+    if problem:
+        raise ArgumentError("horizon_months", problem)
 
     F = f[None, :]
     J = j[:, None]
@@ -101,3 +113,9 @@ def scale_curve(
         "assumptions": assumptions,
         "currency": sc.meta.currency,
     }
+
+
+def _listed(values: np.ndarray, most: int = 8) -> str:
+    """Values as a refusal quotes them: the first `most`, then how many more."""
+    shown = ", ".join(f"{x:g}" for x in values[:most])
+    return shown + (f", ... ({values.size - most:,} more)" if values.size > most else "")

@@ -15,6 +15,7 @@ a distribution can produce.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Iterator, Literal, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -50,6 +51,16 @@ class Meta(Strict):
     currency: str = Field(description="ISO 4217 code of every money figure in this file, e.g. CNY, USD")
     as_of: dt.date
     sources: list[str | Source] = Field(default_factory=list)
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _a_date(cls, value: Any) -> Any:
+        """A date as written (2024-03-31): pydantic would read a number (or numeric text) as seconds since
+        1970, so `--set meta.as_of=2024` or `as_of: 0` became 1970-01-01 without a word."""
+        if isinstance(value, (bool, int, float)) or (
+                isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip())):
+            raise ValueError(f"must be a date written YYYY-MM-DD (got {value!r:.40})")
+        return value
 
     @field_validator("currency")
     @classmethod
@@ -275,6 +286,17 @@ class Scenario(Strict):
                 f"job.finals_needed must not exceed generation.candidates_per_job (finals up to {finals_hi:g}, "
                 f"candidates from {candidates_lo:g}): a job could never deliver its finals"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _ai_side_costs_something(self):
+        """A scenario whose AI side can cost nothing has no artist / AI ratio: refused here, before any
+        command's arithmetic meets the zero (`model.degenerate`)."""
+        from artcost.model.degenerate import problems
+
+        found = problems(self)
+        if found:
+            raise ValueError(found[0])  # one cause at a time: each names the field its line points at
         return self
 
     def quantities(self) -> dict[str, Quantity]:

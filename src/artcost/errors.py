@@ -52,10 +52,14 @@ class MissingExtraError(UserError):
     """A command needs an optional extra (e.g. torch for the benchmark) that is not installed."""
 
     def __init__(self, extra: str, missing: str, what: str):
+        self.extra, self.missing, self.what = extra, missing, what
         super().__init__(
             f"{what} needs the optional '{extra}' extra ({missing} is not installed). "
             f"Install it with:  pip install 'artcost[{extra}]'   (or from a checkout: make install-{extra})"
         )
+
+    def __reduce__(self):  # rebuilt from its own arguments: a Ray worker's error reaches the driver whole
+        return (type(self), (self.extra, self.missing, self.what))
 
 
 class ArgumentError(UserError):
@@ -69,3 +73,6 @@ class ArgumentError(UserError):
         # `value`, when given, is what the caller passed, said after the name: 'ray_address 10.0.0.5: ...'
         self.argument, self.problem, self.value = argument, problem, value
         super().__init__(f"{argument}{'' if value is None else f' {value}'}: {problem}")
+
+    def __reduce__(self):  # picklable (Ray, multiprocessing), as UserError is
+        return (type(self), (self.argument, self.problem, self.value))

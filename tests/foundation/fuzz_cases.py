@@ -12,6 +12,10 @@ Each case is (name, cls, data, expect): `expect` is REFUSED (must be refused) or
 accepted, but then its figures must be finite and >= 0).  `run_case` runs one through the
 library the way `artcost validate` does (a file `case.yaml` in a folder of its own, so
 `extends:` resolves next to it); `violations` lists how an outcome breaks the contract.
+Two classes (issue #24) are command lines run through `artcost.cli.main` in-process:
+`command_line_numbers` (--set values, --currency, every numeric option, break-even ranges) and
+`zero_cost` (an AI side that costs or can cost nothing, through every command; degenerate but
+allowed scenarios that every command must answer without nan, inf or a warning).
 
     .venv/bin/python tests/foundation/fuzz_cases.py --summary          # counts per class and outcome
     .venv/bin/python tests/foundation/fuzz_cases.py --summary --failures 3 [--cls extends]
@@ -53,6 +57,11 @@ CASE_SECONDS = 5.0  # the per-case bound, generous for a noisy 2-core machine
 HARD_SECONDS = 20  # a case still running after this is stopped and reported (in process)
 SANDBOX_SECONDS = 8  # the same for a case run in a forked child (device files, FIFOs, deep nesting)
 MORE_LINE = re.compile(r"^\.\.\. and [\d,]+ more")
+CASE_TOKEN, OUT_TOKEN = "@@CASE@@", "@@OUT@@"  # a command line case's scenario file and output folder
+CLI_HARD_SECONDS = 120  # a command-line case still running after this is stopped and reported (a hang, not speed)
+MAX_LINE_CHARS = 600  # a refusal line longer than this carries a whole input back
+# what no command may print: a figure that is not finite, or a warning (numpy's, SALib's) on its way out
+NOT_A_FIGURE = re.compile(r"\b(nan|inf|-inf|NaN|Infinity)\b|Warning|Traceback")
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -66,6 +75,11 @@ class Case(NamedTuple):
     sandbox: bool = False  # run in a forked child with memory and time limits (recursion, device files)
     leak_files: tuple[str, ...] = ()  # non-scenario files (ROOT_TOKEN allowed) whose lines no error may quote
     parents: tuple[str, ...] = ()  # `extends:` targets as written: an error line may name one as its FILE
+    # A case of the command line (issue #24): `data` is written as case.yaml as for every case, and this
+    # command line runs in-process through `artcost.cli.main` (CASE_TOKEN: that file; OUT_TOKEN: a folder for
+    # what it writes).  `names`: what every refusal line must say it is about (a flag, the --set, the file).
+    argv: tuple[str, ...] = ()
+    names: str = ""
 
 
 # --------------------------------------------------------------------------- shipped scenarios
@@ -1185,11 +1199,170 @@ def gen_yaml_numbers(rng: random.Random, plan: Plan) -> Iterable[Case]:
                    with_raw(bases()[short], ("generation", "resolution_px"), raw), EITHER if expect == EITHER else REFUSED)
 
 
+
+# --------------------------------------------------------------------------- the command line (issue #24)
+
+SET_BLAME = "--set"  # every refusal of a --set case names it ('(--set on the command line)', '--set PATH=...:')
+BIG = "9" * 310  # an int no float holds: a traceback in five commands before issue #24
+# One quick argument list per command that reads a scenario with --set (CASE_TOKEN: the scenario).
+CLI_COMMANDS = {
+    "cost": ["cost", CASE_TOKEN, "--brief"],
+    "simulate": ["simulate", CASE_TOKEN, "--draws", "200"],
+    "routes": ["routes", CASE_TOKEN],
+    "sensitivity": ["sensitivity", CASE_TOKEN, "--sobol-n", "32"],
+    "breakeven": ["breakeven", CASE_TOKEN, "--param", "human.wage_per_hour"],
+    "scale": ["scale", CASE_TOKEN],
+    "market": ["market", CASE_TOKEN, "--draws", "0"],
+    "report": ["report", CASE_TOKEN, "-o", OUT_TOKEN + "/report.html"],
+}
+# (text after '=', expect): numbers typed badly, too big, too small, not finite, quoted, with currencies
+SET_VALUES = [
+    (BIG, REFUSED), ("-" + BIG, REFUSED), ("9" * 5000, REFUSED), ("1e400", REFUSED), ("-1e400", REFUSED),
+    (".nan", REFUSED), (".inf", REFUSED), ("-.inf", REFUSED), ("nan", REFUSED), ("inf", REFUSED), ("1e13", REFUSED),
+    ("99999999999999999999", REFUSED), ("-5", REFUSED), ("5e-324", REFUSED), ("1e-10", REFUSED), ("4e-400", EITHER),
+    ("'40'", REFUSED), ('"40"', REFUSED), ("", REFUSED), ("~", REFUSED), ("true", REFUSED), ("[1, 2]", REFUSED),
+    ("[1, 2", REFUSED), ("{value: " + BIG + "}", REFUSED), ("{dist: uniform, low: 0, high: " + BIG + "}", REFUSED),
+    ("{dist: triangular, low: -1e400, mode: 1, high: 2}", REFUSED), ("!!python/object:os.system", REFUSED),
+    ("*alias", REFUSED), ("0x10", EITHER), ("1_000", EITHER), ("40USD", EITHER), (BIG + "USD", REFUSED),
+    ("1e400USD", REFUSED), ("-40USD", REFUSED), ("40 XYZ", REFUSED), ("nanUSD", REFUSED), ("1e12USD", REFUSED),
+]
+SET_FIELDS = ["human.wage_per_hour", "generation.candidates_per_job", "generation.steps", "job.finals_needed",
+              "compute.owned.price_per_kwh", "generation.acceptance_rate", "market.ai.cost_decline_per_year",
+              "meta.as_of", "human.wage_per_hour.high", "a.b.c", "generation.gpus"]
+CURRENCIES = [("", REFUSED), (" ", REFUSED), ("\t", REFUSED), ("usd", EITHER), ("XXX", REFUSED), ("A" * 5000, REFUSED),
+              ("US D", REFUSED), ("€", REFUSED), ("EUR\n", REFUSED), ("--", REFUSED), ("1e400", REFUSED), ("nan", REFUSED)]
+# other numbers a command takes: (command, flags..., expect)
+OPTION_NUMBERS = [
+    *[(["simulate", CASE_TOKEN, "--draws", v], REFUSED) for v in ("-1", "0", "1", BIG, "nan")],
+    *[(["simulate", CASE_TOKEN, "--draws", "100", "--seed", v], EITHER) for v in ("-1", "0", BIG)],
+    (["simulate", CASE_TOKEN, "--seed", "nan"], REFUSED),
+    *[(["market", CASE_TOKEN, "--draws", v], REFUSED) for v in ("-1", BIG, "nan")],
+    *[(["sensitivity", CASE_TOKEN, "--sobol-n", v], REFUSED) for v in ("0", "3", "-1", BIG, "nan")],
+    *[(["routes", CASE_TOKEN, "--jobs-per-month", v], REFUSED) for v in ("0", "-1", "nan", "inf", "1e400", BIG)],
+    (["routes", CASE_TOKEN, "--jobs-per-month", "1e-300"], EITHER),
+    *[(["scale", CASE_TOKEN, "--horizon-months", v], REFUSED) for v in ("0", "-1", "nan", "inf", "1e400", BIG, "1e13")],
+    *[(["scale", CASE_TOKEN, flag, v], REFUSED) for flag in ("--finals", "--jobs")
+      for v in ("1,nan", "inf", "0", "-1", BIG, "1e13", "", ",", "1e-300", ",".join(["1"] * 300))],
+    *[(["breakeven", CASE_TOKEN, "--param", "human.wage_per_hour", "--grid", "generation.seconds_per_image", "--steps", v],
+       REFUSED) for v in ("0", "1", "-3", "100000", BIG)],
+    *[(["bench", "flops", "--arch", "sd15", flag, v], REFUSED) for flag in ("--resolution", "--steps")
+      for v in ("0", "-1", BIG, "nan", "1e9", "100000")],
+    (["bench", "flops", "--arch", "sd15", "--guidance-scale", "nan"], REFUSED),
+]
+# breakeven --range (and --grid-range) LO HI on the wage (>= 0) and the acceptance rate ((0, 1])
+RANGES = [
+    ("human.wage_per_hour", "0", "1e12", EITHER), ("human.wage_per_hour", "0", "1e200", REFUSED),
+    ("human.wage_per_hour", "1e200", "0", REFUSED), ("human.wage_per_hour", "nan", "1", REFUSED),
+    ("human.wage_per_hour", "-inf", "inf", REFUSED), ("human.wage_per_hour", "0", "0", REFUSED),
+    ("human.wage_per_hour", "1e308", "1e308", REFUSED), ("human.wage_per_hour", "-1e308", "1e308", REFUSED),
+    ("human.wage_per_hour", "0", "1e-300", REFUSED), ("human.wage_per_hour", "5", "1", REFUSED),
+    ("human.wage_per_hour", "-1", "5", REFUSED), ("human.wage_per_hour", BIG, "1", REFUSED),
+    ("generation.acceptance_rate", "0", "2", REFUSED), ("generation.acceptance_rate", "0.5", "1", EITHER),
+    ("generation.acceptance_rate", "1e-9", "1", EITHER),
+]
+
+
+def _flag_of(argv: list[str]) -> str:
+    """The flag a refusal must name: the last option given (the one the case is about)."""
+    return next(a for a in reversed(argv) if a.startswith("--"))
+
+
+def gen_command_line_numbers(rng: random.Random, plan: Plan) -> Iterable[Case]:
+    """Numbers typed on the command line: --set values on many fields, --currency, every numeric option and
+    break-even ranges, each through a command in turn (the shipped seed, which has a market section)."""
+    seed = (SCENARIO_DIR / "seed-2022-hobbyist-3060ti.yaml").read_bytes()
+    commands = list(CLI_COMMANDS)
+    i = 0
+    for path in SET_FIELDS:
+        values = SET_VALUES if path in ("human.wage_per_hour", "generation.candidates_per_job") else SET_VALUES[:18]
+        for value, expect in values:
+            name = commands[i % len(commands)]
+            i += 1
+            if path == "a.b.c" or (path == "meta.as_of" and expect == EITHER):
+                expect = REFUSED  # no such field; a number is no date
+            yield Case(f"command_line_numbers/set/{name}/{path}={value[:24]}", "command_line_numbers", seed, expect,
+                       argv=(*CLI_COMMANDS[name], "--set", f"{path}={value}"), names=SET_BLAME)
+    for value, expect in CURRENCIES:
+        for name, argv in (("cost", ["cost", CASE_TOKEN, "--brief"]), ("compare", ["compare", CASE_TOKEN, CASE_TOKEN]),
+                           ("routes", ["routes", CASE_TOKEN]), ("report", CLI_COMMANDS["report"])):
+            yield Case(f"command_line_numbers/currency/{name}/{value[:12]!r}", "command_line_numbers", seed, expect,
+                       argv=(*argv, "--currency", value), names="--currency")
+    for argv, expect in OPTION_NUMBERS:
+        yield Case(f"command_line_numbers/option/{argv[0]}{'-' + argv[1] if argv[0] == 'bench' else ''}"
+                   f"/{_flag_of(argv)}={argv[-1][:24]}", "command_line_numbers", seed, expect, argv=tuple(argv),
+                   names=_flag_of(argv))
+    for path, lo, hi, expect in RANGES:
+        yield Case(f"command_line_numbers/range/{path}/{lo[:12]}..{hi[:12]}", "command_line_numbers", seed, expect,
+                   argv=("breakeven", CASE_TOKEN, "--param", path, "--range", lo, hi), names="--range")
+        if path == "human.wage_per_hour":
+            yield Case(f"command_line_numbers/grid-range/{lo[:12]}..{hi[:12]}", "command_line_numbers", seed, expect,
+                       argv=("breakeven", CASE_TOKEN, "--param", "human.wage_per_hour", "--grid", path.replace(
+                           "human.wage_per_hour", "generation.seconds_per_image"), "--grid-range", lo, hi,
+                           "--steps", "3"), names="--grid-range")
+
+
+def _flat(x: Any) -> Any:
+    """A scenario with every distribution at its central value: nothing uncertain."""
+    if isinstance(x, dict):
+        return central(x) if "dist" in x else {k: _flat(v) for k, v in x.items()}
+    return [_flat(v) for v in x] if isinstance(x, list) else x
+
+
+ZERO_SETS = ["human.wage_per_hour=0", "human.prompt_tuning_minutes_per_job=0", "human.learning_hours=0",
+             "human.screening_seconds_per_candidate=0", "human.retouch_price_per_image=0",
+             "human.retouch_minutes_per_image=0", "compute.owned.purchase_price=0", "compute.owned.resale_value=0",
+             "compute.owned.price_per_kwh=0"]
+MARKET_EXTREMES = ["market.artists.price_elasticity=1e12", "market.artists.living_cost_per_month=0",
+                   "market.segments.mid.willingness_to_pay=1", "market.segments.low.willingness_to_pay=1e-9",
+                   "market.segments.high.weight_time_per_day=1e12", "market.segments.low.artist_price_multiple=1e12",
+                   "market.ai.cost_decline_per_year=0.99", "market.segments.mid.weight_price=1e12"]
+
+
+def gen_zero_cost(rng: random.Random, plan: Plan) -> Iterable[Case]:
+    """Degenerate scenarios: an AI side that costs (or can cost) nothing, through every command, refused with
+    one line naming the file (or the --set); and degenerate-but-allowed ones (nothing uncertain, costs of a
+    billionth, extreme market weights) that every command must answer without nan, inf or a warning."""
+    seedmarket = shipped()["seed-2022-hobbyist-3060ti"]
+    zero = {short: render(all_zero(base)) for short, base in bases().items()}
+    zero["seedmarket"] = render(all_zero(seedmarket))
+    for short, data in zero.items():
+        for name, argv in CLI_COMMANDS.items():
+            yield Case(f"zero_cost/all-zero/{short}/{name}", "zero_cost", data, REFUSED, argv=tuple(argv),
+                       names=CASE_TOKEN)
+    reach = [("uniform-from-0", "{dist: uniform, low: 0, high: 10}"),
+             ("choice-with-0", "{dist: choice, values: [0, 10], weights: [0.5, 0.5]}"),
+             ("triangular-from-0", "{dist: triangular, low: 0, mode: 5, high: 10}")]
+    for label, wage in reach:
+        for name, argv in CLI_COMMANDS.items():
+            yield Case(f"zero_cost/range-reaches-0/{label}/{name}", "zero_cost", zero["seedmarket"], REFUSED,
+                       argv=(*argv, "--set", f"human.wage_per_hour={wage}"), names=SET_BLAME)
+    seed = (SCENARIO_DIR / "seed-2022-hobbyist-3060ti.yaml").read_bytes()
+    sets = tuple(x for a in ZERO_SETS for x in ("--set", a))
+    for name, argv in CLI_COMMANDS.items():
+        yield Case(f"zero_cost/set-to-0/{name}", "zero_cost", seed, REFUSED, argv=(*argv, *sets), names=SET_BLAME)
+        yield Case(f"zero_cost/market-decline-1/{name}", "zero_cost", seed, REFUSED,
+                   argv=(*argv, "--set", "market.ai.cost_decline_per_year=1"), names=SET_BLAME)
+    yield Case("zero_cost/market-decline-to-underflow", "zero_cost", seed, REFUSED,
+               argv=("market", CASE_TOKEN, "--draws", "0", "--set", "market.ai.cost_decline_per_year=0.999999999999",
+                     "--set", "market.end='2099-12'"), names=SET_BLAME)
+    fixed = render(_flat(seedmarket))
+    tiny = all_zero(seedmarket)
+    tiny["human"]["wage_per_hour"] = 1e-9
+    tiny["human"]["prompt_tuning_minutes_per_job"] = 1e-9
+    tiny_data = render(tiny)
+    for name, argv in CLI_COMMANDS.items():
+        yield Case(f"zero_cost/nothing-uncertain/{name}", "zero_cost", fixed, EITHER, argv=tuple(argv))
+        yield Case(f"zero_cost/a-billionth/{name}", "zero_cost", tiny_data, EITHER, argv=tuple(argv))
+    for assignment in MARKET_EXTREMES:
+        yield Case(f"zero_cost/market-extreme/{assignment}", "zero_cost", seed, EITHER,
+                   argv=("market", CASE_TOKEN, "--draws", "3", "--set", assignment))
+
+
 GENERATORS = [
     gen_missing_required, gen_wrong_type, gen_quoted_number, gen_bool_as_number, gen_negative, gen_non_finite,
     gen_huge_tiny, gen_unknown_field, gen_bad_distribution, gen_yaml_alias, gen_yaml_tag, gen_deep_nesting,
     gen_big_input, gen_encoding, gen_duplicate_key, gen_extends, gen_cross_field, gen_syntax, gen_line_break,
-    gen_yaml_numbers, gen_control,
+    gen_yaml_numbers, gen_control, gen_command_line_numbers, gen_zero_cost,
 ]
 
 
@@ -1354,10 +1527,92 @@ def write_case(case: Case, folder: Path) -> Path:
 
 
 def run_case(case: Case, folder: Path) -> tuple[Outcome, Path]:
-    """Write the case as `folder/case.yaml` (with the helper files next to it) and load it as the CLI does."""
+    """Write the case as `folder/case.yaml` (with the helper files next to it) and load it as the CLI does
+    (a command-line case: run its command line)."""
     path = write_case(case, folder)
+    if case.argv:
+        return _run_cli(case, path), path
     sandbox = case.sandbox and hasattr(os, "fork")
     return (_run_forked(path) if sandbox else _run_inline(path)), path
+
+
+def _run_cli(case: Case, path: Path, hard_seconds: float = CLI_HARD_SECONDS) -> Outcome:
+    """`artcost.cli.main(case.argv)` in this process: stdout, stderr and every Python warning captured (each
+    warning recorded, however often it was seen before); what it prints that is no figure is an issue."""
+    import contextlib
+    import io
+    import warnings
+
+    from artcost.cli import main
+
+    out_dir = path.parent / "out"
+    out_dir.mkdir(exist_ok=True)
+    argv = [a.replace(CASE_TOKEN, str(path)).replace(OUT_TOKEN, str(out_dir)) for a in case.argv]
+    use_alarm = hasattr(signal, "setitimer") and _main_thread()
+    if use_alarm:
+        def _alarm(signum, frame):
+            raise _HardTimeout()
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, hard_seconds)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    t0 = time.perf_counter()
+    code: Any = None
+    error = ""
+    try:
+        with warnings.catch_warnings(record=True) as seen, contextlib.redirect_stdout(stdout), \
+                contextlib.redirect_stderr(stderr):
+            warnings.simplefilter("always")
+            try:
+                code = main(argv)
+            except _HardTimeout:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - the point is to see it (SystemExit included)
+                error = _describe(exc)
+    except _HardTimeout:
+        return Outcome("killed", time.perf_counter() - t0, error=f"still running after {hard_seconds:g} s")
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+    seconds = time.perf_counter() - t0
+    out, err = stdout.getvalue(), stderr.getvalue()
+    issues = [f"warning {w.category.__name__}: {str(w.message)[:120]} ({Path(w.filename).name}:{w.lineno})"
+              for w in seen]
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    shown = out if code == 2 else out + err  # a refusal may quote what was typed ('got inf' for 1e400)
+    bad = NOT_A_FIGURE.search(shown)
+    if bad:
+        issues.append(f"printed {bad.group(0)!r}: ...{shown[max(0, bad.start() - 100):bad.end() + 40]!r}")
+    if error or code not in (0, 2):
+        return Outcome("crash", seconds, lines, error=error or f"exit {code}: {err.strip()[-300:]!r}", figure_issues=issues)
+    return Outcome("refused" if code == 2 else "accepted", seconds, lines if code == 2 else [], figure_issues=issues)
+
+
+def cli_violations(case: Case, out: Outcome, shown: str) -> list[str]:
+    """How a command-line case breaks the contract: a crash, a hang, a warning, nan or inf printed, a refusal
+    that is not one line per problem naming what it is about, or an accepted case that must be refused."""
+    if out.status == "crash":
+        return [f"raised {out.error} instead of a one-line refusal", *out.figure_issues[:3]]
+    if out.status == "killed":
+        return [f"did not finish: {out.error}"]
+    bad = list(out.figure_issues[:5])
+    if out.status == "accepted":
+        if case.expect == REFUSED:
+            bad.append("accepted, but must be refused")
+        return bad
+    names = case.names.replace(CASE_TOKEN, shown)
+    if not out.problems:
+        bad.append("exit 2 with no problem line")
+    if len(out.problems) > MAX_LINES:
+        bad.append(f"{len(out.problems)} problem lines (at most {MAX_LINES})")
+    for i, line in enumerate(out.problems):
+        if not line.startswith("error: "):
+            bad.append(f"line {i + 1} is not an 'error: ' line: {line[:200]!r}")
+        elif names and names not in line and not MORE_LINE.match(line.removeprefix("error: ")):
+            bad.append(f"line {i + 1} does not say it is about {names!r}: {line[:200]!r}")
+        if len(line) > MAX_LINE_CHARS:
+            bad.append(f"line {i + 1} is {len(line):,} characters: it carries an input back whole")
+    return bad[:8]
 
 
 @lru_cache(maxsize=64)
@@ -1371,6 +1626,8 @@ def _file_lines(name: str) -> tuple[str, ...]:
 
 def violations(case: Case, out: Outcome, shown: str) -> list[str]:
     """How `out` breaks the contract for `case` (empty: it keeps it)."""
+    if case.argv:
+        return cli_violations(case, out, shown)
     bad: list[str] = []
     if out.status == "crash":
         return [f"raised {out.error} instead of a UserError"]

@@ -1,10 +1,12 @@
-"""The bad-input contract over about 3,000 malformed scenarios (issue #13, the fuzz suite).
+"""The bad-input contract over about 3,600 malformed scenarios and command lines (issues #13, #24: the fuzz suite).
 
 Every case from `fuzz_cases.cases()` runs in-process through `load_scenario` (a file
 `case.yaml` next to the helper files it may extend, so `extends:` resolves as `artcost validate`
 does) and must keep the contract: a `UserError` and nothing else, at most 21 lines, each naming
 the file, no line quoting a file that is not a scenario, within CASE_SECONDS; a case that may be
-accepted must give finite, non-negative figures that JSON can hold.  A few cases go through the
+accepted must give finite, non-negative figures that JSON can hold.  The command-line classes
+(command_line_numbers, zero_cost) run `artcost.cli.main` in-process: a one-line refusal naming the flag,
+the --set or the file, or an answer with no nan, inf or warning (`fuzz_cases.cli_violations`).  A few cases go through the
 real command line in subprocesses; a hypothesis property checks valid perturbations of the
 shipped scenarios.  At the end of the module a table of cases per class and outcome is printed
 (`python tests/foundation/fuzz_cases.py --summary` prints the same without pytest).
@@ -79,9 +81,16 @@ def test_generator_covers_every_class():
     counts = Counter(c.cls for c in CASES)
     for cls in ("missing_required", "wrong_type", "quoted_number", "bool_as_number", "negative", "non_finite", "huge",
                 "tiny", "unknown_field", "bad_distribution", "yaml_alias", "yaml_tag", "deep_nesting", "big_input",
-                "encoding", "duplicate_key", "extends", "cross_field", "syntax", "line_break", "yaml_numbers", "control"):
+                "encoding", "duplicate_key", "extends", "cross_field", "syntax", "line_break", "yaml_numbers", "control",
+                "command_line_numbers", "zero_cost"):
         assert counts[cls] >= 5, (cls, counts[cls])
     assert {c.expect for c in CASES} == {fc.REFUSED, fc.EITHER}
+    # the command-line classes (issue #24) run their command line: every command, flag and ranged value
+    cli = [c for c in CASES if c.argv]
+    assert {c.cls for c in cli} == {"command_line_numbers", "zero_cost"}
+    assert set(fc.CLI_COMMANDS) <= {c.name.split("/")[3] for c in cli if c.name.startswith("zero_cost/all-zero/")}
+    assert {"--set", "--currency", "--range", "--grid-range", "--draws", "--sobol-n", "--jobs-per-month",
+            "--horizon-months", "--finals", "--jobs", "--steps", "--resolution"} <= {a for c in cli for a in c.argv}
     assert sum(c.heavy for c in CASES) <= 6  # the big inputs stay few: CI runs this suite in well under a minute
     # wrong types at every numeric field of the schema, for each of the five kinds
     plan = fc.Plan(random.Random(0))

@@ -17,7 +17,18 @@ SET_HELP = ("Override a field: PATH=VALUE, e.g. --set human.wage_per_hour=40 (re
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
 FilesArg = Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help=SET_HELP)]
-CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Show money in this ISO currency (e.g. USD).")]
+
+
+def _currency_given(value: Optional[str]) -> Optional[str]:
+    """--currency as typed: an empty or blank code is refused here (an empty text would otherwise read as
+    'not given' and show the scenario's currency without a word); which codes exist, the model says."""
+    if value is not None and not value.strip():
+        raise UserError(f"--currency {value!r}: give an ISO currency code, e.g. --currency USD")
+    return value
+
+
+CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Show money in this ISO currency (e.g. USD).",
+                                                    callback=_currency_given)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of numpy's default_rng: the same seed gives the same numbers.")]
 
@@ -31,13 +42,14 @@ def parse_set(text: str) -> tuple[str, Any]:
     """'human.wage_per_hour=40' -> ('human.wage_per_hour', 40); the value is read as YAML (safely, as a scenario is)."""
     from artcost.model.loader import parse_yaml
 
+    shown = text if len(text) <= 80 else text[:79] + "…"  # a 5,000-digit value is not said back whole
     if "=" not in text:
-        raise UserError(f"--set {text}: expected PATH=VALUE, e.g. --set human.wage_per_hour=40")
+        raise UserError(f"--set {shown}: expected PATH=VALUE, e.g. --set human.wage_per_hour=40")
     path, _, value_text = text.partition("=")
     path = path.strip()
     if not path or any(not p for p in path.split(".")):
-        raise UserError(f"--set {text}: expected PATH=VALUE with a dotted path, e.g. human.wage_per_hour=40")
-    data, _ = parse_yaml(value_text, f"--set {text}")
+        raise UserError(f"--set {shown}: expected PATH=VALUE with a dotted path, e.g. human.wage_per_hour=40")
+    data, _ = parse_yaml(value_text, f"--set {shown}")
     return path, data
 
 

@@ -225,8 +225,8 @@ def _breakeven(file: Path, param: str, range_: tuple[float, float] | None, grid:
     if grid is not None:
         check_param(loaded, grid, "grid")
         g_lo, g_hi = grid_range if grid_range else (None, None)
-        xs = axis_values(loaded, param, lo, hi, steps)
-        ys = axis_values(loaded, grid, g_lo, g_hi, steps)
+        xs = axis_values(loaded, param, lo, hi, steps, "x_values")
+        ys = axis_values(loaded, grid, g_lo, g_hi, steps, "y_values")
         res = ratio_grid(loaded, param, xs, grid, ys)
         note = "deterministic model: every other input at its central value; ratio = artist per image / AI per usable image"
         if _answer(loaded, res, note, json_out):
