@@ -85,6 +85,7 @@ table.plain.narrow { width: auto; min-width: 60%; }
 ol.findings li, ul.findings li { margin: 0.35em 0; }
 .warn { color: #8a4b00; } .meta { color: #555; } a { color: #0060a0; }
 nav.toc { font-size: 0.92em; color: #555; } nav.toc a { margin-right: 0.8em; }
+.appendix-title { margin-top: 2.5em; font-size: 1.25em; font-weight: 600; color: #555; }
 @page { size: A4; margin: 12mm 12mm 14mm 12mm;
         @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 9pt; color: #555; } }
 .print-only { display: none; }
@@ -94,6 +95,7 @@ nav.toc { font-size: 0.92em; color: #555; } nav.toc a { margin-right: 0.8em; }
   h2 { break-after: avoid; page-break-after: avoid; } h3 { break-after: avoid; }
   figure, tr, .headline, svg { break-inside: avoid; page-break-inside: avoid; }
   nav.toc { display: none; } a { color: #222; text-decoration: none; }
+  .appendix { break-before: page; page-break-before: always; }
 }
 """
 
@@ -475,11 +477,25 @@ def _quoted(source: str) -> str:
 
 
 def _routes_section(fx: Facts) -> str:
+    """The ways compared, for the short report: the chart, its caption, and when buying a GPU pays; the table of
+    every way with its paired difference and notes is in the appendix (`_routes_detail`)."""
     if fx.routes is None:
         return f'<p class="warn">The ways of getting the image could not be compared: {_e(fx.routes_problem)}</p>'
     d = fx.routes
-    ccy = d["currency"]
     body = [f"<figure>{svg.routes_chart(d)}<figcaption class=\"caption\">{_e(svg.routes_caption(d))}</figcaption></figure>"]
+    if d.get("breakeven"):
+        body.append(f"<h3>Buying a GPU for the work, against the alternatives</h3><p>At {_e(count_text(d['jobs_per_month']))} "
+                    f"{'job' if d['jobs_per_month'] == 1 else 'jobs'} a month ({_e(d['jobs_per_month_source'])}); the volume at which owning starts to pay:</p>"
+                    '<ul class="findings">' + "".join(f"<li>{_e(c['sentence'])}</li>" for c in d["breakeven"]) + "</ul>")
+    body.append(f'<p class="meta">Every way in a table, with its paired difference to the scenario\'s way: '
+                f'<a href="#routes-detail">{_e(dict(SECTIONS)["routes-detail"])}</a>.</p>')
+    return "".join(body)
+
+
+def _routes_detail(fx: Facts) -> str:
+    """Every way in a table (appendix): cost, paired difference, delivery, energy; the tie rule and the notes."""
+    d = fx.routes
+    ccy = d["currency"]
     rows = []
     for x in d["routes"]:
         c = x.get("cost_per_usable_image")
@@ -488,17 +504,13 @@ def _routes_section(fx: Facts) -> str:
         rows.append((x.get("rank_label") or x["rank"] or "–", x["name"], _spread_text(c, ccy) if c and c.get("median") is not None
                      else f"not priced: {x.get('unpriced_because') or 'no price'}",
                      "reference" if x["kind"] == "scenario" else "—" if v is None else
-                     f"{v['median']:+,.3g} ({v['p5']:+,.3g} to {v['p95']:+,.3g})",
+                     f"{_signed(v['median'])} ({_signed(v['p5'])} to {_signed(v['p95'])})",
                      duration(x["delivery_hours"]) if x.get("delivery_hours") is not None else "",
                      f"{energy * 1000:,.3g} Wh" if energy else "not known"))
-    body.append(_table(["rank", "way", f"cost per usable image ({ccy})", "vs the scenario's way (paired)", "delivery",
-                        "energy per usable image"], rows, numeric=(0, 3, 4, 5)))
+    body = [_table(["rank", "way", f"cost per usable image ({ccy})", "vs the scenario's way (paired)", "delivery",
+                    "energy per usable image"], rows, numeric=(0, 3, 4, 5))]
     if d.get("tie_rule"):
         body.append(f'<p class="meta">\'=\' before a rank marks a tie: {_e(d["tie_rule"])}.</p>')
-    if d.get("breakeven"):
-        body.append(f"<h3>Buying a GPU for the work, against the alternatives</h3><p>At {_e(count_text(d['jobs_per_month']))} "
-                    f"{'job' if d['jobs_per_month'] == 1 else 'jobs'} a month ({_e(d['jobs_per_month_source'])}); the volume at which owning starts to pay:</p>"
-                    '<ul class="findings">' + "".join(f"<li>{_e(c['sentence'])}</li>" for c in d["breakeven"]) + "</ul>")
     body.append('<p class="meta">Where each way\'s speed, price and energy come from: '
                 f'<a href="#routes-sources">under "{sources.SOURCES_TITLE}"</a>.</p>')
     extra = [*d.get("notes", []), *(f"left out: {x}" for x in d.get("skipped", []))]
@@ -506,6 +518,11 @@ def _routes_section(fx: Facts) -> str:
         body.append('<p class="meta">' + " ".join(_e(n[0].upper() + n[1:] + ("" if n.endswith(".") else ".")) for n in extra)
                     + f" Grid: {_e(d['grid']['g_co2e_per_kwh'])} g CO2e per kWh ({_e(d['grid']['source'])}).</p>")
     return "".join(body)
+
+
+def _signed(x: float) -> str:
+    """A paired difference as the headline rounds money: '+1,500', '−0.97' (never '+1.51e+03')."""
+    return ("−" if x < 0 else "+") + money_approx(abs(x), "")
 
 
 def _routes_sources(fx: Facts) -> str:
@@ -623,7 +640,12 @@ SECTIONS = (("headline", "The answer"), ("findings", "Findings"), ("routes", "Ev
             ("cost", "Cost of one job, item by item"),
             ("delivery", "Delivery time"), ("uncertainty", "How sure: uncertainty"),
             ("breakeven", "Where AI and the artist break even"), ("market", "What it does to artists: the market"),
-            ("benchmark", "Benchmark provenance"), ("sources", sources.SOURCES_TITLE), ("method", "Method"))
+            # the appendix: the tables and sources behind the findings, after the short report (issue #28: 21
+            # pages read as one, the last five dense citations)
+            ("routes-detail", "Appendix A: every way, in a table"), ("cost-detail", "Appendix B: the cost table"),
+            ("benchmark", "Appendix C: benchmark provenance"), ("sources", sources.SOURCES_TITLE),
+            ("method", "Method"))
+APPENDIX = ("routes-detail", "cost-detail", "benchmark", "sources", "method")
 
 
 def more_link(anchor: str) -> str:
@@ -644,7 +666,7 @@ def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
     generated = generated or dt.datetime.now().astimezone()
     charts = _Charts()
     present = {"uncertainty": fx.mc is not None, "breakeven": bool(fx.breakevens),
-               "routes": fx.routes is not None or bool(fx.routes_problem),
+               "routes": fx.routes is not None or bool(fx.routes_problem), "routes-detail": fx.routes is not None,
                "market": fx.bands is not None or bool(fx.market_problem)}
     titles = [(k, t) for k, t in SECTIONS if present.get(k, True)]
     out = [
@@ -674,13 +696,11 @@ def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
         f"<li>{_e(text)} {more_link(a)}</li>" for a, text in findings(fx)) + "</ul>")
     if present["routes"]:
         section("routes", _routes_section(fx))
-    # the speed's source is a paragraph under the table: a long quote in a cell would squeeze the figures' column
-    cost_rows = [row for row in report_rows(dict(r)) if row[0] != "speed from"]
-    speed = [row[1] for row in report_rows(dict(r)) if row[0] == "speed from"]
-    section("cost", _table(["figure", "value", "share of job"], cost_rows, numeric=(1, 2), narrow=True)
-            + f'<p class="meta">{_e(figures_note([dict(r)]))}'
-            + (f" Generation speed (speed from): {_e(speed[0])}." if speed else "") + "</p>"
-            + charts.html(ch.cost_waterfall(r)))
+    # the short report shows the cost as a chart; its table is in the appendix, and the speed's source is quoted
+    # once, under "Where each figure comes from" (the cost section, the benchmark and the sources repeated it)
+    section("cost", charts.html(ch.cost_waterfall(r))
+            + '<p class="meta">Every item as a figure: <a href="#cost-detail">'
+            + f'{_e(dict(SECTIONS)["cost-detail"])}</a>.</p>')
     section("delivery", charts.html(ch.delivery(r, fx.delivery_spreads())))
     if fx.mc is not None:
         section("uncertainty", _uncertainty_section(fx, charts))
@@ -688,10 +708,17 @@ def build_report(fx: Facts, bench_records: Sequence[Mapping[str, Any]] = (),
         section("breakeven", _breakeven_section(fx, charts))
     if present["market"]:
         section("market", _market_section(fx, charts))
+    out.append('<div class="appendix"><p class="appendix-title">Appendix: the tables and sources behind the '
+               "report</p>")
+    if present["routes-detail"]:
+        section("routes-detail", _routes_detail(fx))
+    cost_rows = [row for row in report_rows(dict(r)) if row[0] != "speed from"]
+    section("cost-detail", _table(["figure", "value", "share of job"], cost_rows, numeric=(1, 2), narrow=True)
+            + f'<p class="meta">{_e(figures_note([dict(r)]))}</p>')
     section("benchmark", _benchmark_section(fx, bench_records))
     section("sources", _sources_section(fx))
     section("method", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in METHOD_NOTES) + "</ul>")
-    out.append("</body></html>")
+    out.append("</div></body></html>")
     return "\n".join(out)
 
 

@@ -95,7 +95,7 @@ def test_contains_every_assumption_with_its_source(report):
     # DistSpec.describe of human.wage_per_hour (triangular(low=20, mode=31, high=55) CNY/h), in the report's USD
     assert "triangular(low=2.972, mode=4.607, high=8.174)" in text
     assert "Federal Reserve G.5A annual average 2022" in text  # the exchange rate used: the scenario's year (2022)
-    assert "Benchmark provenance" in text and "NVIDIA GeForce RTX 3060 Ti" in text
+    assert "benchmark provenance" in text and "NVIDIA GeForce RTX 3060 Ti" in text
     assert "Method" in text
 
 
@@ -119,3 +119,19 @@ def test_uncertainty_section_when_available(report):
     pytest.importorskip("artcost.model.uncertainty")
     assert "How sure: uncertainty" in report["text"]
     assert "20,000" in report["text"]
+
+
+def test_no_paragraph_is_printed_twice():
+    """Issue #28: the seed's 60-word speed source was printed in the cost section, the benchmark section and the
+    sources; every long paragraph or list item of the report is now there once."""
+    import re
+    from collections import Counter
+    from html import unescape
+
+    from artcost.dashboard.report import report_for
+
+    html, _ = report_for(load_scenario(SEED), "USD", generated=dt.datetime(2026, 12, 5, 12, 0))
+    blocks = [" ".join(unescape(re.sub(r"<[^>]+>", " ", b)).split())
+              for b in re.findall(r"<(?:p|li)\b[^>]*>(.*?)</(?:p|li)>", html, flags=re.S)]
+    twice = [b[:80] for b, n in Counter(b for b in blocks if len(b) > 120).items() if n > 1]
+    assert not twice, twice

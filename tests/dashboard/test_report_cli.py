@@ -73,6 +73,12 @@ def page_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
     return pages
 
 
+def pages_text(pdf: Path) -> list[str]:
+    """Each page's text, one string a page (pdftotext separates pages with a form feed)."""
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True,
+                          timeout=60).stdout.split("\f")
+
+
 def find_phrase(words, phrase: list[str]) -> list[tuple[float, float]]:
     """Where a run of words starts on one page: [(x0, y0)] in points."""
     n = len(phrase)
@@ -105,8 +111,13 @@ def test_pdf_pages_text_and_charts(made):
     flat = " ".join(text.split())
     for heading in ("The answer", "Findings", "Every way to get the image", "Cost of one job, item by item",
                     "How sure: uncertainty", "Where AI and the artist break even", "What it does to artists: the market",
-                    "Benchmark provenance", "Where each figure comes from", "Method"):
+                    "Appendix: the tables and sources behind the report", "Appendix A: every way, in a table",
+                    "Appendix B: the cost table", "Appendix C: benchmark provenance", "Where each figure comes from",
+                    "Method"):
         assert heading in flat, heading
+    # the short report comes first: the appendix starts on a page of its own, after the charts
+    first_appendix = next(i for i, page in enumerate(pages_text(pdf)) if "Appendix: the tables and sources" in page)
+    assert 4 <= first_appendix + 1 <= 14 and first_appendix + 1 < pages
     assert "One usable image:" in flat and "(90%:" in flat
     assert "Federal Reserve G.5A annual average 2022" in flat  # a source quoted in full
     assert str(REPO) not in flat
