@@ -123,6 +123,24 @@ class MarketCheck:
             out[r.verdict] += 1
         return out
 
+    @property
+    def compared(self) -> int:
+        return len(self.rows) - self.counts()["not compared"]
+
+    def verdict_line(self) -> str:
+        """One line for every place that states a market result: how this scenario fared in the back-test, and in
+        which direction it misses (below = the studies found larger losses than the model)."""
+        c = self.counts()
+        if not self.compared:
+            return "back-test: no published figure could be compared with this scenario"
+        direction = []
+        if c["below"]:
+            direction.append(f"{c['below']} below it (studies found larger losses or lower figures)")
+        if c["above"]:
+            direction.append(f"{c['above']} above it")
+        return (f"back-test: {c['inside']} of {self.compared} published figures inside the model's 90% band"
+                + (f"; {', '.join(direction)}" if direction else "") + " (artcost market-check)")
+
     def summary(self) -> str:
         c = self.counts()
         compared = len(self.rows) - c["not compared"]
@@ -292,11 +310,16 @@ def market_check(scenario: Scenario | LoadedScenario, evidence: Table[EvidenceRo
     """Put the simulator's default (median and 90% band of `draws` draws) beside every evidence row.
 
     `evidence`: a loaded table (`model.market_evidence.load_evidence()`, the shipped one by default)."""
+    return check_draws(run_draws(scenario, draws, seed), evidence)
+
+
+def check_draws(d: Draws, evidence: Table[EvidenceRow] | None = None) -> MarketCheck:
+    """The back-test of draws already run (`run_draws`): `artcost market`, the report and the Market page reuse the
+    draws behind their headline, so the verdict they print is of the very draws they show."""
     table = evidence if evidence is not None else load_evidence()
-    d = run_draws(scenario, draws, seed)
     release = d.market.release or d.market.start
     return MarketCheck(
         scenario_name=d.scenario.meta.name, scenario_file=d.shown, evidence_file=table.file,
-        evidence_as_of=table.as_of, draws=draws, seed=seed, release=release,
+        evidence_as_of=table.as_of, draws=d.draws, seed=d.seed, release=release,
         rows=tuple(check_row(row, d) for row in table),
     )

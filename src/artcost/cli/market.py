@@ -168,6 +168,7 @@ def market(
 ) -> None:
     """Simulate the illustration market month by month: who buys from artists, AI or retouchers."""
     from artcost.model.market import bands_of, run_draws, simulate_market
+    from artcost.model.market_check import check_draws
 
     if draws < 0:
         raise UserError(f"--draws {draws}: must be >= 0")
@@ -177,8 +178,12 @@ def market(
     t0 = time.perf_counter()
     r = simulate_market(loaded)
     with flag_names(draws="--draws", seed="--seed"):
-        b = bands_of(run_draws(loaded, draws, seed)) if draws else None
+        d = run_draws(loaded, draws, seed) if draws else None
+    b = bands_of(d) if d is not None else None
     h = b.headline() if b is not None else None
+    # the claim travels with its verdict: the back-test of the very draws behind the headline
+    check = check_draws(d) if d is not None else None
+    verdict = check.verdict_line() if check is not None else "back-test: not run (--draws 0: no band to hold figures against)"
     elapsed = time.perf_counter() - t0
     written = _write_csv(csv_out, r, b) if csv_out is not None else []
     if csv_out == STDOUT:
@@ -192,6 +197,8 @@ def market(
             out["headline_note"] = "no draws (--draws 0): the central run only, one run with every input at its mode"
         if b is not None:
             out["bands"] = b.to_dict()
+        out["back_test"] = None if check is None else {**check.counts(), "compared": check.compared}
+        out["back_test_text"] = verdict
         print(jsonout.dumps(out, indent=1))
         return
     render(r)
@@ -202,6 +209,7 @@ def market(
         console.print(h.note(), markup=False)
     else:
         console.print(f"[bold]{escape(headline_text(r))}[/]")
+    console.print(verdict, markup=False, style="bold")
     for note in r.notes:
         console.print(f"note: {note}", markup=False, style="yellow")
     for p in written:
