@@ -42,6 +42,7 @@ class Draws:
     runs: dict[str, np.ndarray]  # leading axis: the draws
     central: dict[str, np.ndarray]  # leading axis of length 1
     months: pd.DatetimeIndex
+    values: dict[str, Any] = field(default_factory=dict)  # the inputs of every draw (for the artists' distribution)
 
     @property
     def demand_capped_draws(self) -> int:
@@ -69,7 +70,7 @@ def run_draws(scenario: Scenario | LoadedScenario, draws: int = DEFAULT_DRAWS, s
     v.update(drawn)
     runs = simulate_arrays(v, sc.compute.kind, market)
     return Draws(scenario=sc, shown=shown, market=market, draws=draws, seed=seed, uncertain_inputs=sorted(drawn),
-                 runs=runs, central=central, months=month_labels(market))
+                 runs=runs, central=central, months=month_labels(market), values=v)
 
 
 BAND_METRICS = {

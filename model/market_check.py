@@ -28,7 +28,7 @@ from artcost.model.headline import Spread
 from artcost.model.loader import LoadedScenario
 from artcost.model.market import (DEFAULT_DRAWS, DEFAULT_SEED, Draws, artist_metrics, run_draws,
                                   segment_metrics)
-from artcost.model.market_evidence import EvidenceRow, load_evidence
+from artcost.model.market_evidence import SHARE_METRICS, EvidenceRow, load_evidence
 from artcost.model.market_schema import SEGMENT_NAMES
 from artcost.model.schema import Scenario
 from artcost.model.tables import Table
@@ -47,6 +47,9 @@ METRIC_WORDS = {
     "price": "price paid to artists",
     "market": "all commissions, AI included",
     "retouch_price_ratio": "retoucher's price / artist's base price",
+    "share_lost_work": "share of artists who lost work",
+    "share_income_down": "share of artists whose income fell",
+    "share_income_changed": "share of artists whose income moved",
     "none": "not compared",
 }
 
@@ -211,7 +214,8 @@ def curve_text(r: CheckRow) -> str:
     return f"{r.segment}{'-' + r.versus if r.versus else ''}: {METRIC_SHORT.get(r.metric, r.metric)}"
 
 
-METRIC_SHORT = {"commissions": "work", "retouch_price_ratio": "retouch/base price", "none": "-"}
+METRIC_SHORT = {"commissions": "work", "retouch_price_ratio": "retouch/base price", "share_lost_work": "share lost work",
+                "share_income_down": "share income down", "share_income_changed": "share income moved", "none": "-"}
 
 
 def _curve(d: Draws, metric: str, segment: str) -> tuple[np.ndarray, np.ndarray]:
@@ -270,7 +274,36 @@ def verdict_of(effect: float, band: Spread) -> tuple[Verdict, float]:
     return "inside", 0.0
 
 
-def check_row(row: EvidenceRow, d: Draws) -> CheckRow:
+SHARE_DRAWS = 200  # draws behind a survey row's band: each runs ARTIST_TYPES sub-markets
+
+
+def _share_curves(d: Draws, rows) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """{(metric, segment): (draws (D', T'), central (T',))} for the survey rows: the artists' distribution
+    (`model.market_artists`) run on the first SHARE_DRAWS draws and the central values, over the months they need."""
+    from artcost.model.market_artists import artist_groups
+
+    wanted = {(r.compare.metric, r.segment) for r in rows if r.compare.metric in SHARE_METRICS}
+    if not wanted:
+        return {}
+    last = max(r.window[1] for r in rows if r.compare.metric in SHARE_METRICS) + max(d.market.release_offset, 0)
+    T = min(len(d.months), max(last, 0) + 1)
+    end = d.months[T - 1].strftime("%Y-%m")
+    market = d.market.model_copy(update={"end": end})
+    n = min(d.draws, SHARE_DRAWS)
+    sub = {k: (np.asarray(x)[:n] if np.ndim(x) > 0 else x) for k, x in d.values.items()}
+    g = artist_groups(sub, d.scenario.compute.kind, market)
+    gc = artist_groups(d.scenario.values(), d.scenario.compute.kind, market)
+    out = {}
+    for metric, segment in wanted:
+        runs = g.share(metric, segment)
+        central = gc.share(metric, segment)[0]
+        pad = len(d.months) - T  # months past the last one needed: not read (IndexError would name them)
+        out[(metric, segment)] = (np.pad(runs, ((0, 0), (0, pad)), constant_values=np.nan),
+                                  np.pad(central, (0, pad), constant_values=np.nan))
+    return out
+
+
+def check_row(row: EvidenceRow, d: Draws, shares: dict | None = None) -> CheckRow:
     """One evidence row against the draws `d` (see the module docstring)."""
     cmp = row.compare
     common = dict(id=row.id, measure=row.measure, kind=row.kind, segment=row.segment, versus=cmp.versus, metric=cmp.metric,
@@ -281,10 +314,13 @@ def check_row(row: EvidenceRow, d: Draws) -> CheckRow:
         return CheckRow(**common, model=None, central=None, verdict="not compared", distance=None, months=None,
                         why=cmp.why or "")
     offset = d.market.release_offset
-    ratio = row.kind == "price_ratio"
+    ratio = row.kind == "price_ratio" or cmp.metric in SHARE_METRICS  # a share is read as itself, like a ratio
 
     def figure(segment: str) -> tuple[np.ndarray, float]:
-        runs, central = _curve(d, cmp.metric, segment)
+        if cmp.metric in SHARE_METRICS:
+            runs, central = (shares if shares is not None else _share_curves(d, [row]))[(cmp.metric, segment)]
+        else:
+            runs, central = _curve(d, cmp.metric, segment)
         return (read_window(runs, ratio, cmp.how, row.window, offset),
                 float(read_window(central, ratio, cmp.how, row.window, offset)))
 
@@ -318,8 +354,9 @@ def check_draws(d: Draws, evidence: Table[EvidenceRow] | None = None) -> MarketC
     draws behind their headline, so the verdict they print is of the very draws they show."""
     table = evidence if evidence is not None else load_evidence()
     release = d.market.release or d.market.start
+    shares = _share_curves(d, list(table))
     return MarketCheck(
         scenario_name=d.scenario.meta.name, scenario_file=d.shown, evidence_file=table.file,
         evidence_as_of=table.as_of, draws=d.draws, seed=d.seed, release=release,
-        rows=tuple(check_row(row, d) for row in table),
+        rows=tuple(check_row(row, d, shares) for row in table),
     )

@@ -457,6 +457,7 @@ def outcomes(x: np.ndarray, c: Choice, d: Diffusion, ai: AIOffer, seg: SegmentTe
         "retouch_cap": np.broadcast_to(ai.retouch_cap[..., 0], (n, T)),
         "ai_per_usable_image": np.broadcast_to(ai.per_image[..., 0], (n, T)),
         "demand_buy_share": full(seg.buy_share),
+        "compute_per_image": full(ai.compute_per_image),
     }
 
 
