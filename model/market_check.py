@@ -107,6 +107,43 @@ class CheckRow:
         }
 
 
+FIT_RECORD = "market_fit.json"  # model.market_fit.FIT_NAME (read here without importing the fit and emcee)
+
+
+def fitted_record(scenario: Scenario) -> tuple[dict | None, str]:
+    """The shipped outcome fit's record when `scenario`'s market section holds its posterior (every fitted field the
+    record's normal, same mean and sd), else (None, why not). Only such a scenario has a held-out check to quote."""
+    import json
+
+    from artcost.paths import package_data
+
+    path = package_data(FIT_RECORD)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, f"no outcome fit is shipped ({path.name} cannot be read)"
+    qs = scenario.quantities()
+    for field_path, spec in record.get("scenario_fields", {}).items():
+        q = qs.get(field_path)
+        d = getattr(q, "dist", None) if q is not None else None
+        if d is None or d.dist != "normal" or abs(d.mean - spec["mean"]) > 1e-9 or abs(d.sd - spec["sd"]) > 1e-9:
+            return None, (f"{field_path} is not the fitted posterior: the held-out check belongs to the fitted default "
+                          "(run artcost market-fit-outcomes for this scenario's own)")
+    return record, ""
+
+
+def cross_validation_of(scenario: Scenario) -> dict[str, Any]:
+    """{inside, compared, ...} of the shipped fit's leave-one-study-out check, or nulls with why."""
+    record, why = fitted_record(scenario)
+    cv = record.get("cross_validation") if record else None
+    if not cv:
+        return {"inside": None, "compared": None, "why": why or "the shipped fit ran without a held-out check"}
+    return {"inside": cv["inside"], "compared": cv["compared"], "inside_model_band": cv["inside_model_band"],
+            "studies": cv["studies"], "method": cv["method"],
+            "band": "90% predictive band: the refitted model's band plus each figure's own measurement spread",
+            "source": f"artcost/data/{FIT_RECORD}: {record['command']}"}
+
+
 @dataclass(frozen=True)
 class MarketCheck:
     """The back-test of one scenario against one evidence table."""
@@ -119,6 +156,7 @@ class MarketCheck:
     seed: int
     release: str
     rows: tuple[CheckRow, ...]
+    cross_validation: dict[str, Any] | None = None
 
     def counts(self) -> dict[str, int]:
         out = {"inside": 0, "above": 0, "below": 0, "not compared": 0}
@@ -170,7 +208,8 @@ class MarketCheck:
             "scenario": {"name": self.scenario_name, "file": self.scenario_file},
             "evidence": {"file": self.evidence_file, "as_of": self.evidence_as_of},
             "draws": self.draws, "seed": self.seed, "model_release": self.release,
-            "counts": self.counts(), "summary": self.summary(), "note": self.note(),
+            "counts": self.counts(), "in_sample": {"inside": self.counts()["inside"], "compared": self.compared},
+            "cross_validation": self.cross_validation, "summary": self.summary(), "note": self.note(),
             "rows": [r.to_dict() for r in self.rows],
         }
 
@@ -303,16 +342,10 @@ def _share_curves(d: Draws, rows) -> dict[tuple[str, str], tuple[np.ndarray, np.
     return out
 
 
-def check_row(row: EvidenceRow, d: Draws, shares: dict | None = None) -> CheckRow:
-    """One evidence row against the draws `d` (see the module docstring)."""
+def row_figures(row: EvidenceRow, d: Draws, shares: dict | None = None) -> tuple[np.ndarray, float]:
+    """The row's figure in every draw of `d` (D,) and in its central run, read as the row's compare: block says;
+    IndexError when its months fall outside the simulation. `shares`: `_share_curves` already run (else run here)."""
     cmp = row.compare
-    common = dict(id=row.id, measure=row.measure, kind=row.kind, segment=row.segment, versus=cmp.versus, metric=cmp.metric,
-                  how=cmp.how, window=row.window, effect=row.effect, ci95=row.ci95, confidence=row.confidence,
-                  primary=row.primary, source=row.source.title, place=row.place, published=row.published,
-                  source_url=row.source.url)
-    if cmp.metric == "none":
-        return CheckRow(**common, model=None, central=None, verdict="not compared", distance=None, months=None,
-                        why=cmp.why or "")
     offset = d.market.release_offset
     ratio = row.kind == "price_ratio" or cmp.metric in SHARE_METRICS  # a share is read as itself, like a ratio
 
@@ -324,11 +357,28 @@ def check_row(row: EvidenceRow, d: Draws, shares: dict | None = None) -> CheckRo
         return (read_window(runs, ratio, cmp.how, row.window, offset),
                 float(read_window(central, ratio, cmp.how, row.window, offset)))
 
+    per_draw, central = figure(row.segment)
+    if cmp.versus is not None:
+        other, other_central = figure(cmp.versus)
+        per_draw, central = per_draw - other, central - other_central
+    if np.isnan(central) or np.isnan(per_draw).any():  # a share curve past the months it was run for
+        raise IndexError(row.window[1])
+    return per_draw, central
+
+
+def check_row(row: EvidenceRow, d: Draws, shares: dict | None = None) -> CheckRow:
+    """One evidence row against the draws `d` (see the module docstring)."""
+    cmp = row.compare
+    common = dict(id=row.id, measure=row.measure, kind=row.kind, segment=row.segment, versus=cmp.versus, metric=cmp.metric,
+                  how=cmp.how, window=row.window, effect=row.effect, ci95=row.ci95, confidence=row.confidence,
+                  primary=row.primary, source=row.source.title, place=row.place, published=row.published,
+                  source_url=row.source.url)
+    if cmp.metric == "none":
+        return CheckRow(**common, model=None, central=None, verdict="not compared", distance=None, months=None,
+                        why=cmp.why or "")
+    offset = d.market.release_offset
     try:
-        per_draw, central = figure(row.segment)
-        if cmp.versus is not None:
-            other, other_central = figure(cmp.versus)
-            per_draw, central = per_draw - other, central - other_central
+        per_draw, central = row_figures(row, d, shares)
     except IndexError:
         T = len(d.months)
         return CheckRow(**common, model=None, central=None, verdict="not compared", distance=None, months=None,
@@ -358,5 +408,5 @@ def check_draws(d: Draws, evidence: Table[EvidenceRow] | None = None) -> MarketC
     return MarketCheck(
         scenario_name=d.scenario.meta.name, scenario_file=d.shown, evidence_file=table.file,
         evidence_as_of=table.as_of, draws=d.draws, seed=d.seed, release=release,
-        rows=tuple(check_row(row, d, shares) for row in table),
+        rows=tuple(check_row(row, d, shares) for row in table), cross_validation=cross_validation_of(d.scenario),
     )

@@ -168,6 +168,7 @@ class MarketSection(Strict):
     artist_ai: ArtistAI
     artists: Artists
     segments: Segments
+    choice_sensitivity: Positive = default(1.0, "the segments' weights as written: no common factor on them")
     artist_spread: ArtistSpread = Field(default_factory=ArtistSpread, description="artists as a distribution within "
                                         "each segment, for the shares of artists who lost work or income")
 
