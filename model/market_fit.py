@@ -419,3 +419,96 @@ def posterior_yaml(post: Posterior, note: str) -> dict[str, dict[str, Any]]:
 
 def fingerprint(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def apply_fields(text: str, fields: Mapping[str, Mapping[str, Any]]) -> str:
+    """A scenario's YAML text with each `market.` field of `fields` (a fit record's scenario_fields) written as a
+    one-line flow mapping, in place where the field is written, else added under its section (created at the end of
+    the market section when missing). Comments and every other line are kept. How the default scenario got its
+    posterior (docs/market-model.md section 10 gives the one-line command)."""
+    lines = text.splitlines()
+
+    def flow(spec: Mapping[str, Any]) -> str:
+        parts = [f"{k}: {json.dumps(v) if isinstance(v, str) else v}" for k, v in spec.items()]
+        return "{" + ", ".join(parts) + "}"
+
+    def locate() -> dict[str, tuple[int, int]]:
+        """dotted path -> (line index, indent) of every key line."""
+        stack: list[tuple[int, str]] = []
+        where = {}
+        for i, line in enumerate(lines):
+            stripped = line.lstrip(" ")
+            if not stripped or stripped.startswith("#") or ":" not in stripped:
+                continue
+            key = stripped.split(":", 1)[0].strip()
+            if not key.replace("_", "").isalnum():
+                continue
+            ind = len(line) - len(stripped)
+            while stack and stack[-1][0] >= ind:
+                stack.pop()
+            stack.append((ind, key))
+            where[".".join(k for _, k in stack)] = (i, ind)
+        return where
+
+    for path, spec in fields.items():
+        where = locate()
+        if path in where:
+            i, ind = where[path]
+            lines[i] = " " * ind + f"{path.rsplit('.', 1)[1]}: {flow(spec)}"
+            continue
+        parts = path.split(".")
+        k = len(parts) - 1
+        while ".".join(parts[:k]) not in where:
+            k -= 1
+        parent = ".".join(parts[:k])
+        i, ind = where[parent]
+        # the end of the parent's block: the last line indented deeper than it
+        end = i
+        for j in range(i + 1, len(lines)):
+            s = lines[j]
+            if s.strip() and not s.lstrip().startswith("#") and len(s) - len(s.lstrip(" ")) <= ind:
+                break
+            if s.strip():
+                end = j
+        new = []
+        for depth, name in enumerate(parts[k:-1]):
+            new.append(" " * (ind + 2 * (depth + 1)) + f"{name}:")
+        new.append(" " * (ind + 2 * (len(parts) - k)) + f"{parts[-1]}: {flow(spec)}")
+        lines[end + 1:end + 1] = new
+    return "\n".join(lines) + "\n"
+
+
+def _prior_quantiles(p: Param, n: int = 200_000) -> tuple[float, float, float]:
+    x = p.sample(np.random.default_rng(0), n)
+    a, b, c = np.percentile(x, [5, 50, 95])
+    return float(a), float(b), float(c)
+
+
+def fit_markdown(record: Mapping[str, Any]) -> str:
+    """The fit's record as docs/market-model.md section 10 quotes it: the parameters (prior and posterior, and how
+    far each moved, in widths of its prior's 90% range), then each row in sample and held out."""
+    lines = ["| parameter | prior | prior: median (90%) | posterior: median (90%) | moved |", "|---|---|---|---|---|"]
+    for p in record["params"]:
+        param = Param(p["name"], tuple(p["fields"]), (p["prior"][0], tuple(p["prior"][1])), p["prior_note"])
+        lo, med, hi = _prior_quantiles(param)
+        moved = (p["median"] - med) / max(hi - lo, 1e-12)
+        prior = f"{p['prior'][0]}({', '.join(f'{x:g}' for x in p['prior'][1])})"
+        lines.append(f"| `{p['name']}` | {prior} | {med:.3g} ({lo:.3g} to {hi:.3g}) | {p['median']:.3g} "
+                     f"({p['p5']:.3g} to {p['p95']:.3g}) | {moved:+.2f} |")
+    rows = ["", "| evidence | study | published | in sample: predictive 90% | inside | held out: predictive 90% | "
+                "inside | held out: model band | inside |", "|---|---|---|---|---|---|---|---|---|"]
+    ins = record["in_sample"]["rows"]
+    cv = (record.get("cross_validation") or {}).get("rows", {})
+    effects = record.get("effects") or {}
+    if not effects:  # a record made before it kept them: the shipped table's
+        from artcost.model.market_evidence import load_evidence
+
+        effects = {r.id: r.effect for r in load_evidence()}
+    for rid, r in ins.items():
+        h = cv.get(rid)
+        fmt = lambda q: f"{q[0]:+.3g} to {q[2]:+.3g}"  # noqa: E731
+        rows.append(f"| `{rid}` | {r['study']} | {effects.get(rid, float('nan')):+.3g} | {fmt(r['predictive'])} | "
+                    f"{'yes' if r['inside_predictive'] else 'no'} | {fmt(h['predictive']) if h else '-'} | "
+                    f"{('yes' if h['inside_predictive'] else 'no') if h else '-'} | {fmt(h['model']) if h else '-'} | "
+                    f"{('yes' if h['inside_model'] else 'no') if h else '-'} |")
+    return "\n".join(lines + rows)

@@ -426,6 +426,7 @@ def market_fit_outcomes(
                       "inside_model_band": sum(v["inside_model"] for v in pred.values()),
                       "compared": len(pred), "rows": pred},
         "cross_validation": cv,
+        "effects": {r.id: r.effect for r in rows},
         "scenario_fields": fields,
     }
     try:
