@@ -344,6 +344,8 @@ def predictive(sc: Scenario, post: Posterior, rows: Sequence[EvidenceRow], seed:
         gm = g(fig[:, i], r.kind)
         noisy = gm + sd * rng.standard_normal(n)
         back = _g_inverse(noisy, r.kind)
+        if r.kind == "share_of_respondents":  # a share of respondents lies in [0, 1] whatever the noise
+            back = np.clip(back, 0.0, 1.0)
         q = np.percentile(fig[:, i], [5, 50, 95])
         pq = np.percentile(back, [5, 50, 95])
         out[r.id] = {"model": [float(x) for x in q], "predictive": [float(x) for x in pq],

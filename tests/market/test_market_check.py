@@ -243,10 +243,34 @@ def test_docs_headlines_are_what_the_tool_prints(name, scenario):
 
 
 def test_docs_back_test_summaries_are_what_the_tool_prints(seed_check):
-    """The three seed scenarios' counts against the evidence (docs/market-model.md section 8)."""
+    """The seed scenarios' counts against the evidence (docs/market-model.md section 8)."""
     lines = ["| scenario | back-test |", "|---|---|"]
-    for name in ("seed-2022-hobbyist-3060ti", "seed-2022-fast-adoption", "seed-2022-generic-bass"):
+    for name in ("seed-2022-hobbyist-3060ti", "seed-2022-market-prior", "seed-2022-fast-adoption",
+                 "seed-2022-generic-bass"):
         c = seed_check if name == "seed-2022-hobbyist-3060ti" else market_check(
             load_with_options(REPO / "scenarios" / f"{name}.yaml"))
         lines.append(f"| `scenarios/{name}.yaml` | {c.summary()} |")
     assert _between(DOCS.read_text(encoding="utf-8"), "market-check summaries") == "\n".join(lines)
+
+
+def test_docs_fit_tables_are_the_shipped_record():
+    """docs/market-model.md section 10 quotes the shipped fit's record (parameters, in-sample and held-out rows)."""
+    from artcost.model.market_fit import fit_markdown
+
+    record = json.loads((REPO / "src" / "artcost" / "data" / "market_fit.json").read_text(encoding="utf-8"))
+    text = DOCS.read_text(encoding="utf-8")
+    assert _between(text, "market-fit") == fit_markdown(record)
+    cv, ins = record["cross_validation"], record["in_sample"]
+    assert _between(text, "market-fit summary") == fit_summary(record)
+    assert cv["compared"] == ins["compared"] == 27
+
+
+def fit_summary(record) -> str:
+    cv, ins = record["cross_validation"], record["in_sample"]
+    return (f"In sample: {ins['inside']} of {ins['compared']} published figures inside the 90% predictive band "
+            f"({ins['inside_model_band']} inside the model's band alone). Held out (leave one study out, "
+            f"{cv['studies']} studies): {cv['inside']} of {cv['compared']} inside the 90% predictive band "
+            f"({cv['inside_model_band']} inside the model's band alone). The fit, its predictive bands and the "
+            f"{cv['studies']} refits (`{record['command']}`) took {record['cpu_s']:.0f} s of CPU and "
+            f"{record['wall_s']['total']:.0f} s wall on {record['machine']['cpu']} "
+            f"({record['machine']['cores_used']} worker processes on a machine shared with other jobs).")
