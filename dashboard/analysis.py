@@ -426,7 +426,8 @@ def backtest_chart(check: Any) -> Chart:
                              marker=dict(size=9, color=["#009E73" if r.verdict == "inside" else "#D55E00" for r in rows]),
                              text=[f"{r.effect:+.1%}" for r in rows], hoverinfo="text+y"))
     _style(fig, "Back-test: what studies found beside the model's band", height=max(380, 26 * len(rows) + 120))
-    fig.update_xaxes(title="change against no AI (%; differential rows: pp), clipped at ±100", range=[-105, 105])
+    fig.update_xaxes(title="change against no AI, or share of artists for a survey (%; differential rows: pp); "
+                           "clipped at ±100", range=[-105, 105])
     fig.update_yaxes(autorange="reversed")
     c = check.counts()
     caption = (f"{check.summary()}. Evidence table {check.evidence_file} (as of {check.evidence_as_of}); model: "
