@@ -39,7 +39,7 @@ def test_market_headline_default_draws(benchmark, loaded):
 
 
 def test_market_check_default(benchmark, loaded):
-    """`artcost market-check FILE`: the same draws read at each of the 23 evidence rows."""
+    """`artcost market-check FILE`: the same draws read at each of the 27 evidence rows (the survey rows through the artists' distribution)."""
     table = load_evidence()
     c = benchmark.pedantic(lambda: market_check(loaded, table), rounds=3, iterations=1, warmup_rounds=1)
     assert len(c.rows) == len(table)
