@@ -107,3 +107,18 @@ def test_the_default_holds_the_shipped_posterior_and_market_check_quotes_its_hel
     # the prior scenario is not the fitted one: no held-out check to quote, and it says why
     other = cross_validation_of(load_scenario(PRIOR).scenario)
     assert other["inside"] is None and "not the fitted posterior" in other["why"]
+
+
+def test_cli_market_fit_outcomes_refuses_bad_input_in_one_line(tmp_path, capsys):
+    from artcost.cli import main
+
+    assert main(["market-fit-outcomes", str(PRIOR), "--walkers", "7", "--out", str(tmp_path / "f.json")]) == 2
+    err = capsys.readouterr().err
+    assert "--walkers 7: need an even number at least twice the 14 parameters" in err and "Traceback" not in err
+    assert main(["market-fit-outcomes", str(PRIOR), "--out", str(PRIOR)]) == 2
+    assert "is one of the command's own inputs" in capsys.readouterr().err
+    assert main(["market-fit-outcomes", str(PRIOR), "--out", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert main(["market-fit-outcomes", str(PRIOR), "--out", str(SEED)]) == 2  # the prior's parent: never written
+    assert "ending in .json" in capsys.readouterr().err
+    assert not (tmp_path / "f.json").exists()

@@ -384,6 +384,8 @@ def market_fit_outcomes(
         raise UserError(f"--out {out}: is a directory; give a file name")
     if out.resolve() in {Path(file).resolve(), Path(table.file).resolve()}:
         raise UserError(f"--out {out}: is one of the command's own inputs")
+    if out.suffix.lower() != ".json":  # never a scenario (the prior extends the default) nor another table
+        raise UserError(f"--out {out}: the fit's record is JSON; give a file name ending in .json")
     rows = fit_rows(list(table))
     t0 = time.perf_counter()
     settings = FitSettings(walkers=walkers, steps=steps, burn=steps // 2, thin=5, seed=seed)
