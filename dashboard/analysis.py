@@ -389,3 +389,48 @@ def market_sentence(bands: Any) -> str:
     _, com, com_lo, com_hi = _band_at(bands, "artists", "commissions_index", last)
     return (f"Artists: by {month} they typically earn {inc:.0%} of their no-AI income (90%: {inc_lo:.0%}–{inc_hi:.0%}) "
             f"and keep {com:.0%} of their commissions (90%: {com_lo:.0%}–{com_hi:.0%}).")
+
+
+# --------------------------------------------------------------------------- the market's back-test
+
+
+def backtest_rows(check: Any) -> list[dict[str, str]]:
+    """The back-test (`model.market_check.MarketCheck`) as a reader's table: each published figure beside the model's
+    median and 90% band at the same segment and months after the study's own release."""
+    from artcost.model.market_check import band_text, curve_text, figure_text, horizon_text, verdict_text
+
+    return [{"evidence": r.id, "place, date": f"{r.place}, {r.published}", "months after release": horizon_text(r),
+             "segment: curve": curve_text(r), "published figure": figure_text(r.effect, r.kind),
+             "model: median (90% band)": band_text(r), "verdict": verdict_text(r)} for r in check.rows]
+
+
+def backtest_chart(check: Any) -> Chart:
+    """Evidence against band, one line per compared figure: the model's 90% band as a bar, its median as a tick and
+    the published figure as a dot (changes in %, differences in pp; the retoucher's price ratio is left out: another
+    scale). Rows the model cannot meet are listed in the table, not drawn."""
+    import plotly.graph_objects as go
+
+    from artcost.dashboard.charts import _style
+
+    rows = [r for r in check.rows if r.model is not None and r.kind != "price_ratio"]
+    # a 235% rise would squash every other row: the axis is clipped at +100% and the dot drawn at the edge, labelled
+    clip = lambda x: max(min(x * 100, 100.0), -100.0)  # noqa: E731
+    names = [r.id for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, x=[clip(r.model.p95) - clip(r.model.p5) for r in rows],
+                         base=[clip(r.model.p5) for r in rows], orientation="h", name="model: 90% band",
+                         marker_color="rgba(0,114,178,0.35)"))
+    fig.add_trace(go.Scatter(y=names, x=[clip(r.model.median) for r in rows], mode="markers", name="model: median",
+                             marker=dict(symbol="line-ns-open", size=14, color="#0072B2")))
+    fig.add_trace(go.Scatter(y=names, x=[clip(r.effect) for r in rows], mode="markers", name="published figure",
+                             marker=dict(size=9, color=["#009E73" if r.verdict == "inside" else "#D55E00" for r in rows]),
+                             text=[f"{r.effect:+.1%}" for r in rows], hoverinfo="text+y"))
+    _style(fig, "Back-test: what studies found beside the model's band", height=max(380, 26 * len(rows) + 120))
+    fig.update_xaxes(title="change against no AI, or share of artists for a survey (%; differential rows: pp); "
+                           "clipped at ±100", range=[-105, 105])
+    fig.update_yaxes(autorange="reversed")
+    c = check.counts()
+    caption = (f"{check.summary()}. Evidence table {check.evidence_file} (as of {check.evidence_as_of}); model: "
+               f"{check.note()}. Green dot: inside the band, orange: outside. {c['not compared']} rows not drawn "
+               "(no curve in the model, or a price ratio on another scale): see the table.")
+    return Chart(fig, caption)

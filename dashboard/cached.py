@@ -65,6 +65,16 @@ def market_bands(loaded: LoadedScenario, draws: int, seed: int = 0) -> Any:
     return run(loaded, draws, seed)
 
 
+@st.cache_data(show_spinner="Simulating the market's uncertainty and its back-test ...", hash_funcs=HASH, max_entries=8)
+def market_bands_checked(loaded: LoadedScenario, draws: int, seed: int = 0) -> tuple[Any, Any]:
+    """The market's bands and its back-test (`model.market_check.check_draws`) from one set of draws."""
+    from artcost.model.market import bands_of, run_draws
+    from artcost.model.market_check import check_draws
+
+    d = run_draws(loaded, draws, seed)
+    return bands_of(d), check_draws(d)
+
+
 @st.cache_data(show_spinner="Building the report ...", hash_funcs=HASH, max_entries=8)
 def report(loaded: LoadedScenario, currency: str | None, bench_records: tuple = ()) -> tuple[str, str]:
     from artcost.dashboard.report import report_for

@@ -174,6 +174,7 @@ class Facts:
     grid: dict[str, Any] | None = None
     market: Any = None  # MarketResult
     bands: Any = None  # MarketBands
+    market_check: Any = None  # MarketCheck: the back-test of the same draws (its verdict goes with every market claim)
     market_problem: str = ""
     routes: dict[str, Any] | None = None  # model.routes.RoutesResult.to_dict(currency)
     routes_problem: str = ""
@@ -228,11 +229,13 @@ def facts(loaded: LoadedScenario, currency: str | None = None, draws: int = 20_0
     if loaded.scenario.market is not None:  # the market's assumptions join the sources table (the cost's are there)
         r["inputs"].update(market_inputs(loaded, r["currency"], f.factor))
     if loaded.scenario.market is not None:
-        from artcost.model.market import market_bands, simulate_market
+        from artcost.model.market import bands_of, run_draws, simulate_market
+        from artcost.model.market_check import check_draws
 
         try:
             f.market = simulate_market(loaded)
-            f.bands = market_bands(loaded, market_draws, seed)
+            d = run_draws(loaded, market_draws, seed)
+            f.bands, f.market_check = bands_of(d), check_draws(d)
         except UserError as exc:
             f.market_problem = " ".join(exc.problems)
     return f
@@ -439,10 +442,13 @@ def routes_findings(fx: Facts) -> list[tuple[str, str]]:
 
 
 def market_sentence(fx: Facts) -> str:
-    """Artists' income and commissions in the last simulated month against the no-AI baseline, median and band."""
+    """Artists' income and commissions in the last simulated month against the no-AI baseline, median and band,
+    with the back-test's verdict (the claim never travels without it)."""
     from artcost.dashboard.analysis import market_sentence as words
 
-    return words(fx.bands)
+    verdict = f" {fx.market_check.verdict_line()[0].upper()}{fx.market_check.verdict_line()[1:]}." \
+        if fx.market_check is not None else ""
+    return words(fx.bands) + verdict
 
 
 def headline_note(fx: Facts) -> str:

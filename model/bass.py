@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import optimize
 
 from artcost.errors import ArgumentError, UserError
 
@@ -150,6 +149,8 @@ def fit(t_months, share, m: float | None = None, origin: str = "") -> BassFit:
     best = None
     for scale in (1.0, 10.0, 0.1):
         start = np.clip(np.array(x0) * np.r_[scale, scale, np.ones(len(x0) - 2)], lo, hi)
+        from scipy import optimize  # when a fit runs: it takes half a second to import
+
         res = optimize.least_squares(resid, start, bounds=(lo, hi), method="trf", x_scale="jac", xtol=1e-14, ftol=1e-14, gtol=1e-14)
         if best is None or res.cost < best.cost:
             best = res

@@ -212,6 +212,9 @@ _UNIT_OF_FIELD = {
     "market.ai.cost_decline_per_year": "share a year", "market.ai.retouch_quality_gain": "share",
     "market.ai.retouch_cap_multiple": "x", "market.artist_ai.time_saving": "share",
     "market.artist_ai.price_pass_through": "elasticity", "market.artists.price_elasticity": "elasticity",
+    "market.choice_sensitivity": "x", "market.artist_spread.quality_sd": "score 0-1",
+    "market.artist_spread.price_log_sd": "log", "market.artist_spread.loss_threshold": "share",
+    "market.artist_spread.luck_sd": "log",
     # names the suffixes misread: 'startup_seconds_per_gpu' printed as a count, the monthly volumes as bare counts
     "compute.cloud.startup_seconds_per_gpu": "s", "compute.subscription.images_included_per_month": "images/month",
     "job.jobs_per_month": "jobs/month",
@@ -278,6 +281,11 @@ FIELD_LABELS = {
     "market.artist_ai.adoption.m": "artists who eventually use AI",
     "market.artists.price_elasticity": "how far artists' prices follow demand",
     "market.artists.living_cost_per_month": "an artist's living cost a month",
+    "market.choice_sensitivity": "how sharply buyers choose (a factor on every weight)",
+    "market.artist_spread.quality_sd": "spread of artists' quality within a segment",
+    "market.artist_spread.price_log_sd": "spread of artists' prices within a segment (log)",
+    "market.artist_spread.loss_threshold": "loss an artist counts as having lost work",
+    "market.artist_spread.luck_sd": "an artist's own luck (log spread of their work)",
 }
 _SEGMENT_WORDS = {"low": "low-end buyers", "mid": "mid-market buyers", "high": "high-end buyers"}
 _SEGMENT_FIELDS = {

@@ -5,10 +5,13 @@ band, the central run beside it, labelled as one run)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads when the bands' tables are made: `artcost market-check` never needs it
+    import pandas as pd
 
 from artcost.errors import ArgumentError
 from artcost.model.loader import LoadedScenario
@@ -18,8 +21,14 @@ from artcost.model.schema import Scenario
 from artcost.model.uncertainty import draw_inputs
 
 from artcost.model.market_steps import B_MIN, OPTIONS, _market, _scenario, simulate_arrays
-from artcost.model.market_result import (_records, artist_metrics, buyer_metrics, month_labels, retoucher_metrics,
-                                         segment_metrics)
+from artcost.model.market_result import (_records, artist_metrics, buyer_metrics, retoucher_metrics, segment_metrics)
+from artcost.model.market_schema import month_index
+
+
+def month_list(market: MarketSection) -> list[dt.date]:
+    """The simulated months' first days, without pandas (`market_result.month_labels` is the same as a DatetimeIndex)."""
+    first = month_index(market.start)
+    return [dt.date((first + k) // 12, (first + k) % 12 + 1, 1) for k in range(market.n_months)]
 
 
 # --------------------------------------------------------------------------- uncertainty bands
@@ -41,7 +50,8 @@ class Draws:
     uncertain_inputs: list[str]
     runs: dict[str, np.ndarray]  # leading axis: the draws
     central: dict[str, np.ndarray]  # leading axis of length 1
-    months: pd.DatetimeIndex
+    months: list[dt.date]  # first day of each simulated month
+    values: dict[str, Any] = field(default_factory=dict)  # the inputs of every draw (for the artists' distribution)
 
     @property
     def demand_capped_draws(self) -> int:
@@ -69,7 +79,7 @@ def run_draws(scenario: Scenario | LoadedScenario, draws: int = DEFAULT_DRAWS, s
     v.update(drawn)
     runs = simulate_arrays(v, sc.compute.kind, market)
     return Draws(scenario=sc, shown=shown, market=market, draws=draws, seed=seed, uncertain_inputs=sorted(drawn),
-                 runs=runs, central=central, months=month_labels(market))
+                 runs=runs, central=central, months=month_list(market), values=v)
 
 
 BAND_METRICS = {
@@ -108,8 +118,8 @@ class MarketBands:
     buyers: pd.DataFrame
     retouchers: pd.DataFrame
     shares: pd.DataFrame
-    artists_by_segment: pd.DataFrame = field(default_factory=pd.DataFrame)
-    shares_all: pd.DataFrame = field(default_factory=pd.DataFrame)
+    artists_by_segment: pd.DataFrame = field(default_factory=lambda: _empty())
+    shares_all: pd.DataFrame = field(default_factory=lambda: _empty())
     demand_capped_draws: int = 0
     release_offset: int = 0
 
@@ -173,8 +183,16 @@ class MarketBands:
         )
 
 
+def _empty() -> "pd.DataFrame":
+    import pandas as pd
+
+    return pd.DataFrame()
+
+
 def _band_table(per_draw: dict[str, np.ndarray], central: dict[str, np.ndarray], months) -> pd.DataFrame:
     """Long table month, t, [segment,] metric, p5, p50, p95, mean, central from (D, T) or (D, T, S) arrays."""
+    import pandas as pd
+
     rows = []
     T = len(months)
     for metric, arr in per_draw.items():
@@ -192,6 +210,8 @@ def _band_table(per_draw: dict[str, np.ndarray], central: dict[str, np.ndarray],
 
 
 def _share_bands(runs: Mapping[str, np.ndarray], central: Mapping[str, np.ndarray], months) -> tuple[pd.DataFrame, pd.DataFrame]:
+    import pandas as pd
+
     T, S, O = runs["share"].shape[1:]
     p5, p50, p95 = np.percentile(runs["share"], [5, 50, 95], axis=0)
     idx = pd.MultiIndex.from_product([months, SEGMENT_NAMES, OPTIONS], names=["month", "segment", "option"])
@@ -215,7 +235,9 @@ def _share_bands(runs: Mapping[str, np.ndarray], central: Mapping[str, np.ndarra
 
 def bands_of(d: Draws) -> MarketBands:
     """Every curve's p5/p50/p95 over the draws of `d`, beside the central run."""
-    r, c, months = d.runs, d.central, d.months
+    from artcost.model.market_result import month_labels
+
+    r, c, months = d.runs, d.central, month_labels(d.market)
     shares, shares_all = _share_bands(r, c, months)
 
     def table(metrics):

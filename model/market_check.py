@@ -28,7 +28,7 @@ from artcost.model.headline import Spread
 from artcost.model.loader import LoadedScenario
 from artcost.model.market import (DEFAULT_DRAWS, DEFAULT_SEED, Draws, artist_metrics, run_draws,
                                   segment_metrics)
-from artcost.model.market_evidence import EvidenceRow, load_evidence
+from artcost.model.market_evidence import SHARE_METRICS, EvidenceRow, load_evidence
 from artcost.model.market_schema import SEGMENT_NAMES
 from artcost.model.schema import Scenario
 from artcost.model.tables import Table
@@ -47,6 +47,9 @@ METRIC_WORDS = {
     "price": "price paid to artists",
     "market": "all commissions, AI included",
     "retouch_price_ratio": "retoucher's price / artist's base price",
+    "share_lost_work": "share of artists who lost work",
+    "share_income_down": "share of artists whose income fell",
+    "share_income_changed": "share of artists whose income moved",
     "none": "not compared",
 }
 
@@ -104,6 +107,43 @@ class CheckRow:
         }
 
 
+FIT_RECORD = "market_fit.json"  # model.market_fit.FIT_NAME (read here without importing the fit and emcee)
+
+
+def fitted_record(scenario: Scenario) -> tuple[dict | None, str]:
+    """The shipped outcome fit's record when `scenario`'s market section holds its posterior (every fitted field the
+    record's normal, same mean and sd), else (None, why not). Only such a scenario has a held-out check to quote."""
+    import json
+
+    from artcost.paths import package_data
+
+    path = package_data(FIT_RECORD)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, f"no outcome fit is shipped ({path.name} cannot be read)"
+    qs = scenario.quantities()
+    for field_path, spec in record.get("scenario_fields", {}).items():
+        q = qs.get(field_path)
+        d = getattr(q, "dist", None) if q is not None else None
+        if d is None or d.dist != "normal" or abs(d.mean - spec["mean"]) > 1e-9 or abs(d.sd - spec["sd"]) > 1e-9:
+            return None, (f"{field_path} is not the fitted posterior: the held-out check belongs to the fitted default "
+                          "(run artcost market-fit-outcomes for this scenario's own)")
+    return record, ""
+
+
+def cross_validation_of(scenario: Scenario) -> dict[str, Any]:
+    """{inside, compared, ...} of the shipped fit's leave-one-study-out check, or nulls with why."""
+    record, why = fitted_record(scenario)
+    cv = record.get("cross_validation") if record else None
+    if not cv:
+        return {"inside": None, "compared": None, "why": why or "the shipped fit ran without a held-out check"}
+    return {"inside": cv["inside"], "compared": cv["compared"], "inside_model_band": cv["inside_model_band"],
+            "studies": cv["studies"], "method": cv["method"],
+            "band": "90% predictive band: the refitted model's band plus each figure's own measurement spread",
+            "source": f"artcost/data/{FIT_RECORD}: {record['command']}"}
+
+
 @dataclass(frozen=True)
 class MarketCheck:
     """The back-test of one scenario against one evidence table."""
@@ -116,12 +156,31 @@ class MarketCheck:
     seed: int
     release: str
     rows: tuple[CheckRow, ...]
+    cross_validation: dict[str, Any] | None = None
 
     def counts(self) -> dict[str, int]:
         out = {"inside": 0, "above": 0, "below": 0, "not compared": 0}
         for r in self.rows:
             out[r.verdict] += 1
         return out
+
+    @property
+    def compared(self) -> int:
+        return len(self.rows) - self.counts()["not compared"]
+
+    def verdict_line(self) -> str:
+        """One line for every place that states a market result: how this scenario fared in the back-test, and in
+        which direction it misses (below = the studies found larger losses than the model)."""
+        c = self.counts()
+        if not self.compared:
+            return "back-test: no published figure could be compared with this scenario"
+        direction = []
+        if c["below"]:
+            direction.append(f"{c['below']} below it (studies found larger losses or lower figures)")
+        if c["above"]:
+            direction.append(f"{c['above']} above it")
+        return (f"back-test: {c['inside']} of {self.compared} published figures inside the model's 90% band"
+                + (f"; {', '.join(direction)}" if direction else "") + " (artcost market-check)")
 
     def summary(self) -> str:
         c = self.counts()
@@ -149,7 +208,8 @@ class MarketCheck:
             "scenario": {"name": self.scenario_name, "file": self.scenario_file},
             "evidence": {"file": self.evidence_file, "as_of": self.evidence_as_of},
             "draws": self.draws, "seed": self.seed, "model_release": self.release,
-            "counts": self.counts(), "summary": self.summary(), "note": self.note(),
+            "counts": self.counts(), "in_sample": {"inside": self.counts()["inside"], "compared": self.compared},
+            "cross_validation": self.cross_validation, "summary": self.summary(), "note": self.note(),
             "rows": [r.to_dict() for r in self.rows],
         }
 
@@ -193,7 +253,8 @@ def curve_text(r: CheckRow) -> str:
     return f"{r.segment}{'-' + r.versus if r.versus else ''}: {METRIC_SHORT.get(r.metric, r.metric)}"
 
 
-METRIC_SHORT = {"commissions": "work", "retouch_price_ratio": "retouch/base price", "none": "-"}
+METRIC_SHORT = {"commissions": "work", "retouch_price_ratio": "retouch/base price", "share_lost_work": "share lost work",
+                "share_income_down": "share income down", "share_income_changed": "share income moved", "none": "-"}
 
 
 def _curve(d: Draws, metric: str, segment: str) -> tuple[np.ndarray, np.ndarray]:
@@ -252,7 +313,60 @@ def verdict_of(effect: float, band: Spread) -> tuple[Verdict, float]:
     return "inside", 0.0
 
 
-def check_row(row: EvidenceRow, d: Draws) -> CheckRow:
+SHARE_DRAWS = 200  # draws behind a survey row's band: each runs ARTIST_TYPES sub-markets
+
+
+def _share_curves(d: Draws, rows) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """{(metric, segment): (draws (D', T'), central (T',))} for the survey rows: the artists' distribution
+    (`model.market_artists`) run on the first SHARE_DRAWS draws and the central values, over the months they need."""
+    from artcost.model.market_artists import artist_groups
+
+    wanted = {(r.compare.metric, r.segment) for r in rows if r.compare.metric in SHARE_METRICS}
+    if not wanted:
+        return {}
+    last = max(r.window[1] for r in rows if r.compare.metric in SHARE_METRICS) + max(d.market.release_offset, 0)
+    T = min(len(d.months), max(last, 0) + 1)
+    end = d.months[T - 1].strftime("%Y-%m")
+    market = d.market.model_copy(update={"end": end})
+    n = min(d.draws, SHARE_DRAWS)
+    sub = {k: (np.asarray(x)[:n] if np.ndim(x) > 0 else x) for k, x in d.values.items()}
+    g = artist_groups(sub, d.scenario.compute.kind, market)
+    gc = artist_groups(d.scenario.values(), d.scenario.compute.kind, market)
+    out = {}
+    for metric, segment in wanted:
+        runs = g.share(metric, segment)
+        central = gc.share(metric, segment)[0]
+        pad = len(d.months) - T  # months past the last one needed: not read (IndexError would name them)
+        out[(metric, segment)] = (np.pad(runs, ((0, 0), (0, pad)), constant_values=np.nan),
+                                  np.pad(central, (0, pad), constant_values=np.nan))
+    return out
+
+
+def row_figures(row: EvidenceRow, d: Draws, shares: dict | None = None) -> tuple[np.ndarray, float]:
+    """The row's figure in every draw of `d` (D,) and in its central run, read as the row's compare: block says;
+    IndexError when its months fall outside the simulation. `shares`: `_share_curves` already run (else run here)."""
+    cmp = row.compare
+    offset = d.market.release_offset
+    ratio = row.kind == "price_ratio" or cmp.metric in SHARE_METRICS  # a share is read as itself, like a ratio
+
+    def figure(segment: str) -> tuple[np.ndarray, float]:
+        if cmp.metric in SHARE_METRICS:
+            runs, central = (shares if shares is not None else _share_curves(d, [row]))[(cmp.metric, segment)]
+        else:
+            runs, central = _curve(d, cmp.metric, segment)
+        return (read_window(runs, ratio, cmp.how, row.window, offset),
+                float(read_window(central, ratio, cmp.how, row.window, offset)))
+
+    per_draw, central = figure(row.segment)
+    if cmp.versus is not None:
+        other, other_central = figure(cmp.versus)
+        per_draw, central = per_draw - other, central - other_central
+    if np.isnan(central) or np.isnan(per_draw).any():  # a share curve past the months it was run for
+        raise IndexError(row.window[1])
+    return per_draw, central
+
+
+def check_row(row: EvidenceRow, d: Draws, shares: dict | None = None) -> CheckRow:
     """One evidence row against the draws `d` (see the module docstring)."""
     cmp = row.compare
     common = dict(id=row.id, measure=row.measure, kind=row.kind, segment=row.segment, versus=cmp.versus, metric=cmp.metric,
@@ -263,18 +377,8 @@ def check_row(row: EvidenceRow, d: Draws) -> CheckRow:
         return CheckRow(**common, model=None, central=None, verdict="not compared", distance=None, months=None,
                         why=cmp.why or "")
     offset = d.market.release_offset
-    ratio = row.kind == "price_ratio"
-
-    def figure(segment: str) -> tuple[np.ndarray, float]:
-        runs, central = _curve(d, cmp.metric, segment)
-        return (read_window(runs, ratio, cmp.how, row.window, offset),
-                float(read_window(central, ratio, cmp.how, row.window, offset)))
-
     try:
-        per_draw, central = figure(row.segment)
-        if cmp.versus is not None:
-            other, other_central = figure(cmp.versus)
-            per_draw, central = per_draw - other, central - other_central
+        per_draw, central = row_figures(row, d, shares)
     except IndexError:
         T = len(d.months)
         return CheckRow(**common, model=None, central=None, verdict="not compared", distance=None, months=None,
@@ -292,11 +396,17 @@ def market_check(scenario: Scenario | LoadedScenario, evidence: Table[EvidenceRo
     """Put the simulator's default (median and 90% band of `draws` draws) beside every evidence row.
 
     `evidence`: a loaded table (`model.market_evidence.load_evidence()`, the shipped one by default)."""
+    return check_draws(run_draws(scenario, draws, seed), evidence)
+
+
+def check_draws(d: Draws, evidence: Table[EvidenceRow] | None = None) -> MarketCheck:
+    """The back-test of draws already run (`run_draws`): `artcost market`, the report and the Market page reuse the
+    draws behind their headline, so the verdict they print is of the very draws they show."""
     table = evidence if evidence is not None else load_evidence()
-    d = run_draws(scenario, draws, seed)
     release = d.market.release or d.market.start
+    shares = _share_curves(d, list(table))
     return MarketCheck(
         scenario_name=d.scenario.meta.name, scenario_file=d.shown, evidence_file=table.file,
-        evidence_as_of=table.as_of, draws=draws, seed=seed, release=release,
-        rows=tuple(check_row(row, d) for row in table),
+        evidence_as_of=table.as_of, draws=d.draws, seed=d.seed, release=release,
+        rows=tuple(check_row(row, d, shares) for row in table), cross_validation=cross_validation_of(d.scenario),
     )

@@ -25,7 +25,12 @@ Segment = Literal["low", "mid", "high"]
 Kind = Literal["relative_change", "relative_change_differential", "share_of_respondents", "share_of_orders",
                "price_ratio"]
 # The simulator's curves a row can be put beside (see model.market_check.METRICS).
-Metric = Literal["commissions", "income", "price", "market", "retouch_price_ratio", "none"]
+Metric = Literal["commissions", "income", "price", "market", "retouch_price_ratio", "share_lost_work",
+                 "share_income_down", "share_income_changed", "none"]
+SHARE_METRICS = ("share_lost_work", "share_income_down", "share_income_changed")
+# What a figure measures, for the likelihood of `artcost market-fit-outcomes` (model.market_fit.MEASURES gives each
+# its extra spread beside the figure's own interval: a platform's volume is not the market's).
+Measures = Literal["platform_did", "platform_trend", "survey", "labour_force", "anecdote"]
 # How a row's window is read from the monthly curve (see model.market_check).
 How = Literal["window_average", "at_horizon", "change_over_window", "versus_previous_year"]
 
@@ -89,6 +94,10 @@ class EvidenceRow(TableRow):
     notes: str | None = None
     confidence: Literal["high", "medium", "low"]
     compare: Compare
+    measures: Measures = Field(description="what the figure measures (sets its extra spread in the fit's likelihood)")
+    study: str = Field(min_length=2, description="the study the row comes from: rows of one study are held out together")
+    extra_sd: float | None = Field(None, ge=0, description="more spread than its kind's, with why (extra_sd_why)")
+    extra_sd_why: str | None = None
 
     @field_validator("published", mode="before")
     @classmethod
@@ -123,8 +132,17 @@ class EvidenceRow(TableRow):
             raise ValueError(f"compare.versus: must differ from the row's segment ({self.segment})")
         if self.kind == "price_ratio" and self.compare.metric not in ("retouch_price_ratio", "none"):
             raise ValueError("compare.metric: a price_ratio row is put beside retouch_price_ratio (or none)")
-        if self.kind in ("share_of_respondents", "share_of_orders") and self.compare.metric != "none":
+        if self.kind == "share_of_orders" and self.compare.metric != "none":
             raise ValueError(f"compare.metric: a {self.kind} row has no curve in the simulator; use none with why")
+        shares = self.compare.metric in SHARE_METRICS
+        if self.kind == "share_of_respondents" and self.compare.metric not in (*SHARE_METRICS, "none"):
+            raise ValueError("compare.metric: a share_of_respondents row is put beside a share of artists "
+                             f"({', '.join(SHARE_METRICS)}) or none")
+        if shares and self.kind != "share_of_respondents":
+            raise ValueError(f"compare.metric: {self.compare.metric} is a share of artists; the row's kind must be "
+                             "share_of_respondents")
+        if (self.extra_sd is None) != (self.extra_sd_why is None):
+            raise ValueError("extra_sd and extra_sd_why go together: a wider spread says why")
         if self.compare.metric == "retouch_price_ratio" and self.kind != "price_ratio":
             raise ValueError("compare.metric: retouch_price_ratio is a price ratio; the row's kind must be price_ratio")
         if self.segment == "all" and (self.compare.metric == "retouch_price_ratio" or self.compare.versus is not None):

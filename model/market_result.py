@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads when a table is made, not when the market check or its command starts
+    import pandas as pd
 
 from artcost.errors import UserError
 from artcost.model import costs
@@ -23,6 +25,8 @@ from artcost.model.market_steps import B_MIN, OPTIONS, SEG, _draws, _market, _sc
 
 
 def month_labels(market: MarketSection) -> pd.DatetimeIndex:
+    import pandas as pd
+
     start = pd.Timestamp(f"{market.start}-01")
     return pd.date_range(start, periods=market.n_months, freq="MS")
 
@@ -120,6 +124,8 @@ def retoucher_metrics(r: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 def _frames(r: dict[str, np.ndarray], months: pd.DatetimeIndex, d: int = 0) -> dict[str, pd.DataFrame]:
     """Draw `d` of `simulate_arrays` as the tables documented on MarketResult."""
+    import pandas as pd
+
     T, S, O = r["share"].shape[1:]
     idx = pd.MultiIndex.from_product([months, SEGMENT_NAMES, OPTIONS], names=["month", "segment", "option"])
     monthly = pd.DataFrame(
@@ -239,8 +245,8 @@ def demand_notes(v: Mapping[str, Any], r: Mapping[str, np.ndarray]) -> list[str]
     for k, s in enumerate(SEGMENT_NAMES):
         eps = float(v[f"{SEG}{s}.demand_elasticity"])
         if eps > 0 and b[k] <= B_MIN + 1e-12:
-            most = (1 - B_MIN) * float(v[f"{SEG}{s}.weight_price"]) * float(r["baseline_price"][0, 0, k]) / float(
-                v[f"{SEG}{s}.willingness_to_pay"])
+            most = (1 - B_MIN) * float(v[f"{SEG}{s}.weight_price"]) * float(v.get("market.choice_sensitivity", 1.0)) \
+                * float(r["baseline_price"][0, 0, k]) / float(v[f"{SEG}{s}.willingness_to_pay"])
             notes.append(
                 f"{SEG}{s}.demand_elasticity: {eps:g} is more than this segment's buyers can show at its base price "
                 f"(at most {most:.2g} = {1 - B_MIN:g} x weight_price x base artist price / willingness_to_pay); "

@@ -105,6 +105,21 @@ class Artists(Strict):
     )
 
 
+class ArtistSpread(Strict):
+    """Artists as a distribution within each segment (docs/market-model.md section 6b): ARTIST_TYPES types at the
+    normal quantiles z of one latent standing, each with its own clientele. A type's price multiple is
+    exp(price_log_sd z), its quality and its clients' requirement are the segment's + quality_sd z, its clients'
+    willingness to pay scales with its price and its images a month with 1 / its price (the same hourly earnings);
+    within each type a share B(t) has adopted AI (the Bass curve) and the rest have not, each group with its own
+    commissions. A survey's "lost work" is an artist whose commissions (or income) are more than loss_threshold below
+    their no-AI level; luck_sd smooths that line (each artist's own luck, log-normal)."""
+
+    quality_sd: Share = default(0.05, "assumption: artists of one segment differ by about 0.05 in quality (0-1 scale)")
+    price_log_sd: NonNegative = default(0.4, "assumption: prices within a segment spread about x1.5 either way (log sd 0.4)")
+    loss_threshold: Share = default(0.1, "assumption: an artist notices a loss of more than 10% of work or income")
+    luck_sd: Positive = default(0.05, "assumption: an artist's own luck moves their work by about 5% (log sd)")
+
+
 class Segment(Strict):
     """One group of buyers: how many commissions, what they pay, what they need, what they weigh."""
 
@@ -153,6 +168,9 @@ class MarketSection(Strict):
     artist_ai: ArtistAI
     artists: Artists
     segments: Segments
+    choice_sensitivity: Positive = default(1.0, "the segments' weights as written: no common factor on them")
+    artist_spread: ArtistSpread = Field(default_factory=ArtistSpread, description="artists as a distribution within "
+                                        "each segment, for the shares of artists who lost work or income")
 
     @model_validator(mode="after")
     def _months(self):

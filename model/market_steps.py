@@ -262,7 +262,9 @@ def segment_terms(v: Mapping[str, Any], artist: Mapping[str, Any], n: int) -> Se
     commission at P_s: in a logit with an outside option eps_s = (1 - b_s) w_p,s P_s / W_s, so
     b_s = 1 - eps_s W_s / (w_p,s P_s), clipped to [B_MIN, 1]."""
     base_price = _per_draw(artist["per_image"], n) * _s(v, "artist_price_multiple", n)
-    wtp, w_p = _s(v, "willingness_to_pay", n), _s(v, "weight_price", n)
+    # one factor on every utility weight: how sharply buyers choose (the logit's scale; 1 = the weights as written)
+    lam = _d(v, "market.choice_sensitivity", n) if "market.choice_sensitivity" in v else 1.0
+    wtp, w_p = _s(v, "willingness_to_pay", n), _s(v, "weight_price", n) * lam
     eps = _s(v, "demand_elasticity", n)
     return SegmentTerms(
         baseline=_s(v, "commissions_per_month", n),
@@ -271,8 +273,8 @@ def segment_terms(v: Mapping[str, Any], artist: Mapping[str, Any], n: int) -> Se
         requirement=_s(v, "quality_requirement", n),
         flex=_s(v, "requirement_flex", n),
         w_price=w_p,
-        w_time=_s(v, "weight_time_per_day", n),
-        w_quality=_s(v, "weight_quality", n),
+        w_time=_s(v, "weight_time_per_day", n) * lam,
+        w_quality=_s(v, "weight_quality", n) * lam,
         artist_quality=_s(v, "artist_quality", n),
         buy_share=np.clip(1.0 - eps * wtp / (w_p * base_price), B_MIN, 1.0),
         elasticity=eps,
@@ -470,6 +472,7 @@ def outcomes(x: np.ndarray, c: Choice, d: Diffusion, ai: AIOffer, seg: SegmentTe
         "retouch_cap": np.broadcast_to(ai.retouch_cap[..., 0], (n, T)),
         "ai_per_usable_image": np.broadcast_to(ai.per_image[..., 0], (n, T)),
         "demand_buy_share": full(seg.buy_share),
+        "compute_per_image": full(ai.compute_per_image),
     }
 
 

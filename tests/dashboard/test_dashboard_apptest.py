@@ -167,6 +167,17 @@ def test_market_headline_matches_simulator(at):
     assert "typically earn" in headlines(at)[0] and "(90%: " in headlines(at)[0]
     h = market.simulate_market(load_scenario(SEED)).headline()  # the central run stays, labelled
     assert any(f"artists earn {h['artist_income_index']:.0%} of their no-AI income" in unescape(c.value) for c in at.caption)
+    # issue #27: the big figures are the typical draw (median with its band), and the verdict goes with the claim
+    last = bands.headline().typical["last"]
+    (work,) = [x for x in at.metric if x.label.startswith("Artists' commissions vs no-AI")]
+    assert work.value == f"{last['commissions_index'].median:.0%}" and "90%:" in str(work.proto.delta)
+    (aware,) = [x for x in at.metric if x.label.startswith("Buyers aware of AI")]
+    assert aware.value == f"{last['awareness'].median:.0%}"
+    from artcost.model.market_check import market_check
+
+    verdict = market_check(load_scenario(SEED), draws=MARKET_DRAWS).verdict_line()
+    assert any(verdict in unescape(m.value) for m in at.markdown), verdict
+    assert "Back-test: what studies found beside the model's band" in chart_titles(at)
 
 
 def apply_record(at: AppTest, rid: str) -> None:
@@ -351,9 +362,12 @@ def test_market_money_follows_the_currency_picker(at):
     at.selectbox(key="_currency").set_value("USD").run()
     at.switch_page("views/market.py").run()
     no_exceptions(at)
-    h = market.simulate_market(load_scenario(SEED)).headline()
+    from artcost.dashboard.report import MARKET_DRAWS
+
+    b = market.market_bands(load_scenario(SEED), MARKET_DRAWS, 0)  # big figures: the typical draw, not the central run
+    rp = b.at("retouchers", "price", int(b.retouchers["t"].max()))
     (m,) = [x for x in at.metric if x.label == "Retouch price per image"]
-    assert m.value == money(h["retouch_price"] * rate_table(2022).factor("CNY", "USD"), "USD")
+    assert m.value == money(rp.median * rate_table(2022).factor("CNY", "USD"), "USD")
     assert "The retoucher's price per image (USD)" in chart_titles(at)
     assert not [t for t in chart_titles(at) if "per job" in t]
 

@@ -39,7 +39,23 @@ def test_market_headline_default_draws(benchmark, loaded):
 
 
 def test_market_check_default(benchmark, loaded):
-    """`artcost market-check FILE`: the same draws read at each of the 23 evidence rows."""
+    """`artcost market-check FILE`: the same draws read at each of the 27 evidence rows (the survey rows through the artists' distribution)."""
     table = load_evidence()
     c = benchmark.pedantic(lambda: market_check(loaded, table), rounds=3, iterations=1, warmup_rounds=1)
     assert len(c.rows) == len(table)
+
+
+def test_market_fit_step(benchmark):
+    """One step of `artcost market-fit-outcomes`: 32 walkers through the simulator at once (the 41 months the evidence
+    needs, the survey rows through 5 artist types each), and their log-likelihood."""
+    import numpy as np
+
+    from artcost.model.market_fit import Simulator, fit_rows, log_likelihood, params_for
+
+    prior = load_scenario(SEED.parent / "seed-2022-market-prior.yaml").scenario
+    rows = fit_rows(list(load_evidence()))
+    ps = params_for(prior)
+    sim = Simulator(prior, ps, rows)
+    theta = np.column_stack([p.sample(np.random.default_rng(0), 32) for p in ps])
+    ll = benchmark.pedantic(lambda: log_likelihood(sim.figures(theta), rows), rounds=5, iterations=1, warmup_rounds=1)
+    assert ll.shape == (32,)

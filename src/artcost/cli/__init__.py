@@ -1,7 +1,7 @@
 """The `artcost` command: one Typer app whose commands live one group per module of this package.
 
     cost.py         validate, cost, compare          uncertainty.py  simulate, sensitivity, breakeven, scale
-    measured.py     what `cost --from-bench` prints  market.py       market, market-fit, market-check
+    measured.py     what `cost --from-bench` prints  market.py       market, market-fit, market-check, market-fit-outcomes
     bench.py        bench (run, list, show, export, cluster list/show; bench-cluster: hidden alias)
     dashboard.py    dashboard                        options.py      the options several commands share
 
@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "market": "market",
     "market-fit": "market",
     "market-check": "market",
+    "market-fit-outcomes": "market",
     "dashboard": "dashboard",
     "report": "report",
     "bench-cluster": "bench",  # hidden: the old name of `bench cluster list|show`

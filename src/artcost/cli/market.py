@@ -165,6 +165,7 @@ def market(
 ) -> None:
     """Simulate the illustration market month by month: who buys from artists, AI or retouchers."""
     from artcost.model.market import bands_of, run_draws, simulate_market
+    from artcost.model.market_check import check_draws
 
     if draws < 0:
         raise UserError(f"--draws {draws}: must be >= 0")
@@ -178,8 +179,12 @@ def market(
     t0 = time.perf_counter()
     r = simulate_market(loaded)
     with flag_names(draws="--draws", seed="--seed"):
-        b = bands_of(run_draws(loaded, draws, seed)) if draws else None
+        d = run_draws(loaded, draws, seed) if draws else None
+    b = bands_of(d) if d is not None else None
     h = b.headline() if b is not None else None
+    # the claim travels with its verdict: the back-test of the very draws behind the headline
+    check = check_draws(d) if d is not None else None
+    verdict = check.verdict_line() if check is not None else "back-test: not run (--draws 0: no band to hold figures against)"
     elapsed = time.perf_counter() - t0
     written = _write_csv(plan, r, b) if plan is not None else []
     if csv_out == STDOUT:
@@ -193,6 +198,8 @@ def market(
             out["headline_note"] = "no draws (--draws 0): the central run only, one run with every input at its mode"
         if b is not None:
             out["bands"] = b.to_dict()
+        out["back_test"] = None if check is None else {**check.counts(), "compared": check.compared}
+        out["back_test_text"] = verdict
         print(jsonout.dumps(out, indent=1))
         return
     render(r)
@@ -203,6 +210,7 @@ def market(
         console.print(h.note(), markup=False)
     else:
         console.print(f"[bold]{escape(headline_text(r))}[/]")
+    console.print(verdict, markup=False, style="bold")
     for note in r.notes:
         console.print(f"note: {note}", markup=False, style="yellow")
     for p in written:
@@ -287,6 +295,13 @@ def render_check(c: MarketCheck) -> None:
         for r in skipped:
             console.print(f"  {r.id} ({figure_text(r.effect, r.kind)}, {r.place}, {r.published}): {r.why}", markup=False)
     console.print(f"[bold]{escape(c.summary())}[/]", markup=True)
+    cv = c.cross_validation or {}
+    if cv.get("compared"):
+        console.print(f"held out (leave one study out, {cv['studies']} studies, refitted without each): {cv['inside']} "
+                      f"of {cv['compared']} figures inside the 90% predictive band ({cv['inside_model_band']} inside the "
+                      f"model's band alone); {cv['source']}", markup=False)
+    else:
+        console.print(f"held out: {cv.get('why', 'not available')}", markup=False)
     console.print(f"{c.note()}; outside: how far the published figure lies beyond the band (pp: percentage points "
                   "of the change); *: the study's own 95% interval meets the band. docs/market-model.md says why each "
                   "lands where it does.", markup=False)
@@ -324,3 +339,127 @@ app = typer.Typer(add_completion=False)
 app.command("market")(market)
 app.command("market-fit")(market_fit)
 app.command("market-check")(market_check)
+
+
+# --------------------------------------------------------------------------- market-fit-outcomes: calibration
+
+
+def market_fit_outcomes(
+    file: Annotated[Path, typer.Argument(help="Prior scenario: its market section's distributions are the priors "
+                                         "(scenarios/seed-2022-market-prior.yaml for the default).")],
+    out: Annotated[Path, typer.Option("--out", help="Write the fit's record (JSON: posterior, likelihood, in-sample "
+                                      "and held-out checks, wall time, machine) here.")] = Path("market-fit-outcomes.json"),
+    evidence: Annotated[
+        Optional[Path], typer.Option("--evidence", help="Evidence table (default: the shipped one).")] = None,
+    walkers: Annotated[int, typer.Option("--walkers", help="emcee walkers (at least twice the parameters).")] = 32,
+    steps: Annotated[int, typer.Option("--steps", help="emcee steps of the main fit (half are burn-in).")] = 500,
+    cv_steps: Annotated[int, typer.Option("--cv-steps", help="steps of each leave-one-study-out refit; 0 = no "
+                                          "held-out check.")] = 300,
+    workers: Annotated[int, typer.Option("--workers", help="processes for the held-out refits.")] = 2,
+    seed: SeedOpt = 0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Infer the market's behavioural parameters from the evidence table (emcee), with a leave-one-study-out check."""
+    import os
+    import platform
+
+    from artcost import jsonout as jo
+    from artcost.model.loader import load_scenario
+    from artcost.model.market_evidence import load_evidence
+    from artcost.model.market_fit import (FitSettings, MEASURES, cross_validate, fingerprint, fit_rows, params_for,
+                                          posterior_yaml, predictive, row_sigma, run_fit)
+
+    table = load_evidence(evidence)
+    loaded = load_scenario(file)
+    sc = loaded.scenario
+    if sc.market is None:
+        raise UserError(f"{file}: no market: section to fit")
+    n_params = len(params_for(sc))
+    if walkers < 2 * n_params or walkers % 2:
+        raise UserError(f"--walkers {walkers}: need an even number at least twice the {n_params} parameters")
+    if steps < 20 or cv_steps < 0 or (0 < cv_steps < 20):
+        raise UserError(f"--steps {steps} / --cv-steps {cv_steps}: at least 20 steps (or --cv-steps 0)")
+    if workers < 1:
+        raise UserError(f"--workers {workers}: at least 1")
+    if out.exists() and out.is_dir():
+        raise UserError(f"--out {out}: is a directory; give a file name")
+    if out.resolve() in {Path(file).resolve(), Path(table.file).resolve()}:
+        raise UserError(f"--out {out}: is one of the command's own inputs")
+    if out.suffix.lower() != ".json":  # never a scenario (the prior extends the default) nor another table
+        raise UserError(f"--out {out}: the fit's record is JSON; give a file name ending in .json")
+    rows = fit_rows(list(table))
+    t0 = time.perf_counter()
+    settings = FitSettings(walkers=walkers, steps=steps, burn=steps // 2, thin=5, seed=seed)
+    post = run_fit(sc, rows, settings)
+    pred = predictive(sc, post, rows, seed=seed)
+    fit_s = time.perf_counter() - t0
+    cv = None
+    if cv_steps:
+        cv_settings = FitSettings(walkers=walkers, steps=cv_steps, burn=cv_steps // 2, thin=5, seed=seed)
+        cv = cross_validate(sc, rows, cv_settings, workers=workers)
+    total = time.perf_counter() - t0
+    import resource
+
+    used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    cpu_s = sum(u.ru_utime + u.ru_stime for u in used)  # the refits' worker processes included
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else \
+        platform.processor()
+    fields = posterior_yaml(post, f"{Path(file).name}, evidence as of {table.as_of}, seed {seed}")
+    summ = post.summary()
+    record = {
+        "kind": "market_fit_outcomes",
+        "command": (f"artcost market-fit-outcomes {file} --walkers {walkers} --steps {steps} --cv-steps {cv_steps} "
+                    f"--seed {seed}"),
+        "prior_scenario": str(file),
+        "evidence": {"file": Path(table.file).name, "as_of": table.as_of, "rows": [r.id for r in rows],
+                     "fingerprint": fingerprint([r.model_dump() for r in rows])},
+        "settings": {"walkers": walkers, "steps": steps, "burn": steps // 2, "thin": 5, "cv_steps": cv_steps,
+                     "seed": seed},
+        "sampler": "emcee EnsembleSampler (affine-invariant stretch move), walkers vectorised through the simulator",
+        "machine": {"cpu": cpu, "cores_used": workers, "cores_seen": os.cpu_count()},
+        "wall_s": {"fit_and_predictive": round(fit_s, 1), "total": round(total, 1)},
+        "cpu_s": round(cpu_s, 1),  # on a shared machine the wall time says more about the neighbours
+        "acceptance": round(post.acceptance, 3),
+        "params": [{"name": p.name, "fields": list(p.paths), "prior": [p.prior[0], list(p.prior[1])],
+                    "prior_note": p.prior_note, "scale": p.scale, **summ[p.name]} for p in post.params],
+        "likelihood": {
+            "model": "g(published) ~ Normal(g(model), own_se^2 + measures_sd^2 + extra_sd^2), each row weighted "
+                     "1/(rows of its study); g = ln(1+y) for a change, ln for a ratio, identity for pp and shares",
+            "measures": {k: {"sd": v[0], "why": v[1]} for k, v in MEASURES.items()},
+            "rows": {r.id: dict(zip(("own_se", "measures_sd", "extra_sd"), row_sigma(r)), study=r.study,
+                                measures=r.measures) for r in rows},
+        },
+        "in_sample": {"inside": sum(v["inside_predictive"] for v in pred.values()),
+                      "inside_model_band": sum(v["inside_model"] for v in pred.values()),
+                      "compared": len(pred), "rows": pred},
+        "cross_validation": cv,
+        "effects": {r.id: r.effect for r in rows},
+        "scenario_fields": fields,
+    }
+    try:
+        out.write_text(jo.dumps(record, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"--out {out}: cannot write ({exc.strerror})") from None
+    if json_out:
+        print(jo.dumps(record, indent=1))
+        return
+    t = Table(title=f"Posterior of {len(post.params)} parameters ({walkers} walkers x {steps} steps, seed {seed}; "
+                    f"acceptance {post.acceptance:.2f})", title_justify="left")
+    for col in ("parameter", "prior", "median", "90% interval"):
+        t.add_column(col, justify="right" if col != "parameter" else "left", no_wrap=col != "prior")
+    for p in post.params:
+        s = summ[p.name]
+        t.add_row(p.name, f"{p.prior[0]}{tuple(round(x, 3) for x in p.prior[1])}", f"{s['median']:.3g}",
+                  f"{s['p5']:.3g} to {s['p95']:.3g}")
+    print_table(t, console)
+    ins = record["in_sample"]
+    console.print(f"in sample: {ins['inside']} of {ins['compared']} published figures inside the 90% predictive band "
+                  f"(model band alone: {ins['inside_model_band']})", markup=False)
+    if cv is not None:
+        console.print(f"held out (leave one study out, {cv['studies']} studies): {cv['inside']} of {cv['compared']} "
+                      f"inside the 90% predictive band (model band alone: {cv['inside_model_band']})", markup=False)
+    console.print(f"wrote {out}; {total:.0f} s wall, {cpu_s:.0f} s CPU on {cpu}", markup=False)
+
+
+app.command("market-fit-outcomes")(market_fit_outcomes)
