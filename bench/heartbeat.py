@@ -65,8 +65,11 @@ class Heartbeat:
         if type(getattr(pipe, "scheduler", None)).__name__ == "PNDMScheduler":
             steps += 1
         # the denoiser: a UNet (SD1.5, SDXL) or a transformer (FLUX.1, SD3.5)
-        den = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
-        what = "UNet" if getattr(pipe, "unet", None) is not None else "transformer"
+        # `is not None`, never truthiness: a torch.compile'd module's __len__ raises TypeError (torch 2.13),
+        # which killed `--presets ...,compile` from the CLI before any record was made (issue #29)
+        unet = getattr(pipe, "unet", None)
+        den = unet if unet is not None else getattr(pipe, "transformer", None)
+        what = "UNet" if unet is not None else "transformer"
 
         def unet(*_a, **_k):
             calls[0] += 1

@@ -35,7 +35,7 @@ from artcost.bench.device_info import datasheet_peak, environment
 from artcost.bench.energy import EnergyMonitor, make_monitor
 from artcost.bench.heartbeat import say
 from artcost.bench.presets import dtype_labels
-from artcost.bench.record import BenchRecord, BenchSummary, PresetResult
+from artcost.bench.record import BenchRecord, BenchSummary, PresetResult, PresetSummary
 from artcost.bench.summaries import ratios_to_stock, summarise_preset
 from artcost.errors import UserError
 
@@ -90,6 +90,14 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
 
         (store or ResultStore()).save(record)
     return record
+
+
+def error_line(exc: BaseException, limit: int = 300) -> str:
+    """One line for a preset's error: its type and the first line of its message, at most ``limit``
+    characters (a compiler's error is pages long: the first line names it)."""
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    text = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def open_store(cfg: BenchConfig, store=None):
@@ -210,9 +218,23 @@ class BenchmarkRun:
                     return self._skipped(res, exc)
                 self.measure_preset(res, session, peak_dtype, lambda: self.probe(preset, res.dtype, dtype, probe_tf32))
         except P.DeviceOOM as exc:
-            res.status, res.reason = "failed", f"out of memory at batch {self.cfg.batch_size}: {exc}"
-            say(self.console, f"[red]preset {preset}: {res.reason}[/]")
+            self._failed(res, f"out of memory at batch {self.cfg.batch_size}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - one preset's error is its line in the record, never the run's end
+            # A preset that breaks (a compiler error, a kernel this build lacks) cost the presets already
+            # measured their record, with a traceback (issue #29): it is now one line and the run goes on.
+            self._failed(res, error_line(exc))
         return res
+
+    def _failed(self, res: PresetResult, reason: str) -> None:
+        res.status, res.reason = "failed", reason
+        # nothing half-measured is kept as a figure
+        res.summary, res.runs, res.flops, res.utilisation, res.energy = PresetSummary(), [], {}, {}, {}
+        res.measurement_errors = []
+        # an energy window the preset left open (it failed inside its timed runs) is dropped, not measured
+        self.monitor.discard_window(res.name)
+        from rich.markup import escape
+
+        say(self.console, f"[red]preset {res.name}: failed ({escape(reason)})[/]")
 
     def _skipped(self, res: PresetResult, exc: Exception) -> PresetResult:
         res.status, res.reason = "skipped", str(exc)
