@@ -56,6 +56,7 @@ def test_watch_takes_a_compiled_unet():
     con = Lines()
     with Heartbeat(con, "warm-up 1/1", every=60) as beat:
         beat.watch(pipe, steps=2)
+        assert len(beat._handles) == 3  # text encoder, the compiled UNet's wrapper, the VAE decoder
         pipe.text_encoder(torch.zeros(1))
     assert [line.split(": ", 1)[1].split(" (")[0] for line in con.lines] == ["encoding the prompt"]
 
