@@ -120,3 +120,29 @@ def test_the_page_offers_todays_models_on_a_gpu_with_their_own_defaults():
     assert bench_job.form_defaults("sd15") == (512, 20)
     assert bench_job.form_defaults("sdxl-turbo")[0] == 512 and bench_job.form_defaults("sdxl-turbo")[1] <= 4
     assert bench_job.form_defaults("tiny") == (64, 10)
+
+
+def test_the_page_offers_valid_presets_and_reports_the_fastest():
+    """The page ran stock alone; it now starts with the fast presets this kind of device may support and its
+    record's figure is the fastest that beat stock in every run, said beside stock's (issue #29)."""
+    from artcost.bench.config import make_config
+
+    for has_gpu in (False, True):
+        presets = bench_job.default_presets(has_gpu)
+        assert presets[0] == "stock" and set(presets) <= set(bench_job.PRESET_CHOICES)
+        cfg = make_config(arch="tiny", presets=presets, primary_preset=bench_job.FASTEST)
+        assert cfg.primary_preset == "fastest" and len(cfg.presets) == len(presets)
+    make_config(arch="tiny", presets=bench_job.PRESET_CHOICES)  # every choice is a preset the runner knows
+    import types
+
+    from artcost.bench.record import PresetResult, PresetSummary
+
+    def ran(name, s):
+        return PresetResult(name=name, status="ok", summary=PresetSummary(seconds_per_image=s))
+
+    rec = types.SimpleNamespace(primary_preset="bf16", primary_chosen="bf16: the fastest of 2 presets that ran",
+                                preset=lambda n: {"stock": ran("stock", 9.5), "bf16": ran("bf16", 4.0)}.get(n))
+    assert bench_job.primary_line(rec) == ("the record's figure: preset bf16 (bf16: the fastest of 2 presets that "
+                                           "ran); 4 s/image beside stock's 9.5")
+    rec.primary_chosen = None
+    assert bench_job.primary_line(rec) is None

@@ -109,17 +109,13 @@ def print_record(rec, con: Console = console) -> None:
 
 def _say_primary(rec, con: Console) -> None:
     """When the record's figure is the fastest preset's: which one and why, beside stock's figure."""
-    chosen = getattr(rec, "primary_chosen", None)
-    if not chosen:
-        return
     from rich.markup import escape
 
-    stock, prim = rec.preset("stock"), rec.preset(rec.primary_preset)
-    line = f"[bold]the record's figure: preset {escape(rec.primary_preset)}[/] ({escape(chosen)})"
-    if stock is not None and stock.status == "ok" and prim is not None and prim is not stock:
-        line += (f"; {_fmt(prim.summary['seconds_per_image'])} s/image beside stock's "
-                 f"{_fmt(stock.summary['seconds_per_image'])}")
-    con.print(line)
+    from artcost.bench.summaries import primary_sentence
+
+    line = primary_sentence(rec)
+    if line:
+        con.print(f"[bold]{escape(line)}[/]")
 
 
 def _preset_cells(p) -> list[str]:
