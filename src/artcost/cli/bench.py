@@ -121,7 +121,10 @@ def _say_primary(rec, con: Console) -> None:
 def _preset_cells(p) -> list[str]:
     """One preset's cells of the record's table (a skipped or failed preset: its status and reason)."""
     if p.status != "ok":
-        return [p.name, p.dtype or "", f"[yellow]{p.status}: {p.reason}[/]", "", "", "", "", "", "", ""]
+        from rich.markup import escape
+
+        # a failed preset's reason is an exception's text ('[1, 4, 32, 32]', '[/tmp/...]'): never markup
+        return [p.name, p.dtype or "", f"[yellow]{p.status}: {escape(p.reason or '')}[/]", "", "", "", "", "", "", ""]
     e = p.energy
     j = (f"{_fmt(e.get('joules_per_image_gross'))}/{_fmt(e.get('joules_per_image_net'))}"
          if e.get("joules_per_image_gross") is not None else "—")
