@@ -98,6 +98,8 @@ def measure(res: int, rounds: int, presets: list[str], say=print) -> dict:
                 faults[p].append(out["minflt"])
             procs["stock"].stdin.write("probe\n")
             probes.append(json.loads(procs["stock"].stdout.readline())["best_flops"])
+            say(f"round {i + 1}: " + ", ".join(f"{p} {times[p][-1]:.2f} s ({times[p][-1] / times['stock'][-1]:.2f})"
+                                              for p in presets) + f"; fp32 GEMM {probes[-1] / 1e9:.0f} GFLOP/s")
     finally:
         for proc in procs.values():
             if proc.poll() is None:
