@@ -115,3 +115,20 @@ def test_alloc_keeps_freed_blocks_instead_of_faulting_them_in_again():
     if faults["default"] < 100:
         pytest.skip(f"this system's malloc faults little on this pattern ({faults})")
     assert faults["tune"] < faults["default"] / 4, faults
+
+
+def test_bf16_only_where_the_cpu_has_it_natively(monkeypatch):
+    """Detected from /proc/cpuinfo's flags, never assumed: emulated bf16 would not be a fair measure."""
+    torch = pytest.importorskip("torch")
+    from artcost.bench import presets as P
+
+    monkeypatch.setattr(P, "cpu_flags", lambda: {"avx2", "avx512f"})
+    with pytest.raises(P.PresetUnsupported, match="no native bf16"):
+        P.preset_dtype("bf16+compile", "cpu")
+    assert P.preset_dtype("compile+alloc", "cpu") is torch.float32
+    for flag in ("amx_bf16", "avx512_bf16"):
+        monkeypatch.setattr(P, "cpu_flags", lambda flag=flag: {"avx512f", flag})
+        assert P.preset_dtype("bf16+alloc", "cpu") is torch.bfloat16
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda d=None: (9, 0))
+    with pytest.raises(P.PresetUnsupported, match="CUDA's caching allocator"):
+        P.preset_dtype("bf16+alloc", "cuda:0")  # alloc tunes the host's malloc: nothing of a GPU run
