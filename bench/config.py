@@ -21,7 +21,36 @@ def _size(n: int) -> str:
     """A whole number as a refusal says it: with separators, or its length when it is too long to read."""
     return f"{n:,}" if abs(n) < 10**15 else f"a number of {len(str(abs(n))):,} digits"
 
-PRESETS = ("stock", "fp16", "bf16", "channels_last", "compile")
+
+PRESETS = ("stock", "fp16", "bf16", "channels_last", "compile", "alloc")
+"""What a preset may change, each alone or joined with '+' (``bf16+compile+alloc``): ``stock`` changes nothing
+(float32, as loaded); ``fp16``/``bf16`` the weights' dtype; ``channels_last`` the memory format; ``compile``
+torch.compile with inductor freezing; ``alloc`` glibc malloc's thresholds (`presets.apply_preset`)."""
+OPTIONS = PRESETS[1:]
+DTYPE_OPTIONS = ("fp16", "bf16")
+FASTEST = "fastest"
+"""``primary_preset=fastest``: the record's figures are those of the fastest preset that ran (`runner.pick_fastest`)."""
+
+
+def preset_parts(name: str) -> tuple[str, ...]:
+    """The options a preset name joins, in `OPTIONS` order (``stock``: none); ValueError naming what is wrong."""
+    if name == "stock":
+        return ()
+    parts = [p.strip() for p in name.split("+")]
+    bad = [p for p in parts if p not in OPTIONS]
+    if bad:
+        raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}, or join options with '+' "
+                         f"(bf16+compile+alloc)")
+    if len(set(parts)) != len(parts):
+        raise ValueError(f"preset {name!r} names an option twice")
+    if len([p for p in parts if p in DTYPE_OPTIONS]) > 1:
+        raise ValueError(f"preset {name!r} names two dtypes; a preset runs in one")
+    return tuple(o for o in OPTIONS if o in parts)
+
+
+def canonical_preset(name: str) -> str:
+    """One spelling per preset: options in `OPTIONS` order (``alloc+bf16`` is ``bf16+alloc``)."""
+    return "+".join(preset_parts(name)) or "stock"
 # --scheduler name -> diffusers class (pipeline.set_scheduler instantiates it from the model's config).
 SCHEDULERS = {
     "pndm": "PNDMScheduler",
@@ -166,13 +195,15 @@ class BenchConfig(BaseModel):
     @field_validator("presets")
     @classmethod
     def _presets(cls, v):
-        bad = [p for p in v if p not in PRESETS]
-        if bad:
-            raise ValueError(f"unknown preset {', '.join(map(repr, bad))}; choose from {', '.join(PRESETS)}")
         if not v:
             raise ValueError("give at least one preset")
-        # stock always runs first: every other preset is reported as a ratio to it.
-        return ["stock"] + [p for p in dict.fromkeys(v) if p != "stock"]
+        names = [canonical_preset(p) for p in v]
+        # stock always runs first: every other preset is reported as a ratio to it. ``alloc`` tunes this
+        # process's malloc for the rest of the run (it cannot be undone), so presets with it run after
+        # every preset without it, which are measured with the allocator as the process started.
+        names = [p for p in dict.fromkeys(names) if p != "stock"]
+        return ["stock"] + [p for p in names if "alloc" not in preset_parts(p)] + [
+            p for p in names if "alloc" in preset_parts(p)]
 
     @field_validator("device")
     @classmethod
@@ -184,6 +215,9 @@ class BenchConfig(BaseModel):
     @field_validator("primary_preset")
     @classmethod
     def _primary(cls, v, info: ValidationInfo):
+        if v == FASTEST:
+            return v
+        v = canonical_preset(v)
         presets = info.data.get("presets")  # absent when the presets themselves were refused
         if presets is not None and v not in presets:
             raise ValueError(f"{v!r} is not among the presets run ({','.join(presets)})")

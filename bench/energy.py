@@ -305,6 +305,10 @@ class EnergyMonitor:
         except Exception:  # noqa: BLE001
             pass
 
+    def discard_window(self, name: str) -> None:
+        """Forget window ``name`` if it is open (a preset that failed inside it): nothing is measured."""
+        self._windows.pop(name, None)
+
     def end_window(self, name: str) -> Measurement:
         w = self._windows.pop(name)
         self.poll_safe()

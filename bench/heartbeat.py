@@ -22,7 +22,8 @@ class Heartbeat:
 
     ``watch(pipe)`` (optional, inside the ``with``) adds forward pre-hooks that name the phase of an
     untimed call (prompt encoding, each UNet call, the VAE decode); never used in timed runs.  A
-    compiled UNet is not hooked (a hook in its traced frame would change what is timed)."""
+    compiled UNet's hook is on its wrapper and kept out of dynamo (a hook in its traced frame would
+    break the graph)."""
 
     def __init__(self, console, label: str, every: float = HEARTBEAT_S):
         self.console, self.label, self.every = console, label, every
@@ -65,8 +66,11 @@ class Heartbeat:
         if type(getattr(pipe, "scheduler", None)).__name__ == "PNDMScheduler":
             steps += 1
         # the denoiser: a UNet (SD1.5, SDXL) or a transformer (FLUX.1, SD3.5)
-        den = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
-        what = "UNet" if getattr(pipe, "unet", None) is not None else "transformer"
+        # `is not None`, never truthiness: a torch.compile'd module's __len__ raises TypeError (torch 2.13),
+        # which killed `--presets ...,compile` from the CLI before any record was made (issue #29)
+        unet = getattr(pipe, "unet", None)
+        den = unet if unet is not None else getattr(pipe, "transformer", None)
+        what = "UNet" if unet is not None else "transformer"
 
         def unet(*_a, **_k):
             calls[0] += 1
@@ -81,7 +85,13 @@ class Heartbeat:
         for name in ("text_encoder", "text_encoder_2", "text_encoder_3"):
             if getattr(pipe, name, None) is not None:
                 self._handles.append(getattr(pipe, name).register_forward_pre_hook(text))
-        if den is not None and not hasattr(den, "_orig_mod"):
+        if den is not None and hasattr(den, "_orig_mod"):
+            # compiled: hook the OptimizedModule wrapper, outside dynamo's frame and kept out of it (as
+            # `phases.PhaseRecorder` does); unhooked, a compile read 'still encoding the prompt' for minutes
+            import torch
+
+            self._handles.append(den.register_forward_pre_hook(torch.compiler.disable(unet)))
+        elif den is not None:
             self._handles.append(den.register_forward_pre_hook(unet))
         decoder = getattr(getattr(pipe, "vae", None), "decoder", None)
         if decoder is not None:

@@ -166,7 +166,8 @@ class PipelineSession:
         self.cfg = cfg
         self.device = device
         self.timer = timer
-        self.preset = preset or cfg.primary_preset
+        # ``fastest`` is chosen after every preset ran; a session made before that (a cluster worker) is stock
+        self.preset = preset or (cfg.primary_preset if cfg.primary_preset != "fastest" else "stock")
         self.resolution = resolution or cfg.effective_resolution()
         self.console = console
         self.label = label

@@ -158,6 +158,8 @@ class BenchRecord(BaseModel):
     idle: dict | None = None
     presets: list[PresetResult] = Field(default_factory=list)
     primary_preset: str = "stock"
+    # why this preset is the record's figure when the run was asked for the fastest (`runner.pick_fastest`)
+    primary_chosen: str | None = None
     batch_sweep: dict | None = None
     timeline: dict = Field(default_factory=dict)
     summary: BenchSummary = Field(default_factory=BenchSummary)

@@ -30,12 +30,12 @@ from typing import Callable
 
 from artcost.bench import pipeline as P
 from artcost.bench.archs import get_arch
-from artcost.bench.config import BenchConfig, resolve_device
+from artcost.bench.config import FASTEST, BenchConfig, resolve_device
 from artcost.bench.device_info import datasheet_peak, environment
 from artcost.bench.energy import EnergyMonitor, make_monitor
 from artcost.bench.heartbeat import say
 from artcost.bench.presets import dtype_labels
-from artcost.bench.record import BenchRecord, BenchSummary, PresetResult
+from artcost.bench.record import BenchRecord, BenchSummary, PresetResult, PresetSummary
 from artcost.bench.summaries import ratios_to_stock, summarise_preset
 from artcost.errors import UserError
 
@@ -95,6 +95,14 @@ def run_benchmark(cfg: BenchConfig, console=None, monitor: EnergyMonitor | None 
     return record
 
 
+def error_line(exc: BaseException, limit: int = 300) -> str:
+    """One line for a preset's error: its type and the first line of its message, at most ``limit``
+    characters (a compiler's error is pages long: the first line names it)."""
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    text = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def open_store(cfg: BenchConfig, store=None):
     """Step 0: when ``cfg.store``, ``store`` (default: the user's results database) opened, checked and
     write-tested now, not after minutes of measuring; None when nothing is to be stored."""
@@ -124,6 +132,8 @@ class BenchmarkRun:
         self.tokenizer: str | None = None
         self.scheduler_used: str | None = cfg.scheduler
         self.too_big: dict[str, str] = {}  # preset -> why it cannot fit (`check_memory`)
+        self.primary_name: str | None = None  # the record's preset, once every preset ran (`compare_to_stock`)
+        self.primary_chosen: str | None = None  # why, when the fastest was asked for
 
     # 1. Device, architecture, weights
     def check_inputs(self) -> None:
@@ -164,7 +174,7 @@ class BenchmarkRun:
             try:
                 memory.check_fits(need, free, where)
             except memory.DoesNotFit as exc:
-                if preset == cfg.primary_preset:
+                if preset == cfg.primary_preset or (cfg.primary_preset == FASTEST and preset == "stock"):
                     raise
                 self.too_big[preset] = str(exc)
 
@@ -213,9 +223,23 @@ class BenchmarkRun:
                     return self._skipped(res, exc)
                 self.measure_preset(res, session, peak_dtype, lambda: self.probe(preset, res.dtype, dtype, probe_tf32))
         except P.DeviceOOM as exc:
-            res.status, res.reason = "failed", f"out of memory at batch {self.cfg.batch_size}: {exc}"
-            say(self.console, f"[red]preset {preset}: {res.reason}[/]")
+            self._failed(res, f"out of memory at batch {self.cfg.batch_size}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - one preset's error is its line in the record, never the run's end
+            # A preset that breaks (a compiler error, a kernel this build lacks) cost the presets already
+            # measured their record, with a traceback (issue #29): it is now one line and the run goes on.
+            self._failed(res, error_line(exc))
         return res
+
+    def _failed(self, res: PresetResult, reason: str) -> None:
+        res.status, res.reason = "failed", reason
+        # nothing half-measured is kept as a figure
+        res.summary, res.runs, res.flops, res.utilisation, res.energy = PresetSummary(), [], {}, {}, {}
+        res.measurement_errors = []
+        # an energy window the preset left open (it failed inside its timed runs) is dropped, not measured
+        self.monitor.discard_window(res.name)
+        from rich.markup import escape
+
+        say(self.console, f"[red]preset {res.name}: failed ({escape(reason)})[/]")
 
     def _skipped(self, res: PresetResult, exc: Exception) -> PresetResult:
         res.status, res.reason = "skipped", str(exc)
@@ -278,23 +302,39 @@ class BenchmarkRun:
 
     # 5. Ratios to stock
     def compare_to_stock(self) -> None:
+        """Every preset's ratios to stock, and the primary preset (``fastest``: `pick_fastest`)."""
         ratios_to_stock(self.results)
+        if self.cfg.primary_preset == FASTEST:
+            self.primary_name, self.primary_chosen = pick_fastest(self.results)
+            say(self.console, f"primary preset: {self.primary_chosen}")
+        else:
+            self.primary_name, self.primary_chosen = self.cfg.primary_preset, None
 
     # 6. Batch sweep
     def sweep_batches(self) -> None:
         if self.cfg.batch_sweep:
-            self.sweep = batch_sweep(self.cfg, self.device, self.resolution, self.timer, self.console, self.progress)
+            self.sweep = batch_sweep(self.cfg, self.device, self.resolution, self.timer, self.console, self.progress,
+                                     preset=self.primary_name)
 
     # 7. The record
     def make_record(self) -> BenchRecord:
         """The record of the run; an error (nothing stored) when the primary preset has no result."""
         cfg = self.cfg
-        primary = next((r for r in self.results if r.name == cfg.primary_preset), None)
+        if getattr(self, "primary_name", None) is None:
+            self.compare_to_stock()
+        name, chosen = self.primary_name, self.primary_chosen
+        primary = next((r for r in self.results if r.name == name), None)
         if primary is None or primary.status != "ok":
             why = primary.reason if primary else "not run"
             # Not an argument's fault (a ceiling, the device's memory, a preset this device cannot run): the
             # reason says what happened; it read as if `primary_preset` had been mistyped.
-            raise UserError(f"the primary preset ({cfg.primary_preset}) has no result: {why}; nothing stored")
+            raise UserError(f"the primary preset ({name}) has no result: {why}; nothing stored")
+        from artcost.bench.allocator import applied, malloc_environment
+
+        # the allocator is part of what was measured: what the process started with, and what `alloc` set
+        self.env["allocator"] = {"at_start": malloc_environment() or "the C library's defaults",
+                                 "alloc_preset": applied(),
+                                 "presets_with_it": [r.name for r in self.results if "alloc" in r.name.split("+")]}
         config_dump = cfg.model_dump(mode="json")
         config_dump.update(resolution=self.resolution, device=self.device, scheduler=self.scheduler_used)
         return BenchRecord(
@@ -310,6 +350,7 @@ class BenchmarkRun:
             idle=self.idle,
             presets=self.results,
             primary_preset=primary.name,
+            primary_chosen=chosen,
             batch_sweep=self.sweep,
             timeline={
                 "startup_to_first_timed_step_s": (self.first_step_at - self.command_started
@@ -322,9 +363,36 @@ class BenchmarkRun:
         )
 
 
+def pick_fastest(results: list[PresetResult]) -> tuple[str, str]:
+    """(name, why) of the preset whose figures a ``--primary-preset fastest`` record reports.
+
+    Honest candidates only: presets that ran, with a passing activation check and no measurement error.
+    One beats stock only when every one of its timed runs was faster than stock's fastest run (per image);
+    an overlap is a tie, and a tie is stock's (the default needs no explaining). Among those that beat
+    stock, the lowest median seconds per image."""
+    def per_image(r: PresetResult) -> list[float]:
+        return [run["total_s"] / (r.summary.batch_size or 1) for run in r.runs]
+
+    stock = next((r for r in results if r.name == "stock" and r.status == "ok"), None)
+    if stock is None:
+        return "stock", "stock has no result"
+    ok = [r for r in results if r is not stock and r.status == "ok" and r.runs and not r.measurement_errors
+          and (r.health is None or r.health.get("ok", True))]
+    floor = min(per_image(stock))
+    beat = [r for r in ok if max(per_image(r)) < floor]
+    if not beat:
+        tried = ", ".join(r.name for r in ok) or "none other ran"
+        return "stock", f"stock: no other preset beat it in every run ({tried})"
+    best = min(beat, key=lambda r: r.summary.seconds_per_image_stats["median"])
+    speed = stock.summary.seconds_per_image_stats["median"] / best.summary.seconds_per_image_stats["median"]
+    return best.name, (f"{best.name}: the fastest of {len(ok) + 1} presets that ran, {speed:.2f}x stock's "
+                       f"images per second (medians; every run faster than stock's fastest)")
+
+
 def batch_sweep(cfg: BenchConfig, device: str, resolution: int, timer, console=None,
-                progress: Progress | None = None) -> dict:
-    """Batch 1, 2, 4, ... on the primary preset until out of memory (or ``max_batch``); never raises OOM.
+                progress: Progress | None = None, preset: str | None = None) -> dict:
+    """Batch 1, 2, 4, ... on ``preset`` (default: the primary preset) until out of memory (or ``max_batch``);
+    never raises OOM.
 
     Returns ``{"points": [{"batch_size", "seconds_per_image", "seconds_per_step", "peak_memory_bytes" |
     "rss_bytes"}], "limit": {"failed_batch", "max_ok_batch", "reason"}, "ceiling": str | None}``.
@@ -334,7 +402,7 @@ def batch_sweep(cfg: BenchConfig, device: str, resolution: int, timer, console=N
     torch = P.import_torch()
     cuda = device.startswith("cuda")
     points, limit = [], None
-    with P.PipelineSession(cfg, device, timer, resolution=resolution) as session:
+    with P.PipelineSession(cfg, device, timer, preset=preset, resolution=resolution) as session:
         session.load()
         session.prepare()
         bs = 1

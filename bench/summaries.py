@@ -118,3 +118,17 @@ def ratios_to_stock(results: list[PresetResult]) -> None:
         if r.energy.get("joules_per_image_gross") and stock.energy.get("joules_per_image_gross"):
             r.ratio_to_stock["joules_per_image"] = (
                 r.energy["joules_per_image_gross"] / stock.energy["joules_per_image_gross"])
+
+
+def primary_sentence(rec) -> str | None:
+    """When a record's figure is the fastest preset's (``--primary-preset fastest``): which preset, why, and
+    its seconds per image beside stock's; None for a record whose primary preset was named."""
+    chosen = getattr(rec, "primary_chosen", None)
+    if not chosen:
+        return None
+    stock, prim = rec.preset("stock"), rec.preset(rec.primary_preset)
+    line = f"the record's figure: preset {rec.primary_preset} ({chosen})"
+    if stock is not None and stock.status == "ok" and prim is not None and prim is not stock:
+        line += (f"; {prim.summary.seconds_per_image:.3g} s/image beside stock's "
+                 f"{stock.summary.seconds_per_image:.3g}")
+    return line

@@ -33,6 +33,30 @@ def offered_archs(has_gpu: bool) -> list[str]:
     return arch_choices(include_tests=False) + ["tiny"]
 
 
+PRESET_CHOICES = ["stock", "fp16", "bf16", "channels_last", "compile", "alloc", "bf16+alloc", "bf16+compile+alloc",
+                  "fp16+compile"]
+"""What the page offers: each option alone and the combinations that win somewhere (bf16+compile+alloc on
+a CPU with AMX, issue #29; fp16+compile on a GPU)."""
+
+
+def default_presets(has_gpu: bool) -> list[str]:
+    """The presets a run starts with: stock and the fast ones this kind of device may support (one this device
+    cannot run is skipped with its reason); the record's figure is the fastest (`FASTEST`), beside stock's."""
+    if has_gpu:
+        return ["stock", "fp16", "bf16"]
+    return ["stock", "bf16", "alloc", "bf16+alloc"]
+
+
+FASTEST = "fastest"  # the page's runs report the fastest preset that beat stock in every run (`runner.pick_fastest`)
+
+
+def primary_line(record: Any) -> str | None:
+    """Which preset a finished run's figure is and why, beside stock's (None when it was named)."""
+    from artcost.bench.summaries import primary_sentence
+
+    return primary_sentence(record)
+
+
 def form_defaults(arch: str) -> tuple[int, int]:
     """(resolution px, steps) the form starts at for ``arch``: a few-step variant's from its model card,
     an architecture's own defaults, ``tiny`` 64 px and 10 steps (the CPU run's size)."""

@@ -33,9 +33,32 @@ def test_heartbeat_prints_elapsed_while_a_phase_lasts():
 
 
 def test_heartbeat_is_silent_without_a_console():
+    """No console: no line can be printed, so no thread is started to print them (it asserted nothing)."""
+    import threading
+
     with Heartbeat(None, "x", every=0.01) as beat:
         beat.say("anything")
         time.sleep(0.05)
+        assert beat._thread is None
+        assert not [t for t in threading.enumerate() if t.name == "artcost-heartbeat"]
+    assert beat.phase == "anything"  # the phase is still kept, for whoever asks
+
+
+def test_watch_takes_a_compiled_unet():
+    """`getattr(pipe, "unet") or ...` asked a torch.compile'd UNet for its truth value: TypeError (its
+    __len__ raises under torch 2.13), and `--presets ...,compile` died before any record (issue #29)."""
+    torch = pytest.importorskip("torch")
+    unet = torch.compile(torch.nn.Identity())  # like UNet2DConditionModel: no __len__, so bool() raises
+    with pytest.raises(TypeError):
+        bool(unet)
+    pipe = types.SimpleNamespace(text_encoder=torch.nn.Identity(), unet=unet,
+                                 vae=types.SimpleNamespace(decoder=torch.nn.Identity()))
+    con = Lines()
+    with Heartbeat(con, "warm-up 1/1", every=60) as beat:
+        beat.watch(pipe, steps=2)
+        assert len(beat._handles) == 3  # text encoder, the compiled UNet's wrapper, the VAE decoder
+        pipe.text_encoder(torch.zeros(1))
+    assert [line.split(": ", 1)[1].split(" (")[0] for line in con.lines] == ["encoding the prompt"]
 
 
 def test_watch_names_the_phases_of_a_call_and_unhooks():

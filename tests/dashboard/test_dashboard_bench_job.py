@@ -153,3 +153,29 @@ def test_a_finished_run_says_what_it_measured():
     # a utilisation above 100% is a measurement error: never printed as a result
     over = _record(8, "sd15", 256, 3, [_preset("stock", 4.0, 1.4)])
     assert "140%" not in bench_job.result_line(over) and "%" not in bench_job.result_line(over)
+
+
+def test_the_page_offers_valid_presets_and_reports_the_fastest():
+    """The page ran stock alone; it now starts with the fast presets this kind of device may support and its
+    record's figure is the fastest that beat stock in every run, said beside stock's (issue #29)."""
+    from artcost.bench.config import make_config
+
+    for has_gpu in (False, True):
+        presets = bench_job.default_presets(has_gpu)
+        assert presets[0] == "stock" and set(presets) <= set(bench_job.PRESET_CHOICES)
+        cfg = make_config(arch="tiny", presets=presets, primary_preset=bench_job.FASTEST)
+        assert cfg.primary_preset == "fastest" and len(cfg.presets) == len(presets)
+    make_config(arch="tiny", presets=bench_job.PRESET_CHOICES)  # every choice is a preset the runner knows
+    import types
+
+    from artcost.bench.record import PresetResult, PresetSummary
+
+    def ran(name, s):
+        return PresetResult(name=name, status="ok", summary=PresetSummary(seconds_per_image=s))
+
+    rec = types.SimpleNamespace(primary_preset="bf16", primary_chosen="bf16: the fastest of 2 presets that ran",
+                                preset=lambda n: {"stock": ran("stock", 9.5), "bf16": ran("bf16", 4.0)}.get(n))
+    assert bench_job.primary_line(rec) == ("the record's figure: preset bf16 (bf16: the fastest of 2 presets that "
+                                           "ran); 4 s/image beside stock's 9.5")
+    rec.primary_chosen = None
+    assert bench_job.primary_line(rec) is None

@@ -88,6 +88,7 @@ def print_record(rec, con: Console = console) -> None:
     for p in rec.presets:
         t.add_row(*_preset_cells(p))
     print_table(t, con)
+    _say_primary(rec, con)
     for err in measurement_errors(rec):
         con.print(f"[red]measurement error:[/] {escape(err)}")
     if s.get("flops_source"):
@@ -114,6 +115,17 @@ def print_record(rec, con: Console = console) -> None:
     ttf = rec.timeline.get("startup_to_first_timed_step_s")
     if ttf is not None:
         con.print(f"command start → first timed step: {ttf:.1f} s")
+
+
+def _say_primary(rec, con: Console) -> None:
+    """When the record's figure is the fastest preset's: which one and why, beside stock's figure."""
+    from rich.markup import escape
+
+    from artcost.bench.summaries import primary_sentence
+
+    line = primary_sentence(rec)
+    if line:
+        con.print(f"[bold]{escape(line)}[/]")
 
 
 def _preset_cells(p) -> list[str]:
@@ -180,8 +192,11 @@ def bench(
     seed: int = typer.Option(0, help="Seed of the first pipeline call; with --workers, call j of the job uses seed+j, "
                              "whichever worker makes it."),
     device: str = typer.Option("auto", help="auto | cpu | cuda | cuda:N (with --workers, Ray assigns one GPU per worker)."),
-    presets: str = typer.Option("stock", help="Comma list: stock,fp16,bf16,channels_last,compile."),
-    primary_preset: str = typer.Option("stock", help="Preset whose figures the record's summary (and cost model) uses; "
+    presets: str = typer.Option("stock", help="Comma list of stock,fp16,bf16,channels_last,compile (with inductor "
+                                "freezing),alloc (glibc malloc thresholds), or options joined with '+': "
+                                "stock,bf16,bf16+compile+alloc. Stock always runs, first."),
+    primary_preset: str = typer.Option("stock", help="Preset whose figures the record's summary (and cost model) uses, "
+                                       "or 'fastest' (the fastest preset that beat stock in every run); "
                                        "the only one run with --workers."),
     warmup_runs: int = typer.Option(1, help="Untimed calls before the timed runs (the first checks the activations)."),
     warmup_steps: Optional[int] = typer.Option(
@@ -215,6 +230,8 @@ def bench(
     cluster = workers is not None or ray_address is not None
     if workers is not None and workers < 1:
         raise UserError(f"--workers: must be at least 1 (got {workers})")
+    if cluster and primary_preset == "fastest":
+        raise UserError("--primary-preset fastest: a cluster job runs one preset; name it (stock, bf16, ...)")
     if not cluster and (calibration_runs is not None or chunk_runs != 1):
         raise UserError("--calibration-runs and --chunk-runs apply to a cluster job: give --workers N too")
     cfg = make_config(
