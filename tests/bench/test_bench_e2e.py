@@ -97,3 +97,10 @@ def test_show_missing_record(data_dir):
     res = runner.invoke(app, ["show", "999"])
     assert res.exit_code != 0
     assert "no bench record with id 999" in str(res.exception)
+
+
+def test_each_timed_run_is_said_as_it_ends(tiny_record):
+    """make run's timed runs were silent for 90 s on a 2-core CPU (issue #28): a line after each."""
+    _, rec, out = tiny_record
+    flat = " ".join(out.split())
+    assert "preset stock: timed run 1 of at least 2" in flat and "preset stock: timed run 2 of at least 2" in flat

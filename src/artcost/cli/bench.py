@@ -45,6 +45,17 @@ console = Console()
 STDOUT = Path("-")  # a path option given as '-' writes to standard output
 
 
+def _timed_run_lines(con):
+    """A line after each timed run ('preset stock: timed run 2 of at least 2, 31 s so far'): `make run`'s timed
+    runs were silent for 90 s on a 2-core CPU, and a silent minute reads as a hang (issue #28)."""
+    def on_event(event: dict) -> None:
+        if event.get("phase") == "timed":
+            con.print(f"preset {_t(event.get('preset'))}: timed run {event.get('runs')} of at least "
+                      f"{event.get('need_runs')}, {float(event.get('seconds') or 0):.0f} s so far", highlight=False)
+
+    return on_event
+
+
 def _t(v) -> str:
     """A record's text (a name, a reason) as it may reach the terminal: one line, control characters written as
     escapes (\\x1b, not a terminal escape) and console markup shown as typed, never applied."""
@@ -268,7 +279,7 @@ def bench(
     out = plan.outputs.get("--json-out")
     try:
         with flag_names(device="--device", model="--model", arch="--arch"):
-            rec = run_benchmark(cfg, console=con, command_started=STARTED,
+            rec = run_benchmark(cfg, console=con, command_started=STARTED, progress=_timed_run_lines(con),
                                 keep_to=out if out is not None and not out.to_stdout else None)
     except DoesNotFit as exc:
         raise UserError(f"{exc}. Count its FLOPs without weights: artcost bench flops --arch {exc.arch}") from None
