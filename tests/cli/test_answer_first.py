@@ -63,3 +63,20 @@ def test_one_delivery_figure_per_side():
     headline draws' median and interval, the same figure the Overview shows."""
     text = " ".join(" ".join(run(160, "cost", str(SEED))[:8]).split())
     assert "Delivery: AI 24.8 h (90%: 24.5–25.4 h), the artist 16.5 days (90%: 9.9–25.8 days)." in text
+
+
+def test_routes_leads_with_its_finding():
+    lines = run(60, "routes", str(SEED))
+    first = " ".join(" ".join(lines[:8]).split())
+    assert "Cheapest way:" in first or "tied" in first, lines[:8]
+    assert "the people's time is" in first
+
+
+def test_market_leads_with_the_typical_answer_and_its_verdict():
+    """`market` printed its headline at line 47 of 54, after the central run's tables (issue #28); the claim now
+    comes first, and the back-test's verdict with it (issue #27)."""
+    lines = run(60, "market", str(SEED), "--draws", "40")
+    first = " ".join(" ".join(lines[:16]).split())
+    assert first.index("Typically,") < first.index("Back-test:") and "published figures inside" in first
+    detail = next(i for i, line in enumerate(lines) if line.startswith("Detail"))
+    assert detail > 5

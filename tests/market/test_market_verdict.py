@@ -39,7 +39,7 @@ def test_cli_market_prints_the_verdict_and_json_carries_it(capsys):
     assert main(["market", str(SEED), "--draws", "200"]) == 0
     out = capsys.readouterr().out
     expected = market_check(load_scenario(SEED), draws=200, seed=0)
-    assert "back-test:" in out and f"{expected.counts()['inside']} of {expected.compared}" in out
+    assert "Back-test:" in out and f"{expected.counts()['inside']} of {expected.compared}" in out
     assert main(["market", str(SEED), "--draws", "200", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["back_test"]["inside"] == expected.counts()["inside"] and d["back_test"]["compared"] == expected.compared

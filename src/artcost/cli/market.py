@@ -50,9 +50,10 @@ def headline_text(r: MarketResult) -> str:
 
 def render(r: MarketResult) -> None:
     ccy = r.currency
-    console.print(f"[bold]{escape(r.scenario_name)}[/]  ({escape(r.scenario_file)})", markup=True)
+    console.print()
     console.print(
-        f"from the cost model: AI {money(r.inputs['ai_per_usable_image'], ccy)} per usable image, delivered in "
+        f"Detail - from the cost model's central values (a point): AI {money(r.inputs['ai_per_usable_image'], ccy)} "
+        "per usable image, delivered in "
         f"{r.inputs['ai_delivery_hours']:.1f} h; artist {money(r.inputs['artist_price_per_image'], ccy)} per image "
         "(segments scale it)",
         markup=False,
@@ -202,15 +203,18 @@ def market(
         out["back_test_text"] = verdict
         print(jsonout.dumps(out, indent=1))
         return
+    # the answer first, with its verdict (it came at line 47 of 54, after the central run's tables: issue #28)
+    console.print(f"[bold]{escape(r.scenario_name)}[/]  ({escape(r.scenario_file)})", markup=True)
+    if h is not None:
+        console.print(f"[bold]{escape(h.sentence())}[/]")
+    else:
+        console.print(f"[bold]{escape(headline_text(r))}[/]")
+    console.print(verdict[0].upper() + verdict[1:], markup=False, style="bold")
+    if h is not None:
+        console.print(h.note(), markup=False)
     render(r)
     if b is not None:
         render_bands(b)
-    if h is not None:
-        console.print(f"[bold]{escape(h.sentence())}[/]")
-        console.print(h.note(), markup=False)
-    else:
-        console.print(f"[bold]{escape(headline_text(r))}[/]")
-    console.print(verdict, markup=False, style="bold")
     for note in r.notes:
         console.print(f"note: {note}", markup=False, style="yellow")
     for p in written:

@@ -66,6 +66,9 @@ def render_routes(d: dict[str, Any]) -> None:
     s = d["scenario"]
     console.print(Text.assemble(("Every way to get the image: ", "bold"), (s["name"], "bold"),
                                 f"  ({s['file']}, as of {s['as_of']})"))
+    # the answer first: which way is cheapest, or which are tied, and what does move the cost (issue #28)
+    for f in d.get("findings", []):
+        _say(f, style="bold")
     if d["exchange_rate"]:
         fx = d["exchange_rate"]
         console.print(f"money converted {fx['from']} -> {fx['to']} x{fx['factor']:.4g} ({fx['source']})")
@@ -77,8 +80,6 @@ def render_routes(d: dict[str, Any]) -> None:
     else:
         _routes_list(d)
     _say(d["tie_rule"][0].upper() + d["tie_rule"][1:] + ".")
-    for f in d.get("findings", []):
-        _say(f, label="finding: ")
     _say("energy per usable image at the device (before PUE): pub. = a published run's joules, meas. = measured "
          "on this machine, est. = rated board power x GPU time (not a measurement); each route's source below")
     _say(f"grid: {d['grid']['source']}")
