@@ -88,8 +88,8 @@ def test_bad_json_out_is_refused_before_measuring(tmp_path, monkeypatch):
     monkeypatch.setattr("artcost.bench.loading.build_synthetic_pipeline", lambda *a, **k: built.append(a))
     res = CliRunner().invoke(bench_app, ["--arch", "tiny", "--device", "cpu", "--json-out", str(tmp_path / "no" / "x.json")])
     assert isinstance(res.exception, UserError)
-    assert res.exception.problems == [f"--json-out {tmp_path / 'no' / 'x.json'}: cannot write it (no folder "
-                                      f"{tmp_path / 'no'}); nothing was measured"]
+    assert res.exception.problems == [f"--json-out {tmp_path / 'no' / 'x.json'}: cannot write it: no folder "
+                                      f"{tmp_path / 'no'}; nothing was measured"]  # the output guard's words
     assert not built and not (tmp_path / "data").exists()
 
 
