@@ -108,7 +108,7 @@ h1 { font-size: 1.35em; margin: 0 0 0.2em 0; } .meta { color: #555; font-size: 0
 ul.findings { padding-left: 1.2em; margin: 0.5em 0; } ul.findings li { margin: 0.3em 0; }
 .caption { color: #555; font-size: 0.8em; margin: 0.1em 0 0.5em 0; }
 @page { size: A4; margin: 12mm; }
-@media print { body { margin: 0; padding: 0; max-width: none; font-size: 10pt; } }
+@media print { body { margin: 0; padding: 0; max-width: none; font-size: 9pt; } }
 """
 
 

@@ -165,7 +165,7 @@ ROUTE_KIND_WORDS = {"scenario": "the scenario as written", "measured": "this mac
 
 
 def named_bars(rows: Sequence[Mapping[str, Any]], title: str, axis_title: str, tick_text, width: int = 760,
-               value_width: int = 230, chart_id: str = "routes", top: float | None = None, compact: bool = False,
+               value_width: int = 300, chart_id: str = "routes", top: float | None = None, compact: bool = False,
                narrow: bool = False) -> str:
     """Horizontal bars on a linear axis from zero, each bar's name written above it (a name of any length is
     never cut), with an optional p5-p95 whisker and a value label after the bar.

@@ -50,7 +50,7 @@ else:
                              "tiny: a test-sized model.")
     default_res, default_steps = bench_job.form_defaults(arch)
     with st.form("bench-form", border=True):
-        c = st.columns(5)
+        c = st.columns([1, 3, 1, 1, 1])  # the presets' chips ('bf16+alloc') were cut in a fifth of the form
         c[0].markdown(f"**{arch}**")
         presets = c[1].multiselect("Presets", bench_job.PRESET_CHOICES, default=bench_job.default_presets(has_gpu),
                                    help="stock always runs first; the others are reported against it, and the "
@@ -147,7 +147,7 @@ with b:
         st.caption("No stored record has an energy reading: no power meter was readable where they ran.")
 with c:
     ui.show(charts.bench_history(rows, "mfu_vs_probe", "share of the measured GEMM peak",
-                                 "Utilisation: share of the measured GEMM peak", source, highlight, percent=True),
+                                 "Share of the GEMM probe's rate", source, highlight, percent=True),
             key="bench-mfu")
 st.dataframe(pd.DataFrame(bench_job.history_table(rows)), hide_index=True, width="stretch")
 

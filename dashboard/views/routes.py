@@ -37,7 +37,8 @@ if best is not None:
                              f"{money_approx(c['p95'], ccy)})"))
 for f in d.get("findings", []):
     st.markdown(md(f))
-st.caption(md(f"The scenario's job ({d['scenario']['settings']}) and its human time on every route; "
+st.caption(md(f"{d['scenario']['name']} — scenario {d['scenario']['file']}, figures as of {d['scenario']['as_of']}. "
+              f"The scenario's job ({d['scenario']['settings']}) and its human time on every route; "
               f"grid: {d['grid']['source']}."))
 # the same SVG chart as the report and the presenter sheet: names above the bars, and a phone layout below 640 px
 # (the plotly chart's plot was ~50 px wide at 420 px, names and values cut)

@@ -116,9 +116,12 @@ def test_cli_market_fit_outcomes_refuses_bad_input_in_one_line(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "--walkers 7: need an even number at least twice the 14 parameters" in err and "Traceback" not in err
     assert main(["market-fit-outcomes", str(PRIOR), "--out", str(PRIOR)]) == 2
-    assert "is one of the command's own inputs" in capsys.readouterr().err
+    assert "is the scenario file this command reads" in capsys.readouterr().err  # the output guard's words
+    default = PRIOR.parent / "seed-2022-hobbyist-3060ti.yaml"  # the prior extends it: never written either
+    assert main(["market-fit-outcomes", str(PRIOR), "--out", str(default)]) == 2
+    assert "through extends:" in capsys.readouterr().err
     assert main(["market-fit-outcomes", str(PRIOR), "--out", str(tmp_path)]) == 2
-    assert "is a directory" in capsys.readouterr().err
-    assert main(["market-fit-outcomes", str(PRIOR), "--out", str(SEED)]) == 2  # the prior's parent: never written
+    assert "folder" in capsys.readouterr().err
+    assert main(["market-fit-outcomes", str(PRIOR), "--out", str(tmp_path / "fit.yaml")]) == 2
     assert "ending in .json" in capsys.readouterr().err
     assert not (tmp_path / "f.json").exists()

@@ -62,8 +62,11 @@ def render(r: MarketResult) -> None:
     shares = shares.div(shares.sum(axis=1), axis=0)
     t = Table(title=f"The central run year by year, all segments (shares of commissions; money in {ccy}; every input "
                     "at its mode or midpoint: one run, not a typical draw)", title_justify="left", padding=(0, 1))
-    for col in ("month", "aware", "artist", "art+AI", "AI", "AI+ret", "work", "income", "price", "ret jobs", "ret price"):
-        t.add_column(col, justify="right", no_wrap=True)
+    # column names in words with units (issue #28: 'aware', 'ret jobs', 'ret price' read as code)
+    for col in ("month", "buyers aware of AI", "from an artist", "artist using AI", "AI on their own",
+                "AI + retoucher", "artists' commissions", "artists' income", f"artists' price ({ccy}/image)",
+                "retouch jobs a month", f"retouch price ({ccy}/image)"):
+        t.add_column(col, justify="right")
     for _, a in _yearly(r.artists).iterrows():
         m = a["month"]
         b = r.buyers.loc[r.buyers["month"] == m].iloc[0]
@@ -76,17 +79,17 @@ def render(r: MarketResult) -> None:
         )
     print_table(t, console)
     console.print(
-        "art+AI: artist using AI; AI+ret: AI plus a retoucher; work / income: artists' commissions and income "
-        "against the no-AI baseline (income net of the machine cost of AI-assisted work); price: artists' "
-        "average price per image; ret: retouchers.",
+        "Shares of all commissions by way of getting the image; artists' commissions and income against the no-AI "
+        "baseline (income net of the machine cost of AI-assisted work); artists' price: their average per image.",
         markup=False,
     )
     last = r.artists_by_segment[r.artists_by_segment["month"] == r.artists["month"].iloc[-1]]
-    ts = Table(title=f"By segment, {r.artists['month'].iloc[-1]:%Y-%m}, central run (money in {ccy} per image, "
-                     "surplus per month)", title_justify="left")
-    for col in ("segment", "artist work", "income", "artist price", "its floor", "art+AI price", "its floor",
-                "average paid", "buyers' surplus gain"):
-        ts.add_column(col, justify="right", no_wrap=True)
+    ts = Table(title=f"By segment, {r.artists['month'].iloc[-1]:%Y-%m}, central run (money in {ccy})",
+               title_justify="left")
+    for col in ("segment", "artists' commissions", "artists' income", f"artist's price ({ccy}/image)", "its floor",
+                f"artist using AI: price ({ccy}/image)", "its floor", f"average paid ({ccy}/image)",
+                f"buyers' surplus gain ({ccy}/month)"):
+        ts.add_column(col, justify="right")
     for _, s in last.iterrows():
         ts.add_row(s["segment"], f"{s['commissions_index']:.0%}", f"{s['income_index']:.0%}", f"{s['artist_price']:,.0f}",
                    f"{s['price_floor']:,.0f}", f"{s['artist_ai_price']:,.0f}", f"{s['price_floor_ai']:,.0f}",
@@ -385,11 +388,13 @@ def market_fit_outcomes(
         raise UserError(f"--steps {steps} / --cv-steps {cv_steps}: at least 20 steps (or --cv-steps 0)")
     if workers < 1:
         raise UserError(f"--workers {workers}: at least 1")
-    if out.exists() and out.is_dir():
-        raise UserError(f"--out {out}: is a directory; give a file name")
-    if out.resolve() in {Path(file).resolve(), Path(table.file).resolve()}:
-        raise UserError(f"--out {out}: is one of the command's own inputs")
-    if out.suffix.lower() != ".json":  # never a scenario (the prior extends the default) nor another table
+    # the one output guard: never the scenario, anything it extends, the evidence table or the results database
+    from artcost.cli.options import scenario_inputs
+    from artcost.outputs import inputs, plan_outputs
+
+    plan = plan_outputs({"--out": out}, [*scenario_inputs(file), *inputs([table.file], "the evidence table")],
+                        stdout_taken="--json" if json_out else None)
+    if not plan["--out"].to_stdout and out.suffix.lower() != ".json":  # never a scenario (the prior extends the default) nor another table
         raise UserError(f"--out {out}: the fit's record is JSON; give a file name ending in .json")
     rows = fit_rows(list(table))
     t0 = time.perf_counter()
@@ -441,10 +446,7 @@ def market_fit_outcomes(
         "effects": {r.id: r.effect for r in rows},
         "scenario_fields": fields,
     }
-    try:
-        out.write_text(jo.dumps(record, indent=1) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"--out {out}: cannot write ({exc.strerror})") from None
+    plan.write_text("--out", jo.dumps(record, indent=1) + "\n")
     if json_out:
         print(jo.dumps(record, indent=1))
         return
