@@ -283,7 +283,7 @@ def render_check(c: MarketCheck) -> None:
                   f"{escape(c.evidence_file)} (as of {escape(c.evidence_as_of)})", markup=True)
     t = Table(title="Published figures beside the simulator's default at the same horizon and segment "
                     "(horizon: months after each study's own release)", title_justify="left", padding=(0, 1))
-    t.add_column("evidence; place, date", max_width=48, overflow="fold")
+    t.add_column("what was measured; place, date", max_width=48, overflow="fold")
     t.add_column("horizon", justify="right", no_wrap=True)
     t.add_column("segment: curve", max_width=16)
     t.add_column("figure", justify="right", no_wrap=True)
@@ -293,7 +293,8 @@ def render_check(c: MarketCheck) -> None:
     for r in c.rows:
         central = figure_text(r.central, r.kind) if r.central is not None else "-"
         place = r.place if len(r.place) <= 32 else r.place[:31] + "…"
-        t.add_row(f"{r.id}\n  {place}, {r.published}", horizon_text(r), curve_text(r), figure_text(r.effect, r.kind),
+        # the measure in words (a row's id, 'demirci2025_image_posts_all', read as code); the id stays in --json
+        t.add_row(f"{r.measure}\n  {place}, {r.published}", horizon_text(r), curve_text(r), figure_text(r.effect, r.kind),
                   band_text(r), central, verdict_text(r))
     print_table(t, console)
     skipped = [r for r in c.rows if r.model is None]
