@@ -59,9 +59,10 @@ install-cluster: $(VENV)/.stamp-cluster
 install: install-cluster
 
 run: install-bench
-	@echo "== 1/4 benchmark this machine (short run; see 'artcost bench --help' for a full one)"
-	@if $(BIN)/python -c "import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then \
-		$(BIN)/artcost bench $(BENCH_CUDA_ARGS); else $(BIN)/artcost bench $(BENCH_CPU_ARGS); fi
+	@echo "== 1/4 benchmark this machine: stock and the faster presets it supports, each built, warmed up and timed twice (minutes on a 2-core CPU; a line after each timed run; 'artcost bench --help' for a full run)"
+	@start=$$(date +%s); if $(BIN)/python -c "import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then \
+		$(BIN)/artcost bench $(BENCH_CUDA_ARGS); else $(BIN)/artcost bench $(BENCH_CPU_ARGS); fi; \
+		rc=$$?; echo "(the benchmark took $$(( $$(date +%s) - start )) s on this machine)"; exit $$rc
 	@echo "== 2/4 what the speed measured here means for the seed scenario (scaled by FLOPs to its 512 px / 20 steps; costed only on the machine that measured it)"
 	$(BIN)/artcost cost $(SCENARIO) --from-bench latest --scale-by-flops --brief
 	@echo "== 3/4 the seed scenario as the seed's author stated it (RTX 3060 Ti, 2.75 s per image)"
