@@ -115,7 +115,11 @@ def _wait_for(condition, changed: threading.Event, limit_s: float) -> bool:
 
 def test_ctrl_c_stops_workers_and_stores_nothing(tmp_path):
     script = tmp_path / "drive.py"
+    # A Ctrl-C at a terminal raises KeyboardInterrupt; a shell that runs the suite in the background starts it with
+    # SIGINT ignored, and Python then never installs its handler (the driver ran on and exited 0): restore it.
     script.write_text(textwrap.dedent("""
+        import signal
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         from artcost.bench.config import make_config
         from artcost.bench.cluster import ClusterSettings, run_cluster_job
         cfg = make_config(arch="tiny", steps=2, num_images=2000, device="cpu", idle_seconds=0, gemm_seconds=0)
