@@ -1402,6 +1402,25 @@ class _HardTimeout(BaseException):
     """Raised by the alarm: a BaseException, so no `except Exception` in the code under test swallows it."""
 
 
+def _arm_hard_limit(seconds: float):
+    """Raise _HardTimeout in the main thread after `seconds` (an interval timer; elsewhere no limit); returns the
+    function that disarms it and puts the old SIGALRM handler back (call it in a `finally`)."""
+    if not (hasattr(signal, "setitimer") and _main_thread()):
+        return lambda: None
+
+    def _alarm(signum, frame):
+        raise _HardTimeout()
+
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def stop() -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+    return stop
+
+
 def _figure_issues(result: Any) -> list[str]:
     issues: list[str] = []
 
@@ -1445,12 +1464,7 @@ def _run_inline(path: Path, hard_seconds: float = HARD_SECONDS) -> Outcome:
 
     from artcost.errors import UserError
 
-    use_alarm = hasattr(signal, "setitimer") and _main_thread()
-    if use_alarm:
-        def _alarm(signum, frame):
-            raise _HardTimeout()
-        old = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, hard_seconds)
+    stop = _arm_hard_limit(hard_seconds)
     t0 = time.perf_counter()
     try:
         try:
@@ -1471,9 +1485,7 @@ def _run_inline(path: Path, hard_seconds: float = HARD_SECONDS) -> Outcome:
     except Exception as exc:  # noqa: BLE001
         return Outcome("crash", time.perf_counter() - t0, error=_describe(exc))
     finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
+        stop()
 
 
 def _main_thread() -> bool:
@@ -1548,12 +1560,7 @@ def _run_cli(case: Case, path: Path, hard_seconds: float = CLI_HARD_SECONDS) -> 
     out_dir = path.parent / "out"
     out_dir.mkdir(exist_ok=True)
     argv = [a.replace(CASE_TOKEN, str(path)).replace(OUT_TOKEN, str(out_dir)) for a in case.argv]
-    use_alarm = hasattr(signal, "setitimer") and _main_thread()
-    if use_alarm:
-        def _alarm(signum, frame):
-            raise _HardTimeout()
-        old = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, hard_seconds)
+    stop = _arm_hard_limit(hard_seconds)
     stdout, stderr = io.StringIO(), io.StringIO()
     t0 = time.perf_counter()
     code: Any = None
@@ -1571,9 +1578,7 @@ def _run_cli(case: Case, path: Path, hard_seconds: float = CLI_HARD_SECONDS) -> 
     except _HardTimeout:
         return Outcome("killed", time.perf_counter() - t0, error=f"still running after {hard_seconds:g} s")
     finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
+        stop()
     seconds = time.perf_counter() - t0
     out, err = stdout.getvalue(), stderr.getvalue()
     issues = [f"warning {w.category.__name__}: {str(w.message)[:120]} ({Path(w.filename).name}:{w.lineno})"
