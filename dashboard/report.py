@@ -44,7 +44,7 @@ from artcost.outputs import Output, Protected, write_output
 from artcost.model.comparison import field_label, field_unit
 from artcost.model.headline import Headline, headline
 from artcost.model.loader import LoadedScenario
-from artcost.units import duration, money, money_approx
+from artcost.units import duration, money, money_approx, signed_money_approx
 
 CHART_WIDTH = 700  # px: fits an A4 page with 12 mm margins (186 mm), so the PDF prints every chart whole
 MARKET_DRAWS = 1_000  # the market's bands: model.market.DEFAULT_DRAWS, as `artcost market` (about a second)
@@ -510,7 +510,7 @@ def _routes_detail(fx: Facts) -> str:
         rows.append((x.get("rank_label") or x["rank"] or "–", x["name"], _spread_text(c, ccy) if c and c.get("median") is not None
                      else f"not priced: {x.get('unpriced_because') or 'no price'}",
                      "reference" if x["kind"] == "scenario" else "—" if v is None else
-                     f"{_signed(v['median'])} ({_signed(v['p5'])} to {_signed(v['p95'])})",
+                     f"{signed_money_approx(v['median'])} ({signed_money_approx(v['p5'])} to {signed_money_approx(v['p95'])})",
                      duration(x["delivery_hours"]) if x.get("delivery_hours") is not None else "",
                      f"{energy * 1000:,.3g} Wh" if energy else "not known"))
     body = [_table(["rank", "way", f"cost per usable image ({ccy})", "vs the scenario's way (paired)", "delivery",
@@ -524,11 +524,6 @@ def _routes_detail(fx: Facts) -> str:
         body.append('<p class="meta">' + " ".join(_e(n[0].upper() + n[1:] + ("" if n.endswith(".") else ".")) for n in extra)
                     + f" Grid: {_e(d['grid']['g_co2e_per_kwh'])} g CO2e per kWh ({_e(d['grid']['source'])}).</p>")
     return "".join(body)
-
-
-def _signed(x: float) -> str:
-    """A paired difference as the headline rounds money: '+1,500', '−0.97' (never '+1.51e+03')."""
-    return ("−" if x < 0 else "+") + money_approx(abs(x), "")
 
 
 def _routes_sources(fx: Facts) -> str:

@@ -12,7 +12,7 @@ from artcost.dashboard import svg, tables, ui
 from artcost.dashboard.escape import md
 from artcost.dashboard.routes_chart import breakeven_figure, own_keys
 from artcost.model.loader import LoadedScenario
-from artcost.units import duration, money_approx
+from artcost.units import duration, money_approx, signed_money_approx
 
 
 @st.cache_data(show_spinner="Pricing every route ...", max_entries=16,
@@ -50,10 +50,6 @@ def _money(x: float | None) -> str:
     return "—" if x is None else money_approx(x, "")
 
 
-def _signed(x: float) -> str:
-    return ("−" if x < 0 else "+") + money_approx(abs(x), "")  # '+1,500', not '+1.51e+03'
-
-
 def _row(r: dict) -> dict:
     """One route in words: figures rounded as the headline is, a missing one said so (never '31.9788' or 'None')."""
     c, carbon = r["cost_per_usable_image"], r["carbon"] or {}
@@ -65,7 +61,7 @@ def _row(r: dict) -> dict:
         f"cost per usable image ({ccy}), median (90%)": "not priced" if c is None else
         f"{_money(c['median'])} ({_money(c['p5'])}–{_money(c['p95'])})",
         f"against the scenario's way ({ccy}, paired)": "—" if v is None or r["kind"] == "scenario" else
-        f"{_signed(v['median'])} ({_signed(v['p5'])} to {_signed(v['p95'])})",
+        f"{signed_money_approx(v['median'])} ({signed_money_approx(v['p5'])} to {signed_money_approx(v['p95'])})",
         "chance it is cheaper": "—" if v is None or r["kind"] == "scenario" else f"{v['p_cheaper']:.0%}",
         f"machine only ({ccy})": "—" if m is None or r["kind"] == "artist" else _money(m["median"]),
         "delivery": "not known" if r["delivery_hours"] is None else duration(r["delivery_hours"]),

@@ -57,6 +57,11 @@ def ratio_phrase(ratio: float) -> str:
     return f"AI costs {figure(1 / ratio)}x the artist"
 
 
+def signed_money_approx(x: float) -> str:
+    """A difference of money rounded as the headline rounds it, with its sign: '+1,500', '−0.97' (not '+1.51e+03')."""
+    return ("−" if x < 0 else "+") + money_approx(abs(x), "")
+
+
 def duration(hours: float) -> str:
     """Minutes under an hour, hours under two days, days beyond."""
     if hours < 1:
